@@ -1,0 +1,69 @@
+// CliContext: output helpers shared by the client verbs.
+#include "cli/cli_context.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "net/url.h"
+
+namespace syncline {
+
+HttpClient CliContext::Client() const {
+  std::string key = api_key;
+  if (key.empty()) {
+    std::ifstream f("data/admin.key");  // the `make run` default, for the tour
+    std::getline(f, key);
+  }
+  return HttpClient(server, key);
+}
+
+void CliContext::PrintJson(const Json& j) const {
+  std::cout << j.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
+}
+
+int CliContext::Fail(const Status& s) const {
+  if (json) {
+    Json j = {{"error", Status::CodeName(s.code())}, {"message", s.message()}};
+    std::cerr << j.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
+  } else {
+    std::cerr << "syncline: " << s.message() << " (" << Status::CodeName(s.code()) << ")\n";
+  }
+  return 1;
+}
+
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  auto print = [&](const std::vector<std::string>& r) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    std::cout << line << "\n";
+  };
+  print(header);
+  for (const auto& r : rows) print(r);
+}
+
+std::string HumanBytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+std::string PathOf(const std::string& name) { return PercentEncode(name, /*keep_slash=*/true); }
+
+}  // namespace syncline

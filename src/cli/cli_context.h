@@ -1,0 +1,37 @@
+// CliContext: what every client verb shares: the server, the key, output mode, and printing.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/http_client.h"
+#include "util/json.h"
+
+namespace syncline {
+
+struct CliContext {
+  std::string server = "http://127.0.0.1:8080";
+  std::string api_key;
+  bool json = false;
+
+  // A client for `server`; the key comes from --api-key, SYNCLINE_API_KEY or ./data/admin.key.
+  HttpClient Client() const;
+
+  // Prints JSON on stdout (one line).
+  void PrintJson(const Json& j) const;
+  // Prints a failure: {"error", "message"} on stderr with --json, else one line. Returns 1.
+  int Fail(const Status& s) const;
+};
+
+// Prints rows as aligned columns under a header row.
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows);
+
+// "1.5 MiB" and the like.
+std::string HumanBytes(double bytes);
+
+// Encodes a name for a URL path, keeping its '/' separators.
+std::string PathOf(const std::string& name);
+
+}  // namespace syncline

@@ -1,0 +1,17 @@
+// The subcommands of the `syncline` binary, one file each.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli_context.h"
+
+namespace syncline {
+
+// Each adds its subcommand to `app`; when run, it stores its exit code in *exit_code.
+void AddServeCommand(CLI::App& app, int* exit_code);
+void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddChangesCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+
+}  // namespace syncline

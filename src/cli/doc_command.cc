@@ -1,0 +1,138 @@
+// `syncline doc put|get|rm|ls|find`.
+#include <iostream>
+#include <iterator>
+
+#include "cli/commands.h"
+
+namespace syncline {
+
+namespace {
+
+std::string ReadStdin() {
+  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+}
+
+std::string DocPath(const std::string& db, const std::string& collection, const std::string& key) {
+  return "/v1/db/" + PathOf(db) + "/docs/" + PathOf(collection) + "/" + PathOf(key);
+}
+
+int64_t EtagOf(const HttpResponse& r) {
+  const std::string* e = r.Header("etag");
+  if (!e) return 0;
+  std::string v = *e;
+  if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
+  return std::atoll(v.c_str());
+}
+
+void PrintDocuments(const CliContext& ctx, const Json& docs) {
+  if (ctx.json) {
+    ctx.PrintJson(docs);
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : docs) {
+    rows.push_back({d["key"].get<std::string>(), std::to_string(d["etag"].get<int64_t>()),
+                    d["document"].dump()});
+  }
+  PrintTable({"KEY", "ETAG", "DOCUMENT"}, rows);
+}
+
+}  // namespace
+
+void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
+  auto* doc = app.add_subcommand("doc", "put, get, remove, list and find JSON documents");
+  doc->require_subcommand(1);
+  struct Args {
+    std::string db, collection, key, json, filter, fields, after;
+    int64_t if_match = -1, limit = 100, offset = 0;
+  };
+  auto a = std::make_shared<Args>();
+  auto fail = [exit_code, &ctx = ctx](const Status& s) { *exit_code = ctx.Fail(s); };
+
+  auto* put = doc->add_subcommand("put", "create or replace a document");
+  put->add_option("DB", a->db, "database")->required();
+  put->add_option("COLLECTION", a->collection, "collection")->required();
+  put->add_option("KEY", a->key, "document key")->required();
+  put->add_option("JSON", a->json, "the document, a JSON object; '-' or none reads stdin");
+  put->add_option("--if-match", a->if_match, "only if the document's etag is still ETAG");
+  put->callback([=, &ctx = ctx] {
+    std::string body = a->json.empty() || a->json == "-" ? ReadStdin() : a->json;
+    HttpHeaders h;
+    if (a->if_match >= 0) h["If-Match"] = std::to_string(a->if_match);
+    auto r = ctx.Client().Send("PUT", DocPath(a->db, a->collection, a->key), body, h);
+    if (!r.ok()) return fail(r.status());
+    Json info = Json::parse(r->body, nullptr, false);
+    if (ctx.json) ctx.PrintJson(info);
+    else std::cout << "stored " << a->collection << "/" << a->key << " at etag " << info["etag"] << "\n";
+  });
+
+  auto* get = doc->add_subcommand("get", "print a document");
+  get->add_option("DB", a->db, "database")->required();
+  get->add_option("COLLECTION", a->collection, "collection")->required();
+  get->add_option("KEY", a->key, "document key")->required();
+  get->callback([=, &ctx = ctx] {
+    auto r = ctx.Client().Send("GET", DocPath(a->db, a->collection, a->key));
+    if (!r.ok()) return fail(r.status());
+    if (ctx.json) {
+      ctx.PrintJson({{"etag", EtagOf(*r)}, {"document", Json::parse(r->body, nullptr, false)}});
+    } else {
+      std::cout << Json::parse(r->body, nullptr, false).dump(2) << "\n";
+    }
+  });
+
+  auto* rm = doc->add_subcommand("rm", "delete a document (it leaves a tombstone)");
+  rm->add_option("DB", a->db, "database")->required();
+  rm->add_option("COLLECTION", a->collection, "collection")->required();
+  rm->add_option("KEY", a->key, "document key")->required();
+  rm->add_option("--if-match", a->if_match, "only if the document's etag is still ETAG");
+  rm->callback([=, &ctx = ctx] {
+    HttpHeaders h;
+    if (a->if_match >= 0) h["If-Match"] = std::to_string(a->if_match);
+    auto r = ctx.Client().Send("DELETE", DocPath(a->db, a->collection, a->key), {}, h);
+    if (!r.ok()) return fail(r.status());
+    Json info = Json::parse(r->body, nullptr, false);
+    if (ctx.json) ctx.PrintJson(info);
+    else std::cout << "deleted " << a->collection << "/" << a->key << " at etag " << info["etag"] << "\n";
+  });
+
+  auto* ls = doc->add_subcommand("ls", "list documents in key order");
+  ls->add_option("DB", a->db, "database")->required();
+  ls->add_option("COLLECTION", a->collection, "collection")->required();
+  ls->add_option("--limit", a->limit, "at most N documents (default 100)");
+  ls->add_option("--after", a->after, "start after this key (for paging)");
+  ls->callback([=, &ctx = ctx] {
+    std::string path = "/v1/db/" + PathOf(a->db) + "/docs/" + PathOf(a->collection) +
+                       "?limit=" + std::to_string(a->limit);
+    if (!a->after.empty()) path += "&after=" + PathOf(a->after);
+    auto r = ctx.Client().Send("GET", path);
+    if (!r.ok()) return fail(r.status());
+    PrintDocuments(ctx, Json::parse(r->body, nullptr, false));
+  });
+
+  auto* find = doc->add_subcommand("find", "find documents matching a filter");
+  find->add_option("DB", a->db, "database")->required();
+  find->add_option("COLLECTION", a->collection, "collection")->required();
+  find->add_option("FILTER_JSON", a->filter, "filter, e.g. '{\"age\": {\"$gte\": 18}}'")->required();
+  find->add_option("--fields", a->fields, "comma-separated fields to return (dotted paths)");
+  find->add_option("--offset", a->offset, "skip the first N matches");
+  find->add_option("--limit", a->limit, "at most N matches (default 100)");
+  find->callback([=, &ctx = ctx] {
+    Json filter = Json::parse(a->filter, nullptr, false);
+    if (filter.is_discarded()) return fail(Status::InvalidArgument("FILTER_JSON is not valid JSON"));
+    Json fields = Json::array();
+    for (size_t start = 0; start < a->fields.size();) {
+      size_t comma = a->fields.find(',', start);
+      std::string f = a->fields.substr(start, comma == std::string::npos ? comma : comma - start);
+      if (!f.empty()) fields.push_back(f);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    Json body = {{"filter", filter}, {"fields", fields}, {"offset", a->offset}, {"limit", a->limit}};
+    auto r = ctx.Client().Send("POST", "/v1/db/" + PathOf(a->db) + "/find/" + PathOf(a->collection),
+                               body.dump());
+    if (!r.ok()) return fail(r.status());
+    PrintDocuments(ctx, Json::parse(r->body, nullptr, false));
+  });
+}
+
+}  // namespace syncline

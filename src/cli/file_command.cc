@@ -1,0 +1,199 @@
+// `syncline file put|get|meta|rename|rm|ls`.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "syncline/env.h"
+
+namespace syncline {
+
+namespace {
+
+std::string FilePath(const std::string& db, const std::string& name) {
+  return "/v1/db/" + PathOf(db) + "/files/" + PathOf(name);
+}
+
+// KEY=VALUE pairs into a JSON object.
+Result<Json> ParsePairs(const std::vector<std::string>& pairs) {
+  Json out = Json::object();
+  for (const auto& p : pairs) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("metadata '" + p + "' is not KEY=VALUE");
+    }
+    out[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return out;
+}
+
+void PrintFileInfo(const CliContext& ctx, const Json& info, const char* verb) {
+  if (ctx.json) {
+    ctx.PrintJson(info);
+    return;
+  }
+  std::cout << verb << " " << info["name"].get<std::string>() << "  etag "
+            << info["etag"].get<int64_t>() << "  " << HumanBytes(info["size"].get<double>())
+            << "  sha256 " << info["content_hash"].get<std::string>() << "\n";
+  for (auto& [k, v] : info["metadata"].items()) std::cout << "  " << k << " = " << v.get<std::string>() << "\n";
+}
+
+}  // namespace
+
+void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
+  auto* file = app.add_subcommand("file", "upload, download, describe, rename, remove and list files");
+  file->require_subcommand(1);
+  struct Args {
+    std::string db, name, local, new_name, prefix;
+    std::vector<std::string> meta, set, unset;
+    int64_t if_match = -1, limit = 1000;
+  };
+  auto a = std::make_shared<Args>();
+  auto fail = [exit_code, &ctx = ctx](const Status& s) { *exit_code = ctx.Fail(s); };
+  auto if_match_header = [a] {
+    HttpHeaders h;
+    if (a->if_match >= 0) h["If-Match"] = std::to_string(a->if_match);
+    return h;
+  };
+
+  auto* put = file->add_subcommand("put", "upload a file (creates or replaces it)");
+  put->add_option("DB", a->db, "database")->required();
+  put->add_option("NAME", a->name, "file name in the database, e.g. photos/cat.jpg")->required();
+  put->add_option("LOCAL_PATH", a->local, "local file to read; '-' or none reads stdin");
+  put->add_option("--meta", a->meta, "metadata KEY=VALUE (repeatable)");
+  put->add_option("--if-match", a->if_match, "only if the file's etag is still ETAG");
+  put->callback([=, &ctx = ctx] {
+    auto meta = ParsePairs(a->meta);
+    if (!meta.ok()) return fail(meta.status());
+    std::string local = a->local.empty() ? "-" : a->local;
+    Env* env = Env::Default();
+    auto in = env->fs->OpenSequential(local);
+    if (!in.ok()) return fail(in.status());
+    int64_t size = -1;
+    if (local != "-") {
+      auto s = env->fs->FileSize(local);
+      if (!s.ok()) return fail(s.status());
+      size = static_cast<int64_t>(*s);
+    }
+    HttpHeaders h = if_match_header();
+    h["Syncline-Metadata"] = meta->dump(-1, ' ', /*ensure_ascii=*/true);
+    ProgressBar bar("upload " + a->name);
+    auto r = ctx.Client().Upload(
+        FilePath(a->db, a->name), [&](char* buf, size_t n) { return (*in)->Read(buf, n); }, size, h,
+        [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
+    if (!r.ok()) return fail(r.status());
+    bar.Finish();
+    PrintFileInfo(ctx, Json::parse(r->body, nullptr, false), "stored");
+  });
+
+  auto* get = file->add_subcommand("get", "download a file");
+  get->add_option("DB", a->db, "database")->required();
+  get->add_option("NAME", a->name, "file name")->required();
+  get->add_option("LOCAL_PATH", a->local, "where to write it; '-' or none writes stdout");
+  get->callback([=, &ctx = ctx] {
+    Env* env = Env::Default();
+    bool to_stdout = a->local.empty() || a->local == "-";
+    // Written beside the target and renamed at the end, so a failed download leaves no half file.
+    std::string tmp = a->local + ".syncline-part";
+    std::unique_ptr<WritableFile> out;
+    if (!to_stdout) {
+      (void)env->fs->RemoveAll(tmp);  // a leftover of an earlier failed run, if any
+      auto f = env->fs->OpenAppendable(tmp);
+      if (!f.ok()) return fail(f.status());
+      out = std::move(f).value();
+    }
+    ProgressBar bar("download " + a->name);
+    auto r = ctx.Client().Download(
+        FilePath(a->db, a->name),
+        [&](std::string_view data) -> Status {
+          if (out) return out->Append(data);
+          std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+          return std::cout ? Status::OK() : Status::IOError("write stdout");
+        },
+        {}, [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
+    Status s = r.status();
+    if (s.ok() && out) s = out->Close();
+    if (s.ok() && out) s = env->fs->Rename(tmp, a->local);
+    if (!s.ok()) {
+      if (out) (void)env->fs->RemoveAll(tmp);  // best effort; the download already failed
+      return fail(s);
+    }
+    bar.Finish();
+    if (to_stdout) {
+      std::cout.flush();
+      return;
+    }
+    const std::string* hash = r->Header("syncline-content-hash");
+    if (ctx.json) {
+      ctx.PrintJson({{"name", a->name}, {"path", a->local}, {"content_hash", hash ? *hash : ""}});
+    } else {
+      std::cout << "wrote " << a->local << "\n";
+    }
+  });
+
+  auto* meta = file->add_subcommand("meta", "show or change a file's metadata");
+  meta->add_option("DB", a->db, "database")->required();
+  meta->add_option("NAME", a->name, "file name")->required();
+  meta->add_option("--set", a->set, "set KEY=VALUE (repeatable)");
+  meta->add_option("--unset", a->unset, "remove KEY (repeatable)");
+  meta->add_option("--if-match", a->if_match, "only if the file's etag is still ETAG");
+  meta->callback([=, &ctx = ctx] {
+    std::string path = "/v1/db/" + PathOf(a->db) + "/meta/" + PathOf(a->name);
+    Result<HttpResponse> r = Status::Internal("unset");
+    if (a->set.empty() && a->unset.empty()) {
+      r = ctx.Client().Send("GET", path);
+    } else {
+      auto set = ParsePairs(a->set);
+      if (!set.ok()) return fail(set.status());
+      Json body = {{"set", *set}, {"unset", a->unset}};
+      r = ctx.Client().Send("PATCH", path, body.dump(), if_match_header());
+    }
+    if (!r.ok()) return fail(r.status());
+    PrintFileInfo(ctx, Json::parse(r->body, nullptr, false), "file");
+  });
+
+  auto* rename = file->add_subcommand("rename", "rename a file");
+  rename->add_option("DB", a->db, "database")->required();
+  rename->add_option("OLD", a->name, "current name")->required();
+  rename->add_option("NEW", a->new_name, "new name")->required();
+  rename->callback([=, &ctx = ctx] {
+    Json body = {{"from", a->name}, {"to", a->new_name}};
+    auto r = ctx.Client().Send("POST", "/v1/db/" + PathOf(a->db) + "/rename", body.dump(),
+                               if_match_header());
+    if (!r.ok()) return fail(r.status());
+    PrintFileInfo(ctx, Json::parse(r->body, nullptr, false), "renamed to");
+  });
+
+  auto* rm = file->add_subcommand("rm", "delete a file (it leaves a tombstone)");
+  rm->add_option("DB", a->db, "database")->required();
+  rm->add_option("NAME", a->name, "file name")->required();
+  rm->add_option("--if-match", a->if_match, "only if the file's etag is still ETAG");
+  rm->callback([=, &ctx = ctx] {
+    auto r = ctx.Client().Send("DELETE", FilePath(a->db, a->name), {}, if_match_header());
+    if (!r.ok()) return fail(r.status());
+    Json info = Json::parse(r->body, nullptr, false);
+    if (ctx.json) ctx.PrintJson(info);
+    else std::cout << "deleted " << a->name << " at etag " << info["etag"] << "\n";
+  });
+
+  auto* ls = file->add_subcommand("ls", "list files in name order");
+  ls->add_option("DB", a->db, "database")->required();
+  ls->add_option("--prefix", a->prefix, "only names starting with P");
+  ls->add_option("--limit", a->limit, "at most N files (default 1000)");
+  ls->callback([=, &ctx = ctx] {
+    std::string path = "/v1/db/" + PathOf(a->db) + "/files?limit=" + std::to_string(a->limit);
+    if (!a->prefix.empty()) path += "&prefix=" + PathOf(a->prefix);
+    auto r = ctx.Client().Send("GET", path);
+    if (!r.ok()) return fail(r.status());
+    Json list = Json::parse(r->body, nullptr, false);
+    if (ctx.json) return ctx.PrintJson(list);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& f : list) {
+      rows.push_back({f["name"].get<std::string>(), HumanBytes(f["size"].get<double>()),
+                      std::to_string(f["etag"].get<int64_t>()),
+                      f["content_hash"].get<std::string>().substr(0, 16)});
+    }
+    PrintTable({"NAME", "SIZE", "ETAG", "SHA256"}, rows);
+  });
+}
+
+}  // namespace syncline

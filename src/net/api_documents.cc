@@ -1,0 +1,192 @@
+// Api handlers for documents: put, get, delete, list, find, bulk.
+#include "net/api.h"
+#include "sync/filter.h"
+#include "sync/projection.h"
+#include "util/json.h"
+#include "util/name.h"
+
+namespace syncline {
+
+using api_internal::EtagHeader;
+using api_internal::IfMatch;
+using api_internal::IntParam;
+
+namespace {
+
+// Checks a document body: at most 16 MiB, JSON, an object, nested at most 64 levels.
+Result<Json> ParseDocument(std::string_view body) {
+  if (body.size() > kMaxDocumentBytes) {
+    return Status::TooLarge("document is larger than 16 MiB");
+  }
+  SYNCLINE_ASSIGN_OR_RETURN(Json doc, ParseJson(body));
+  if (!doc.is_object()) return Status::InvalidArgument("a document must be a JSON object");
+  return doc;
+}
+
+Json DocumentInfo(const Item& item) {
+  return {{"collection", item.collection}, {"key", item.key}, {"etag", item.etag}};
+}
+
+// Document info plus the document itself; the stored text was validated on the way in.
+Json DocumentWithBody(const Item& item) {
+  Json j = DocumentInfo(item);
+  j["document"] = Json::parse(item.body, nullptr, false);
+  return j;
+}
+
+}  // namespace
+
+ApiResponse Api::Document(const ApiRequest& req, const Target& t, const std::string& db) {
+  const std::string& collection = t.segments[4];
+  std::string key = t.Rest(5);
+  if (Status s = ValidateCollectionName(collection); !s.ok()) return ApiResponse::Error(s);
+  if (Status s = ValidateItemName(key, "document key"); !s.ok()) return ApiResponse::Error(s);
+  auto if_match = IfMatch(req);
+  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+
+  if (req.method == "PUT") {
+    auto doc = ParseDocument(req.body);
+    if (!doc.ok()) return ApiResponse::Error(doc.status());
+    auto item = writer_.PutDocument(db, {collection, key, req.body, *if_match});
+    if (!item.ok()) return ApiResponse::Error(item.status());
+    ApiResponse r = ApiResponse::Json(200, DocumentInfo(*item).dump());
+    r.headers.emplace_back("ETag", EtagHeader(item->etag));
+    return r;
+  }
+  if (req.method == "GET" || req.method == "HEAD") {
+    auto item = store_->GetItem(db, ItemKind::kDocument, collection, key);
+    if (item.ok() && item->deleted) {
+      item = Status::NotFound("document '" + key + "' not found (deleted)");
+    }
+    if (!item.ok()) return ApiResponse::Error(item.status());
+    ApiResponse r = ApiResponse::Json(200, std::move(item->body));
+    r.headers.emplace_back("ETag", EtagHeader(item->etag));
+    return r;
+  }
+  if (req.method == "DELETE") {
+    auto item = writer_.Delete(db, ItemKind::kDocument, collection, key, *if_match);
+    if (!item.ok()) return ApiResponse::Error(item.status());
+    Json j = DocumentInfo(*item);
+    j["deleted"] = true;
+    return ApiResponse::Json(200, j.dump());
+  }
+  return api_internal::MethodNotAllowed(req.method);
+}
+
+ApiResponse Api::ListDocuments(const Target& t, const std::string& db,
+                               const std::string& collection) {
+  auto limit = IntParam(t, "limit", 100, 1, 10000);
+  if (!limit.ok()) return ApiResponse::Error(limit.status());
+  ListOptions o;
+  o.kind = ItemKind::kDocument;
+  o.collection = collection;
+  o.limit = *limit;
+  if (auto it = t.query.find("after"); it != t.query.end()) o.after = it->second;
+  if (auto it = t.query.find("prefix"); it != t.query.end()) o.prefix = it->second;
+  auto items = store_->ListItems(db, o);
+  if (!items.ok()) return ApiResponse::Error(items.status());
+  Json out = Json::array();
+  for (const Item& item : *items) out.push_back(DocumentWithBody(item));
+  return ApiResponse::Json(200, out.dump());
+}
+
+ApiResponse Api::FindDocuments(const ApiRequest& req, const std::string& db,
+                               const std::string& collection) {
+  auto body = ParseJson(req.body);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  if (!body->is_object()) {
+    return ApiResponse::Error(Status::InvalidArgument("find needs a JSON object body"));
+  }
+  auto filter = Filter::Parse(body->value("filter", Json::object()));
+  if (!filter.ok()) return ApiResponse::Error(filter.status());
+  std::vector<std::string> fields;
+  const Json& f = body->contains("fields") ? (*body)["fields"] : Json::array();
+  if (!f.is_array()) return ApiResponse::Error(Status::InvalidArgument("fields must be an array"));
+  for (const auto& name : f) {
+    if (!name.is_string()) {
+      return ApiResponse::Error(Status::InvalidArgument("fields must be an array of strings"));
+    }
+    fields.push_back(name.get<std::string>());
+  }
+  const Json& off = body->contains("offset") ? (*body)["offset"] : Json(0);
+  const Json& lim = body->contains("limit") ? (*body)["limit"] : Json(100);
+  if (!off.is_number_unsigned() || !lim.is_number_unsigned() || lim.get<int64_t>() > 10000) {
+    return ApiResponse::Error(
+        Status::InvalidArgument("offset must be >= 0 and limit from 0 to 10000"));
+  }
+  int64_t skip = off.get<int64_t>(), limit = lim.get<int64_t>();
+
+  // A full scan in key order, a page at a time: fine until collections get secondary indexes.
+  Json out = Json::array();
+  ListOptions o;
+  o.kind = ItemKind::kDocument;
+  o.collection = collection;
+  o.limit = 1000;
+  while (static_cast<int64_t>(out.size()) < limit) {
+    auto items = store_->ListItems(db, o);
+    if (!items.ok()) return ApiResponse::Error(items.status());
+    for (const Item& item : *items) {
+      Json doc = Json::parse(item.body, nullptr, false);
+      if (!filter->Matches(doc)) continue;
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
+      Json j = DocumentInfo(item);
+      j["document"] = ProjectFields(doc, fields);
+      out.push_back(std::move(j));
+      if (static_cast<int64_t>(out.size()) >= limit) break;
+    }
+    if (static_cast<int64_t>(items->size()) < o.limit) break;
+    o.after = items->back().key;
+  }
+  return ApiResponse::Json(200, out.dump());
+}
+
+ApiResponse Api::BulkDocuments(const ApiRequest& req, const std::string& db) {
+  auto body = ParseJson(req.body, kMaxJsonDepth + 3);  // docs[i].document adds three levels
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  if (!body->is_object() || !body->contains("docs") || !(*body)["docs"].is_array()) {
+    return ApiResponse::Error(Status::InvalidArgument("bulk needs {\"docs\": [...]}"));
+  }
+  const Json& docs = (*body)["docs"];
+  if (docs.size() > 10000) {
+    return ApiResponse::Error(Status::TooLarge("at most 10000 documents per bulk request"));
+  }
+  std::vector<DocumentWrite> writes;
+  writes.reserve(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const Json& d = docs[i];
+    std::string where = "docs[" + std::to_string(i) + "]";
+    if (!d.is_object() || !d.contains("collection") || !d["collection"].is_string() ||
+        !d.contains("key") || !d["key"].is_string() || !d.contains("document") ||
+        !d["document"].is_object()) {
+      return ApiResponse::Error(Status::InvalidArgument(
+          where + " needs string collection and key and an object document"));
+    }
+    DocumentWrite w;
+    w.collection = d["collection"].get<std::string>();
+    w.key = d["key"].get<std::string>();
+    Status s = ValidateCollectionName(w.collection);
+    if (s.ok()) s = ValidateItemName(w.key, "document key");
+    if (!s.ok()) return ApiResponse::Error(s.WithContext(where));
+    if (d.contains("if_match")) {
+      if (!d["if_match"].is_number_unsigned()) {
+        return ApiResponse::Error(Status::InvalidArgument(where + ".if_match must be an etag"));
+      }
+      w.if_match = d["if_match"].get<int64_t>();
+    }
+    w.body = d["document"].dump();
+    if (w.body.size() > kMaxDocumentBytes) {
+      return ApiResponse::Error(Status::TooLarge(where + " is larger than 16 MiB"));
+    }
+    writes.push_back(std::move(w));
+  }
+  auto items = writer_.PutDocuments(db, writes);
+  if (!items.ok()) return ApiResponse::Error(items.status());
+  Json out = Json::array();
+  for (const Item& item : *items) out.push_back(DocumentInfo(item));
+  return ApiResponse::Json(200, out.dump());
+}
+
+}  // namespace syncline

@@ -1,0 +1,256 @@
+// Api handlers for files: upload, download (with Range), metadata, list, rename, delete.
+#include "chunk/file_reader.h"
+#include "net/api.h"
+#include "util/json.h"
+#include "util/name.h"
+
+namespace syncline {
+
+using api_internal::EtagHeader;
+using api_internal::IfMatch;
+using api_internal::IntParam;
+
+namespace {
+
+Json FileInfo(const Item& item) {
+  Result<Json> meta = ParseJson(item.metadata);
+  return {{"name", item.key},
+          {"etag", item.etag},
+          {"size", item.size},
+          {"content_hash", item.content_hash},
+          {"metadata", meta.ok() ? *meta : Json::object()},
+          {"updated_at", item.updated_at}};
+}
+
+// Metadata is a JSON object of string values, sent in the Syncline-Metadata header.
+Result<std::string> ParseMetadata(const std::string* header) {
+  if (!header || header->empty()) return std::string("{}");
+  SYNCLINE_ASSIGN_OR_RETURN(Json meta, ParseJson(*header));
+  if (!meta.is_object()) return Status::InvalidArgument("metadata must be a JSON object");
+  for (auto& [k, v] : meta.items()) {
+    if (k.empty() || k.size() > 256) {
+      return Status::InvalidArgument("metadata names must be 1 to 256 bytes");
+    }
+    if (!v.is_string()) return Status::InvalidArgument("metadata value of '" + k + "' must be a string");
+  }
+  return meta.dump();
+}
+
+Result<Item> LiveFile(Store* store, const std::string& db, const std::string& name) {
+  SYNCLINE_ASSIGN_OR_RETURN(Item item, store->GetItem(db, ItemKind::kFile, "", name));
+  if (item.deleted) return Status::NotFound("file '" + name + "' not found (deleted)");
+  return item;
+}
+
+// Parses a single "bytes=a-b" range against `size`; false if unsatisfiable or malformed.
+bool ParseRange(const std::string& h, uint64_t size, uint64_t* offset, uint64_t* length) {
+  constexpr std::string_view kPrefix = "bytes=";
+  if (h.compare(0, kPrefix.size(), kPrefix) != 0 || h.find(',') != std::string::npos) return false;
+  std::string spec = h.substr(kPrefix.size());
+  size_t dash = spec.find('-');
+  if (dash == std::string::npos) return false;
+  std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
+  auto digits = [](const std::string& s) {
+    return !s.empty() && s.size() < 20 && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (a.empty()) {  // suffix: the last N bytes
+    if (!digits(b)) return false;
+    uint64_t n = std::min<uint64_t>(std::stoull(b), size);
+    if (n == 0) return false;
+    *offset = size - n;
+    *length = n;
+    return true;
+  }
+  if (!digits(a) || (!b.empty() && !digits(b))) return false;
+  uint64_t first = std::stoull(a);
+  uint64_t last = b.empty() ? size - 1 : std::min<uint64_t>(std::stoull(b), size - 1);
+  if (first >= size || last < first) return false;
+  *offset = first;
+  *length = last - first + 1;
+  return true;
+}
+
+class FileReaderSource : public BodySource {
+ public:
+  explicit FileReaderSource(FileReader reader) : reader_(std::move(reader)) {}
+  Result<std::string_view> Next() override { return reader_.Next(); }
+
+ private:
+  FileReader reader_;
+};
+
+class FileUpload : public Upload {
+ public:
+  FileUpload(LocalWriter* writer, std::string db, std::string name, std::string metadata,
+             std::optional<int64_t> if_match, std::unique_ptr<FileWriter> file)
+      : writer_(writer),
+        db_(std::move(db)),
+        name_(std::move(name)),
+        metadata_(std::move(metadata)),
+        if_match_(if_match),
+        file_(std::move(file)) {}
+
+  Status Write(std::string_view data) override { return file_->Append(data); }
+
+  ApiResponse Finish() override {
+    auto content = file_->Finish();
+    if (!content.ok()) return ApiResponse::Error(content.status());
+    auto item = writer_->CommitFile(db_, name_, *content, metadata_, if_match_);
+    if (!item.ok()) return ApiResponse::Error(item.status());
+    ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
+    r.headers.emplace_back("ETag", EtagHeader(item->etag));
+    return r;
+  }
+
+ private:
+  LocalWriter* writer_;
+  std::string db_, name_, metadata_;
+  std::optional<int64_t> if_match_;
+  std::unique_ptr<FileWriter> file_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Upload>> Api::BeginUpload(const ApiRequest& req) {
+  SYNCLINE_RETURN_IF_ERROR(Authenticate(req));
+  std::optional<Target> t = ParseTarget(req.target);
+  if (!t) return Status::InvalidArgument("malformed percent-escape in URL");
+  const std::string& db = t->segments[2];
+  std::string name = t->Rest(4);
+  SYNCLINE_RETURN_IF_ERROR(ValidateDatabaseName(db));
+  SYNCLINE_RETURN_IF_ERROR(ValidateItemName(name, "file name"));
+  SYNCLINE_ASSIGN_OR_RETURN(std::string metadata, ParseMetadata(req.Header("syncline-metadata")));
+  SYNCLINE_ASSIGN_OR_RETURN(std::optional<int64_t> if_match, IfMatch(req));
+  if (if_match) {
+    // Checked again at commit; checking now spares sending a body that cannot land.
+    Result<Item> cur = LiveFile(store_, db, name);
+    if (!cur.ok() && !cur.status().IsNotFound()) return cur.status();
+    if (!cur.ok() || cur->etag != *if_match) {
+      return Status::PreconditionFailed("etag " + std::to_string(*if_match) +
+                                        " does not match the current file");
+    }
+  }
+  SYNCLINE_ASSIGN_OR_RETURN(auto file, FileWriter::Open(store_, db));
+  return std::unique_ptr<Upload>(
+      new FileUpload(&writer_, db, std::move(name), std::move(metadata), if_match, std::move(file)));
+}
+
+ApiResponse Api::File(const ApiRequest& req, const Target& t, const std::string& db) {
+  std::string name = t.Rest(4);
+  if (Status s = ValidateItemName(name, "file name"); !s.ok()) return ApiResponse::Error(s);
+  if (req.method == "GET" || req.method == "HEAD") {
+    auto item = LiveFile(store_, db, name);
+    if (!item.ok()) return ApiResponse::Error(item.status());
+    auto manifest = Manifest::Decode(item->manifest);
+    if (!manifest.ok()) return ApiResponse::Error(manifest.status());
+    uint64_t size = static_cast<uint64_t>(item->size), offset = 0, length = size;
+    ApiResponse r;
+    r.status = 200;
+    if (const std::string* range = req.Header("range"); range && size > 0) {
+      if (!ParseRange(*range, size, &offset, &length)) {
+        r = ApiResponse::Error(Status::InvalidArgument("range not satisfiable: " + *range));
+        r.status = 416;
+        r.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+        return r;
+      }
+      r.status = 206;
+      r.headers.emplace_back("Content-Range", "bytes " + std::to_string(offset) + "-" +
+                                                  std::to_string(offset + length - 1) + "/" +
+                                                  std::to_string(size));
+    }
+    r.headers.emplace_back("Content-Type", "application/octet-stream");
+    r.headers.emplace_back("ETag", EtagHeader(item->etag));
+    r.headers.emplace_back("Accept-Ranges", "bytes");
+    r.headers.emplace_back("Syncline-Content-Hash", item->content_hash);
+    Result<Json> meta = ParseJson(item->metadata);
+    r.headers.emplace_back("Syncline-Metadata",
+                           meta.ok() ? meta->dump(-1, ' ', /*ensure_ascii=*/true) : "{}");
+    r.stream = std::make_unique<FileReaderSource>(
+        FileReader(store_, db, std::move(manifest).value(), offset, length));
+    r.stream_length = length;
+    return r;
+  }
+  if (req.method == "DELETE") {
+    auto if_match = IfMatch(req);
+    if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+    auto item = writer_.Delete(db, ItemKind::kFile, "", name, *if_match);
+    if (!item.ok()) return ApiResponse::Error(item.status());
+    return ApiResponse::Json(
+        200, Json{{"name", name}, {"etag", item->etag}, {"deleted", true}}.dump());
+  }
+  return api_internal::MethodNotAllowed(req.method);
+}
+
+ApiResponse Api::ListFiles(const Target& t, const std::string& db) {
+  auto limit = IntParam(t, "limit", 1000, 1, 10000);
+  if (!limit.ok()) return ApiResponse::Error(limit.status());
+  ListOptions o;
+  o.kind = ItemKind::kFile;
+  o.limit = *limit;
+  if (auto it = t.query.find("after"); it != t.query.end()) o.after = it->second;
+  if (auto it = t.query.find("prefix"); it != t.query.end()) o.prefix = it->second;
+  auto items = store_->ListItems(db, o);
+  if (!items.ok()) return ApiResponse::Error(items.status());
+  Json out = Json::array();
+  for (const Item& item : *items) out.push_back(FileInfo(item));
+  return ApiResponse::Json(200, out.dump());
+}
+
+ApiResponse Api::FileMetadata(const ApiRequest& req, const Target& t, const std::string& db) {
+  std::string name = t.Rest(4);
+  if (Status s = ValidateItemName(name, "file name"); !s.ok()) return ApiResponse::Error(s);
+  if (req.method == "GET") {
+    auto item = LiveFile(store_, db, name);
+    if (!item.ok()) return ApiResponse::Error(item.status());
+    ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
+    r.headers.emplace_back("ETag", EtagHeader(item->etag));
+    return r;
+  }
+  if (req.method != "PATCH") return api_internal::MethodNotAllowed(req.method);
+  // {"set": {name: value}, "unset": [name]}
+  auto body = ParseJson(req.body);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  auto if_match = IfMatch(req);
+  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+  std::map<std::string, std::string> set;
+  std::vector<std::string> unset;
+  const Json empty_set = Json::object(), empty_unset = Json::array();
+  const Json& s = body->is_object() && body->contains("set") ? (*body)["set"] : empty_set;
+  const Json& u = body->is_object() && body->contains("unset") ? (*body)["unset"] : empty_unset;
+  if (!body->is_object() || !s.is_object() || !u.is_array()) {
+    return ApiResponse::Error(Status::InvalidArgument(
+        "metadata update needs {\"set\": {name: value}, \"unset\": [name]}"));
+  }
+  std::string set_text = s.dump();
+  auto checked = ParseMetadata(&set_text);
+  if (!checked.ok()) return ApiResponse::Error(checked.status());
+  for (auto& [k, v] : s.items()) set[k] = v.get<std::string>();
+  for (const auto& k : u) {
+    if (!k.is_string()) return ApiResponse::Error(Status::InvalidArgument("unset takes names"));
+    unset.push_back(k.get<std::string>());
+  }
+  auto item = writer_.UpdateMetadata(db, name, set, unset, *if_match);
+  if (!item.ok()) return ApiResponse::Error(item.status());
+  ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
+  r.headers.emplace_back("ETag", EtagHeader(item->etag));
+  return r;
+}
+
+ApiResponse Api::RenameFile(const ApiRequest& req, const std::string& db) {
+  auto body = ParseJson(req.body);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  if (!body->is_object() || !(*body)["from"].is_string() || !(*body)["to"].is_string()) {
+    return ApiResponse::Error(Status::InvalidArgument("rename needs {\"from\": ..., \"to\": ...}"));
+  }
+  std::string from = (*body)["from"], to = (*body)["to"];
+  Status s = ValidateItemName(from, "file name");
+  if (s.ok()) s = ValidateItemName(to, "new file name");
+  if (!s.ok()) return ApiResponse::Error(s);
+  auto if_match = IfMatch(req);
+  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+  auto item = writer_.RenameFile(db, from, to, *if_match);
+  if (!item.ok()) return ApiResponse::Error(item.status());
+  return ApiResponse::Json(200, FileInfo(*item).dump());
+}
+
+}  // namespace syncline

@@ -1,0 +1,36 @@
+// ChangeWaiters: who is long-polling which database's change feed, woken on commit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace syncline {
+
+// Thread-safe. Wake callbacks run on the committing thread: they must only post work.
+class ChangeWaiters {
+ public:
+  using Wake = std::function<void()>;
+
+  // Calls `wake` once when `db` gets a change past etag `since` (at once if one is already
+  // known). Returns an id for Unsubscribe.
+  uint64_t Subscribe(const std::string& db, int64_t since, Wake wake);
+  void Unsubscribe(uint64_t id);
+  // Records the database's new last etag and wakes the waiters it passes.
+  void Notify(const std::string& db, int64_t last_etag);
+
+ private:
+  struct Waiter {
+    std::string db;
+    int64_t since;
+    Wake wake;
+  };
+  std::mutex mu_;
+  uint64_t next_id_ = 1;                 // GUARDED_BY(mu_)
+  std::map<uint64_t, Waiter> waiters_;   // GUARDED_BY(mu_)
+  std::map<std::string, int64_t> last_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace syncline

@@ -1,0 +1,186 @@
+// HttpClient over one libcurl easy handle (which keeps the connection alive between requests).
+#include "net/http_client.h"
+
+#include <curl/curl.h>
+
+#include <mutex>
+
+#include "net/status_http.h"
+
+namespace syncline {
+
+namespace {
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+const std::string* HttpResponse::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? nullptr : &it->second;
+}
+
+struct HttpClient::Impl {
+  CURL* curl = nullptr;
+  std::string api_key;
+
+  // Per-request state, reached from the C callbacks.
+  HttpResponse* response = nullptr;
+  ReadFn read;
+  WriteFn write;
+  ProgressFn progress;
+  Status callback_status;
+  char error[CURL_ERROR_SIZE] = {};
+
+  static size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    std::string_view line(data, size * n);
+    if (line.rfind("HTTP/", 0) == 0) self->response->headers.clear();  // 100 Continue, then the real one
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string name(line.substr(0, colon));
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+        value.remove_suffix(1);
+      }
+      self->response->headers[name] = std::string(value);
+    }
+    return size * n;
+  }
+
+  static size_t OnWrite(char* data, size_t size, size_t n, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    long code = 0;
+    curl_easy_getinfo(self->curl, CURLINFO_RESPONSE_CODE, &code);
+    std::string_view chunk(data, size * n);
+    if (self->write && code >= 200 && code < 300) {
+      self->callback_status = self->write(chunk);
+      if (!self->callback_status.ok()) return CURL_WRITEFUNC_ERROR;
+    } else {
+      self->response->body.append(chunk);
+    }
+    return size * n;
+  }
+
+  static size_t OnRead(char* buf, size_t size, size_t n, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    Result<size_t> r = self->read(buf, size * n);
+    if (!r.ok()) {
+      self->callback_status = r.status();
+      return CURL_READFUNC_ABORT;
+    }
+    return *r;
+  }
+
+  static int OnProgress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                        curl_off_t ulnow) {
+    auto* self = static_cast<Impl*>(user);
+    if (self->read) {
+      self->progress(static_cast<uint64_t>(ulnow), static_cast<uint64_t>(ultotal));
+    } else {
+      self->progress(static_cast<uint64_t>(dlnow), static_cast<uint64_t>(dltotal));
+    }
+    return 0;
+  }
+
+  Result<HttpResponse> Perform(const std::string& method, const std::string& url,
+                               const HttpHeaders& headers) {
+    HttpResponse response;
+    this->response = &response;
+    callback_status = Status::OK();
+    error[0] = 0;
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Impl::OnHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Impl::OnWrite);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+    if (method == "HEAD") {
+      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+    }
+    if (progress) {
+      curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &Impl::OnProgress);
+      curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
+      curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    }
+    curl_slist* list = nullptr;
+    if (!api_key.empty()) list = curl_slist_append(list, ("Authorization: Bearer " + api_key).c_str());
+    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+    for (const auto& [name, value] : headers) {
+      list = curl_slist_append(list, (name + ": " + value).c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    CURLcode rc = curl_easy_perform(curl);
+    curl_slist_free_all(list);
+    long code = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_reset(curl);  // keeps the connection cache, drops per-request options
+    this->response = nullptr;
+    read = nullptr;
+    write = nullptr;
+    progress = nullptr;
+    if (!callback_status.ok()) return callback_status;
+    if (rc != CURLE_OK) {
+      std::string why = error[0] ? error : curl_easy_strerror(rc);
+      return Status::Unavailable("request to " + url + " failed: " + why);
+    }
+    response.status = static_cast<int>(code);
+    if (code < 200 || code >= 300) return StatusFromHttp(response.status, response.body);
+    return response;
+  }
+};
+
+HttpClient::HttpClient(std::string base_url, std::string api_key)
+    : base_url_(std::move(base_url)), impl_(std::make_unique<Impl>()) {
+  GlobalInit();
+  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  impl_->curl = curl_easy_init();
+  impl_->api_key = std::move(api_key);
+}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(impl_->curl); }
+
+Result<HttpResponse> HttpClient::Send(const std::string& method, const std::string& path,
+                                      std::string_view body, const HttpHeaders& headers) {
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    curl_easy_setopt(impl_->curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(impl_->curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  HttpHeaders h = headers;
+  if (!body.empty() && !h.count("Content-Type")) h["Content-Type"] = "application/json";
+  return impl_->Perform(method, base_url_ + path, h);
+}
+
+Result<HttpResponse> HttpClient::Upload(const std::string& path, ReadFn read, int64_t size,
+                                        const HttpHeaders& headers, ProgressFn progress) {
+  impl_->read = std::move(read);
+  impl_->progress = std::move(progress);
+  curl_easy_setopt(impl_->curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(impl_->curl, CURLOPT_READFUNCTION, &Impl::OnRead);
+  curl_easy_setopt(impl_->curl, CURLOPT_READDATA, impl_.get());
+  curl_easy_setopt(impl_->curl, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
+  if (size >= 0) curl_easy_setopt(impl_->curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+  HttpHeaders h = headers;
+  h["Content-Type"] = "application/octet-stream";
+  return impl_->Perform("PUT", base_url_ + path, h);
+}
+
+Result<HttpResponse> HttpClient::Download(const std::string& path, WriteFn write,
+                                          const HttpHeaders& headers, ProgressFn progress) {
+  impl_->write = std::move(write);
+  impl_->progress = std::move(progress);
+  curl_easy_setopt(impl_->curl, CURLOPT_BUFFERSIZE, 512L * 1024);
+  return impl_->Perform("GET", base_url_ + path, headers);
+}
+
+}  // namespace syncline

@@ -1,0 +1,61 @@
+// HttpClient: a keep-alive HTTP/1.1 client (libcurl) for the CLI, replication and clients.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "syncline/result.h"
+
+namespace syncline {
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+
+  const std::string* Header(const std::string& lower_name) const;
+};
+
+using HttpHeaders = std::map<std::string, std::string>;
+// Called with bytes done and the total (0 when unknown).
+using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+
+// One connection reused across requests. Not thread-safe: one client per thread.
+// Every method returns the response for 2xx (and 304); any other status becomes the Status in
+// its {"error", "message"} body (status_http.h); a failed connection is Unavailable.
+class HttpClient {
+ public:
+  // `base_url` like "http://127.0.0.1:8080"; `api_key` sent as a Bearer token if not empty.
+  HttpClient(std::string base_url, std::string api_key);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // `path` is the encoded path and query, e.g. "/v1/db/photos".
+  Result<HttpResponse> Send(const std::string& method, const std::string& path,
+                            std::string_view body = {}, const HttpHeaders& headers = {});
+
+  // PUT with a body read from `read` (fills the buffer, returns bytes, 0 at the end).
+  // `size` is the body length, or -1 to send it chunked.
+  using ReadFn = std::function<Result<size_t>(char* buf, size_t n)>;
+  Result<HttpResponse> Upload(const std::string& path, ReadFn read, int64_t size,
+                              const HttpHeaders& headers = {}, ProgressFn progress = nullptr);
+
+  // GET whose body goes to `write` as it arrives (only for a 2xx response).
+  using WriteFn = std::function<Status(std::string_view data)>;
+  Result<HttpResponse> Download(const std::string& path, WriteFn write,
+                                const HttpHeaders& headers = {}, ProgressFn progress = nullptr);
+
+  const std::string& base_url() const { return base_url_; }
+
+ private:
+  struct Impl;
+  std::string base_url_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace syncline

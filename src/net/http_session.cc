@@ -1,0 +1,211 @@
+// HTTP session: reads a request header, streams or buffers the body, calls the Api, writes the
+// response (streamed for file downloads), and repeats while the connection is kept alive.
+#include "net/http_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <limits>
+
+#include "net/status_http.h"
+
+namespace syncline {
+
+namespace {
+
+using asio::awaitable;
+using asio::redirect_error;
+using asio::use_awaitable;
+
+constexpr auto kIdleTimeout = std::chrono::seconds(300);
+constexpr size_t kUploadBufferBytes = 1u << 20;
+
+void Fail(beast::error_code ec, const char* what) {
+  if (ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+      ec == asio::error::eof || ec == http::error::end_of_stream ||
+      ec == asio::error::connection_reset || ec == asio::error::broken_pipe) {
+    return;  // the peer went away or idled out: ordinary
+  }
+  spdlog::warn("http {}: {}", what, ec.message());
+}
+
+ApiRequest ToApiRequest(const http::request_header<>& h) {
+  ApiRequest req;
+  req.method = std::string(h.method_string());
+  req.target = std::string(h.target());
+  for (const auto& field : h) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers[name] = std::string(field.value());
+  }
+  return req;
+}
+
+template <class Body>
+void SetHeaders(http::response<Body>& res, const ApiResponse& r, bool keep_alive) {
+  for (const auto& [name, value] : r.headers) res.set(name, value);
+  res.set(http::field::server, "syncline");
+  res.keep_alive(keep_alive);
+}
+
+// Writes `r`; false if the connection can no longer be used.
+awaitable<bool> WriteResponse(beast::tcp_stream& stream, ApiResponse& r, bool keep_alive,
+                              bool head_only) {
+  beast::error_code ec;
+  auto status = static_cast<http::status>(r.status);
+  if (!r.stream || head_only) {
+    http::response<http::string_body> res{status, 11};
+    SetHeaders(res, r, keep_alive);
+    if (head_only) {
+      res.content_length(r.stream ? r.stream_length : r.body.size());
+    } else {
+      res.body() = std::move(r.body);
+      res.prepare_payload();
+    }
+    co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
+    if (ec) Fail(ec, "write");
+    co_return !ec;
+  }
+  http::response<http::buffer_body> res{status, 11};
+  SetHeaders(res, r, keep_alive);
+  res.content_length(r.stream_length);
+  res.body().data = nullptr;
+  res.body().more = true;
+  http::response_serializer<http::buffer_body> sr{res};
+  co_await http::async_write_header(stream, sr, redirect_error(use_awaitable, ec));
+  if (ec) {
+    Fail(ec, "write header");
+    co_return false;
+  }
+  while (true) {
+    Result<std::string_view> piece = r.stream->Next();
+    if (!piece.ok()) {
+      // The status line is gone already: cutting the connection is the only honest signal.
+      spdlog::error("stream response: {}", piece.status().ToString());
+      co_return false;
+    }
+    res.body().data = piece->empty() ? nullptr : const_cast<char*>(piece->data());
+    res.body().size = piece->size();
+    res.body().more = !piece->empty();
+    co_await http::async_write(stream, sr, redirect_error(use_awaitable, ec));
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      Fail(ec, "write body");
+      co_return false;
+    }
+    if (piece->empty()) co_return true;
+  }
+}
+
+// Feeds the request body to `upload` as it arrives. Returns the response, or nullopt when the
+// connection failed half-way (nothing is committed then).
+awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
+                                                    beast::flat_buffer& buffer,
+                                                    http::request_parser<http::empty_body>& header,
+                                                    Upload& upload) {
+  beast::error_code ec;
+  if (beast::iequals(header.get()[http::field::expect], "100-continue")) {
+    http::response<http::empty_body> cont{http::status::continue_, 11};
+    co_await http::async_write(stream, cont, redirect_error(use_awaitable, ec));
+    if (ec) co_return std::nullopt;
+  }
+  http::request_parser<http::buffer_body> parser{std::move(header)};
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  std::vector<char> chunk(kUploadBufferBytes);
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk.data();
+    parser.get().body().size = chunk.size();
+    stream.expires_after(kIdleTimeout);
+    co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      Fail(ec, "read upload");
+      co_return std::nullopt;
+    }
+    size_t n = chunk.size() - parser.get().body().size;
+    if (Status s = upload.Write(std::string_view(chunk.data(), n)); !s.ok()) {
+      co_return ApiResponse::Error(s);
+    }
+  }
+  co_return upload.Finish();
+}
+
+// Waits until the long-poll's database passes its etag or its time runs out.
+awaitable<void> WaitForChange(ChangeWaiters& waiters, const ApiResponse::LongPoll& poll) {
+  auto executor = co_await asio::this_coro::executor;
+  auto timer = std::make_shared<asio::steady_timer>(executor);
+  timer->expires_after(std::chrono::milliseconds(static_cast<int64_t>(poll.wait_seconds * 1000)));
+  uint64_t id = waiters.Subscribe(poll.db, poll.since, [timer] {
+    // Posted to the session's strand, so it runs only once the wait below has begun.
+    asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+  });
+  beast::error_code ec;
+  co_await timer->async_wait(redirect_error(use_awaitable, ec));
+  waiters.Unsubscribe(id);
+}
+
+}  // namespace
+
+awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  while (true) {
+    http::request_parser<http::empty_body> header;
+    header.header_limit(64 * 1024);
+    // Limits on the body are set per request type below; the header parser must not refuse a
+    // large Content-Length before we know it is a file upload.
+    header.body_limit(std::numeric_limits<std::uint64_t>::max());
+    stream.expires_after(kIdleTimeout);
+    co_await http::async_read_header(stream, buffer, header, redirect_error(use_awaitable, ec));
+    if (ec) {
+      Fail(ec, "read header");
+      break;
+    }
+    ApiRequest req = ToApiRequest(header.get());
+    bool keep_alive = header.get().keep_alive();
+    bool head_only = req.method == "HEAD";
+    ApiResponse res;
+
+    if (ctx.api->IsUpload(req)) {
+      Result<std::unique_ptr<Upload>> upload = ctx.api->BeginUpload(req);
+      if (!upload.ok()) {
+        res = ApiResponse::Error(upload.status());
+        keep_alive = false;  // the body was not read
+      } else {
+        std::optional<ApiResponse> r = co_await ReceiveUpload(stream, buffer, header, **upload);
+        if (!r) break;
+        res = std::move(*r);
+        if (res.status >= 400) keep_alive = false;  // the rest of the body was not read
+      }
+    } else {
+      http::request_parser<http::string_body> parser{std::move(header)};
+      parser.body_limit(kMaxRequestBodyBytes);
+      stream.expires_after(kIdleTimeout);
+      co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
+      if (ec == http::error::body_limit) {
+        res = ApiResponse::Error(Status::TooLarge("request body is larger than 64 MiB"));
+        keep_alive = false;
+      } else if (ec) {
+        Fail(ec, "read body");
+        break;
+      } else {
+        req.body = std::move(parser.get().body());
+        res = ctx.api->Handle(req);
+        if (res.long_poll) {
+          stream.expires_never();
+          co_await WaitForChange(*ctx.waiters, *res.long_poll);
+          req.target += req.target.find('?') == std::string::npos ? "?wait=0" : "&wait=0";
+          res = ctx.api->Handle(req);
+        }
+      }
+    }
+    spdlog::debug("{} {} -> {}", req.method, req.target, res.status);
+    stream.expires_after(kIdleTimeout);
+    if (!co_await WriteResponse(stream, res, keep_alive, head_only)) break;
+    if (!keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace syncline

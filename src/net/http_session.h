@@ -1,0 +1,19 @@
+// One HTTP connection: a coroutine looping read, handle, write. Internal to net/.
+#pragma once
+
+#include "net/api.h"
+#include "net/asio.h"
+#include "net/change_waiters.h"
+
+namespace syncline {
+
+struct SessionContext {
+  Api* api;
+  ChangeWaiters* waiters;
+};
+
+// Serves requests on `socket` until the peer closes, an error, or a non-keep-alive response.
+// Runs on the socket's executor, which must be a strand.
+asio::awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx);
+
+}  // namespace syncline

@@ -1,0 +1,175 @@
+// Server: store, admin key, listener and the io_context threads.
+#include "net/server.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <thread>
+#include <vector>
+
+#include "net/asio.h"
+#include "net/http_session.h"
+#include "store/sqlite/sqlite_store.h"
+#include "util/sha256.h"
+
+namespace syncline {
+
+namespace {
+
+// HOST:PORT or [HOST]:PORT.
+Result<tcp::endpoint> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--listen needs HOST:PORT");
+  std::string host = listen.substr(0, colon), port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) return Status::InvalidArgument("--listen host '" + host + "' is not an IP address");
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
+    return Status::InvalidArgument("--listen port '" + port + "' is not a port number");
+  }
+  return tcp::endpoint(addr, static_cast<unsigned short>(std::stoi(port)));
+}
+
+// An exclusive lock on the data folder, so two servers never share one store.
+Result<int> LockDataDir(const std::string& dir) {
+  std::string path = dir + "/LOCK";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError("open " + path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status::Unavailable("data folder " + dir + " is in use by another syncline serve");
+  }
+  return fd;
+}
+
+class ServerImpl : public Server {
+ public:
+  ServerImpl(const ServerOptions& o, Env* env) : options_(o), env_(env) {}
+  ~ServerImpl() override {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
+
+  Status Open() {
+    SYNCLINE_RETURN_IF_ERROR(env_->fs->CreateDirs(options_.data_dir));
+    SYNCLINE_ASSIGN_OR_RETURN(lock_fd_, LockDataDir(options_.data_dir));
+    SqliteStoreOptions so;
+    so.sync_commits = options_.sync_commits;
+    SYNCLINE_ASSIGN_OR_RETURN(store_, OpenSqliteStore(options_.data_dir, env_, so));
+    SYNCLINE_RETURN_IF_ERROR(LoadOrCreateAdminKey());
+    std::string name = options_.node_name;
+    if (name.empty()) {
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      name = host;
+    }
+    api_ = std::make_unique<Api>(store_.get(), env_, admin_key_, name);
+    store_->SetChangeListener(
+        [this](const std::string& db, int64_t etag) { waiters_.Notify(db, etag); });
+
+    SYNCLINE_ASSIGN_OR_RETURN(tcp::endpoint ep, ParseListen(options_.listen));
+    beast::error_code ec;
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return Status::Unavailable("listen on " + options_.listen + ": " + ec.message());
+    return Status::OK();
+  }
+
+  std::string url() const override {
+    auto ep = acceptor_.local_endpoint();
+    std::string host = ep.address().to_string();
+    if (ep.address().is_v6()) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(ep.port());
+  }
+  const std::string& node_id() const override { return store_->node_id(); }
+  std::string admin_key_path() const override { return options_.data_dir + "/admin.key"; }
+  const std::string& new_admin_key() const override { return new_admin_key_; }
+
+  Status Run() override {
+    asio::signal_set signals(ioc_, SIGINT, SIGTERM);
+    signals.async_wait([this](beast::error_code ec, int sig) {
+      if (!ec) spdlog::info("signal {}: shutting down", sig);
+      Stop();
+    });
+    asio::co_spawn(ioc_, Listen(), asio::detached);
+    int n = options_.threads > 0 ? options_.threads
+                                 : static_cast<int>(std::thread::hardware_concurrency()) + 2;
+    std::vector<std::thread> threads;
+    for (int i = 1; i < n; ++i) threads.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : threads) t.join();
+    return Status::OK();
+  }
+
+  void Stop() override {
+    asio::post(ioc_, [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+      ioc_.stop();
+    });
+  }
+
+ private:
+  Status LoadOrCreateAdminKey() {
+    std::string path = admin_key_path();
+    if (env_->fs->Exists(path)) {
+      SYNCLINE_ASSIGN_OR_RETURN(admin_key_, env_->fs->ReadFile(path));
+      while (!admin_key_.empty() && (admin_key_.back() == '\n' || admin_key_.back() == '\r')) {
+        admin_key_.pop_back();
+      }
+      if (admin_key_.empty()) return Status::InvalidArgument(path + " is empty");
+      return Status::OK();
+    }
+    uint8_t raw[32];
+    env_->random->Fill(raw, sizeof raw);
+    admin_key_ = "sk_" + HexEncode(raw, sizeof raw);
+    SYNCLINE_RETURN_IF_ERROR(env_->fs->WriteFileAtomic(path, admin_key_ + "\n", 0600));
+    new_admin_key_ = admin_key_;
+    return Status::OK();
+  }
+
+  asio::awaitable<void> Listen() {
+    SessionContext ctx{api_.get(), &waiters_};
+    while (true) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(
+          asio::make_strand(ioc_), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+        spdlog::warn("accept: {}", ec.message());
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, RunHttpSession(std::move(socket), ctx), asio::detached);
+    }
+  }
+
+  ServerOptions options_;
+  Env* env_;
+  int lock_fd_ = -1;
+  std::unique_ptr<Store> store_;
+  std::string admin_key_, new_admin_key_;
+  ChangeWaiters waiters_;
+  std::unique_ptr<Api> api_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_{ioc_};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Open(const ServerOptions& options, Env* env) {
+  auto server = std::make_unique<ServerImpl>(options, env);
+  SYNCLINE_RETURN_IF_ERROR(server->Open());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace syncline

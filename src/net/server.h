@@ -1,0 +1,38 @@
+// Server: one node: opens the store, makes or reads the admin key, serves the HTTP API.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "syncline/env.h"
+#include "syncline/result.h"
+
+namespace syncline {
+
+struct ServerOptions {
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT or [V6HOST]:PORT; port 0 picks one
+  std::string node_name;                  // shown by /v1/health; defaults to the host name
+  int threads = 0;                        // 0: a few more than the cores, handlers may block
+  bool sync_commits = true;               // see SqliteStoreOptions
+};
+
+class Server {
+ public:
+  // Opens the data folder (creating node id and admin key on first start) and binds.
+  static Result<std::unique_ptr<Server>> Open(const ServerOptions& options, Env* env);
+  virtual ~Server() = default;
+
+  virtual std::string url() const = 0;  // e.g. http://127.0.0.1:8080
+  virtual const std::string& node_id() const = 0;
+  virtual std::string admin_key_path() const = 0;
+  // The admin key if this start created it (to print once), else empty.
+  virtual const std::string& new_admin_key() const = 0;
+
+  // Serves until SIGINT/SIGTERM or Stop(); returns after in-flight handlers finish.
+  virtual Status Run() = 0;
+  // Thread-safe; makes Run return.
+  virtual void Stop() = 0;
+};
+
+}  // namespace syncline

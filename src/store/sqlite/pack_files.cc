@@ -1,0 +1,83 @@
+// Pack file appends, syncs and reads.
+#include "store/sqlite/pack_files.h"
+
+#include <cstdlib>
+
+namespace syncline {
+
+std::string PackFiles::DirOf(int64_t db_id) const {
+  return root_ + "/" + std::to_string(db_id);
+}
+
+std::string PackFiles::PathOf(int64_t db_id, int64_t pack) const {
+  return DirOf(db_id) + "/" + std::to_string(pack) + ".pack";
+}
+
+PackFiles::DbPacks* PackFiles::PacksFor(int64_t db_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& p = dbs_[db_id];
+  if (!p) p = std::make_unique<DbPacks>();
+  return p.get();
+}
+
+Status PackFiles::OpenNextPack(int64_t db_id, DbPacks* p) {
+  if (p->writer) {
+    // The old pack must be durable before it stops being the one Sync() covers.
+    SYNCLINE_RETURN_IF_ERROR(p->writer->Sync());
+    SYNCLINE_RETURN_IF_ERROR(p->writer->Close());
+    p->writer.reset();
+  }
+  if (p->pack == 0) {
+    SYNCLINE_RETURN_IF_ERROR(env_->fs->CreateDirs(DirOf(db_id)));
+    SYNCLINE_ASSIGN_OR_RETURN(auto names, env_->fs->ListDir(DirOf(db_id)));
+    for (const auto& n : names) p->pack = std::max<int64_t>(p->pack, std::atoll(n.c_str()));
+  }
+  ++p->pack;
+  SYNCLINE_ASSIGN_OR_RETURN(p->writer, env_->fs->OpenAppendable(PathOf(db_id, p->pack)));
+  return Status::OK();
+}
+
+Result<PackLocation> PackFiles::Append(int64_t db_id, std::string_view data) {
+  DbPacks* p = PacksFor(db_id);
+  std::lock_guard<std::mutex> lock(p->mu);
+  if (!p->writer || p->writer->Size() + data.size() > kMaxPackBytes) {
+    SYNCLINE_RETURN_IF_ERROR(OpenNextPack(db_id, p));
+  }
+  PackLocation loc{p->pack, p->writer->Size(), static_cast<uint32_t>(data.size())};
+  SYNCLINE_RETURN_IF_ERROR(p->writer->Append(data).WithContext("append chunk"));
+  return loc;
+}
+
+Status PackFiles::Sync(int64_t db_id) {
+  DbPacks* p = PacksFor(db_id);
+  std::lock_guard<std::mutex> lock(p->mu);
+  return p->writer ? p->writer->Sync() : Status::OK();
+}
+
+Status PackFiles::Read(int64_t db_id, const PackLocation& loc, std::string* out) {
+  DbPacks* p = PacksFor(db_id);
+  std::shared_ptr<RandomAccessFile> file;
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    auto it = p->readers.find(loc.pack);
+    if (it != p->readers.end()) {
+      file = it->second;
+    } else {
+      SYNCLINE_ASSIGN_OR_RETURN(auto f, env_->fs->OpenRandomAccess(PathOf(db_id, loc.pack)));
+      file = std::move(f);
+      p->readers[loc.pack] = file;
+    }
+  }
+  out->resize(loc.length);
+  return file->Read(loc.offset, loc.length, out->data());
+}
+
+Status PackFiles::Drop(int64_t db_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dbs_.erase(db_id);
+  }
+  return env_->fs->RemoveAll(DirOf(db_id));
+}
+
+}  // namespace syncline

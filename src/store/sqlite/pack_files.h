@@ -1,0 +1,59 @@
+// PackFiles: append-only files that hold chunk bytes, one folder per database.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "syncline/env.h"
+
+namespace syncline {
+
+// Where a chunk's bytes are: pack number, offset and length inside it.
+struct PackLocation {
+  int64_t pack = 0;
+  uint64_t offset = 0;
+  uint32_t length = 0;
+};
+
+// Each database appends to one current pack (packs/<db_id>/<n>.pack) until it passes
+// kMaxPackBytes; a process never appends to a pack an earlier process wrote, so a crash leaves
+// at most unreferenced bytes at the end of a pack. Thread-safe.
+class PackFiles {
+ public:
+  static constexpr uint64_t kMaxPackBytes = 1ull << 30;
+
+  PackFiles(Env* env, std::string root) : env_(env), root_(std::move(root)) {}
+
+  Result<PackLocation> Append(int64_t db_id, std::string_view data);
+  // Makes every byte appended so far for the database durable.
+  Status Sync(int64_t db_id);
+  // Replaces *out with the bytes at `loc`.
+  Status Read(int64_t db_id, const PackLocation& loc, std::string* out);
+  // Forgets the database's packs and removes its folder.
+  Status Drop(int64_t db_id);
+
+ private:
+  struct DbPacks {
+    std::mutex mu;  // guards writer and pack
+    std::unique_ptr<WritableFile> writer;
+    int64_t pack = 0;
+    std::map<int64_t, std::shared_ptr<RandomAccessFile>> readers;  // GUARDED_BY(mu)
+  };
+
+  DbPacks* PacksFor(int64_t db_id);
+  std::string DirOf(int64_t db_id) const;
+  std::string PathOf(int64_t db_id, int64_t pack) const;
+  // REQUIRES: p->mu held.
+  Status OpenNextPack(int64_t db_id, DbPacks* p);
+
+  Env* const env_;
+  const std::string root_;
+  std::mutex mu_;  // guards dbs_
+  std::map<int64_t, std::unique_ptr<DbPacks>> dbs_;
+};
+
+}  // namespace syncline

@@ -1,0 +1,552 @@
+// SqliteStore: Store over SQLite, one writer connection and a pool of readers.
+#include "store/sqlite/sqlite_store.h"
+
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+#include "store/sqlite/pack_files.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_db.h"
+#include "util/uuid.h"
+
+namespace syncline {
+
+namespace {
+
+constexpr char kItemColumns[] =
+    "kind, collection, key, etag, version_vector, deleted, updated_at, body, size, "
+    "content_hash, manifest, metadata";
+
+// Reads the columns listed in kItemColumns, starting at column 0.
+Item ReadItem(const SqliteStatement& st) {
+  Item item;
+  item.kind = static_cast<ItemKind>(st.Int(0));
+  item.collection = st.Text(1);
+  item.key = st.Text(2);
+  item.etag = st.Int(3);
+  item.version_vector = st.Text(4);
+  item.deleted = st.Int(5) != 0;
+  item.updated_at = st.Int(6);
+  item.body = std::string(st.Blob(7));
+  item.size = st.Int(8);
+  item.content_hash = st.Text(9);
+  item.manifest = std::string(st.Blob(10));
+  item.metadata = st.IsNull(11) ? "{}" : st.Text(11);
+  return item;
+}
+
+class SqliteStore;
+
+class SqliteWriteTransaction : public WriteTransaction {
+ public:
+  SqliteWriteTransaction(SqliteConnection* conn, int64_t db_id, int64_t last_etag, Env* env)
+      : conn_(conn), db_id_(db_id), etag_(last_etag), env_(env) {}
+
+  Result<Item> Get(ItemKind kind, std::string_view collection, std::string_view key) override {
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        conn_->Prepare(std::string("SELECT ") + kItemColumns +
+                       " FROM items WHERE db_id=? AND kind=? AND collection=? AND key=?"));
+    st->Bind(1, db_id_).Bind(2, static_cast<int64_t>(kind)).Bind(3, collection).Bind(4, key);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) {
+      st->Reset();
+      return Status::NotFound(std::string(ItemKindName(kind)) + " '" + std::string(key) +
+                              "' not found");
+    }
+    Item item = ReadItem(*st);
+    st->Reset();
+    return item;
+  }
+
+  Status Put(Item* item) override {
+    item->etag = ++etag_;
+    if (item->updated_at == 0) item->updated_at = env_->clock->NowMicros();
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        conn_->Prepare(
+            "INSERT INTO items (db_id, kind, collection, key, etag, version_vector, deleted, "
+            "updated_at, body, size, content_hash, manifest, metadata) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (db_id, kind, collection, key) DO UPDATE SET etag=excluded.etag, "
+            "version_vector=excluded.version_vector, deleted=excluded.deleted, "
+            "updated_at=excluded.updated_at, body=excluded.body, size=excluded.size, "
+            "content_hash=excluded.content_hash, manifest=excluded.manifest, "
+            "metadata=excluded.metadata"));
+    st->Bind(1, db_id_)
+        .Bind(2, static_cast<int64_t>(item->kind))
+        .Bind(3, item->collection)
+        .Bind(4, item->key)
+        .Bind(5, item->etag)
+        .Bind(6, item->version_vector)
+        .Bind(7, int64_t{item->deleted})
+        .Bind(8, item->updated_at)
+        .Bind(10, item->size);
+    if (item->kind == ItemKind::kDocument && !item->deleted) st->BindBlob(9, item->body);
+    if (item->kind == ItemKind::kFile) {
+      st->Bind(11, item->content_hash).BindBlob(12, item->manifest).Bind(13, item->metadata);
+    }
+    return st->Run().WithContext("put item");
+  }
+
+  int64_t etag() const { return etag_; }
+
+ private:
+  SqliteConnection* conn_;
+  int64_t db_id_;
+  int64_t etag_;
+  Env* env_;
+};
+
+class SqliteStore : public Store {
+ public:
+  SqliteStore(Env* env, std::string dir, SqliteStoreOptions options)
+      : env_(env), dir_(std::move(dir)), options_(options), packs_(env, dir_ + "/packs") {}
+
+  Status Open() {
+    SYNCLINE_RETURN_IF_ERROR(env_->fs->CreateDirs(dir_));
+    SYNCLINE_ASSIGN_OR_RETURN(writer_, SqliteConnection::Open(path(), options_.sync_commits));
+    SYNCLINE_RETURN_IF_ERROR(ApplySchema(writer_.get()).WithContext("apply schema"));
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                              writer_->Prepare("SELECT value FROM node WHERE key='node_id'"));
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (row) node_id_ = st->Text(0);
+    st->Reset();
+    if (node_id_.empty()) {
+      node_id_ = NewUuid(env_->random);
+      SYNCLINE_ASSIGN_OR_RETURN(st,
+                                writer_->Prepare("INSERT INTO node VALUES ('node_id', ?)"));
+      SYNCLINE_RETURN_IF_ERROR(st->Bind(1, node_id_).Run());
+    }
+    return Status::OK();
+  }
+
+  const std::string& node_id() const override { return node_id_; }
+
+  Status CreateDatabase(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        writer_->Prepare("INSERT INTO databases (name, created_at) VALUES (?, ?)"));
+    Status s = st->Bind(1, name).Bind(2, env_->clock->NowMicros()).Run();
+    if (s.code() == Status::Code::kAlreadyExists) {
+      return Status::AlreadyExists("database '" + std::string(name) + "' already exists");
+    }
+    return s;
+  }
+
+  Status DropDatabase(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveLocked(writer_.get(), name));
+    SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    Status s = [&]() -> Status {
+      for (const char* sql : {"DELETE FROM items WHERE db_id=?", "DELETE FROM chunks WHERE db_id=?",
+                              "DELETE FROM databases WHERE id=?"}) {
+        SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, writer_->Prepare(sql));
+        SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Run());
+      }
+      return writer_->Exec("COMMIT");
+    }();
+    if (!s.ok()) {
+      (void)writer_->Exec("ROLLBACK");  // the failure is reported below, not this one's
+      return s.WithContext("drop database");
+    }
+    {
+      std::lock_guard<std::mutex> ids(ids_mu_);
+      ids_.erase(std::string(name));
+    }
+    last_etags_.erase(db_id);
+    // The rows are gone; leftover pack bytes are unreachable, so a failure here loses nothing.
+    return packs_.Drop(db_id);
+  }
+
+  Result<std::vector<DatabaseInfo>> ListDatabases() override {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        r->Prepare("SELECT name, last_etag, created_at FROM databases ORDER BY name"));
+    std::vector<DatabaseInfo> out;
+    while (true) {
+      SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back({st->Text(0), st->Int(1), st->Int(2)});
+    }
+    st->Reset();
+    return out;
+  }
+
+  Result<DatabaseInfo> GetDatabase(std::string_view name) override {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        r->Prepare("SELECT name, last_etag, created_at FROM databases WHERE name=?"));
+    st->Bind(1, name);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) {
+      st->Reset();
+      return NoDatabase(name);
+    }
+    DatabaseInfo info{st->Text(0), st->Int(1), st->Int(2)};
+    st->Reset();
+    return info;
+  }
+
+  Status Write(std::string_view db, const std::function<Status(WriteTransaction&)>& fn) override {
+    int64_t last_etag = 0;
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveLocked(writer_.get(), db));
+      SYNCLINE_ASSIGN_OR_RETURN(int64_t start_etag, LastEtagLocked(db_id));
+      SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+      SqliteWriteTransaction txn(writer_.get(), db_id, start_etag, env_);
+      Status s = fn(txn);
+      if (s.ok() && txn.etag() != start_etag) {
+        auto st = writer_->Prepare("UPDATE databases SET last_etag=? WHERE id=?");
+        s = st.ok() ? (*st)->Bind(1, txn.etag()).Bind(2, db_id).Run() : st.status();
+      }
+      if (s.ok()) s = writer_->Exec("COMMIT");
+      if (!s.ok()) {
+        (void)writer_->Exec("ROLLBACK");  // the caller gets the first failure
+        return s;
+      }
+      last_etags_[db_id] = txn.etag();
+      if (txn.etag() == start_etag) return Status::OK();
+      last_etag = txn.etag();
+    }
+    NotifyChange(std::string(db), last_etag);
+    return Status::OK();
+  }
+
+  Result<Item> GetItem(std::string_view db, ItemKind kind, std::string_view collection,
+                       std::string_view key) override {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(r.get(), db));
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        r->Prepare(std::string("SELECT ") + kItemColumns +
+                   " FROM items WHERE db_id=? AND kind=? AND collection=? AND key=?"));
+    st->Bind(1, db_id).Bind(2, static_cast<int64_t>(kind)).Bind(3, collection).Bind(4, key);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) {
+      st->Reset();
+      return Status::NotFound(std::string(ItemKindName(kind)) + " '" + std::string(key) +
+                              "' not found");
+    }
+    Item item = ReadItem(*st);
+    st->Reset();
+    return item;
+  }
+
+  Result<std::vector<Item>> ListItems(std::string_view db, const ListOptions& o) override {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(r.get(), db));
+    std::string cols = kItemColumns;
+    if (!o.with_manifest) cols.replace(cols.find("manifest"), 8, "NULL");
+    std::string sql = "SELECT " + cols +
+                      " FROM items WHERE db_id=? AND kind=? AND collection=? AND key>? "
+                      "AND key>=? AND substr(key, 1, ?)=?";
+    if (!o.include_deleted) sql += " AND deleted=0";
+    sql += " ORDER BY key LIMIT ?";
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, r->Prepare(sql));
+    st->Bind(1, db_id)
+        .Bind(2, static_cast<int64_t>(o.kind))
+        .Bind(3, o.collection)
+        .Bind(4, o.after)
+        .Bind(5, o.prefix)
+        .Bind(6, static_cast<int64_t>(o.prefix.size()))
+        .Bind(7, o.prefix)
+        .Bind(8, o.limit);
+    std::vector<Item> out;
+    while (true) {
+      SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(ReadItem(*st));
+    }
+    st->Reset();
+    return out;
+  }
+
+  Result<ChangePage> ListChanges(std::string_view db, int64_t since, int64_t limit) override {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(r.get(), db));
+    // One read transaction, so the page and last_etag come from the same snapshot.
+    SYNCLINE_RETURN_IF_ERROR(r->Exec("BEGIN"));
+    Result<ChangePage> page = ReadChanges(r.get(), db_id, since, limit);
+    (void)r->Exec("COMMIT");  // read-only: nothing to lose if ending the snapshot fails
+    return page;
+  }
+
+  Result<std::unique_ptr<ChunkWriter>> NewChunkWriter(std::string_view db) override;
+
+  Result<bool> HasChunk(std::string_view db, const Sha256Digest& hash) override {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(r.get(), db));
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                              r->Prepare("SELECT 1 FROM chunks WHERE db_id=? AND hash=?"));
+    st->Bind(1, db_id).BindBlob(2, hash.data(), hash.size());
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    st->Reset();
+    return row;
+  }
+
+  Status ReadChunk(std::string_view db, const Sha256Digest& hash, std::string* out) override {
+    int64_t db_id = 0;
+    PackLocation loc;
+    {
+      auto conn = AcquireReader();
+      if (!conn.ok()) return conn.status();
+      Reader r(this, std::move(conn).value());
+      SYNCLINE_ASSIGN_OR_RETURN(db_id, Resolve(r.get(), db));
+      SYNCLINE_ASSIGN_OR_RETURN(
+          SqliteStatement * st,
+          r->Prepare("SELECT pack, offset, length FROM chunks WHERE db_id=? AND hash=?"));
+      st->Bind(1, db_id).BindBlob(2, hash.data(), hash.size());
+      SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) {
+        st->Reset();
+        return Status::NotFound("chunk " + HexEncode(hash) + " not found");
+      }
+      loc = {st->Int(0), static_cast<uint64_t>(st->Int(1)), static_cast<uint32_t>(st->Int(2))};
+      st->Reset();
+    }
+    SYNCLINE_RETURN_IF_ERROR(packs_.Read(db_id, loc, out).WithContext("read chunk " + HexEncode(hash)));
+    if (Sha256(*out) != hash) return Status::Corruption("chunk " + HexEncode(hash) + " is damaged");
+    return Status::OK();
+  }
+
+  void SetChangeListener(ChangeListener listener) override {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    listener_ = std::move(listener);
+  }
+
+  // Used by SqliteChunkWriter.
+  Status IndexChunks(int64_t db_id, const std::vector<std::pair<Sha256Digest, PackLocation>>& rows) {
+    SYNCLINE_RETURN_IF_ERROR(packs_.Sync(db_id));
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    Status s = [&]() -> Status {
+      for (const auto& [hash, loc] : rows) {
+        SYNCLINE_ASSIGN_OR_RETURN(
+            SqliteStatement * st,
+            writer_->Prepare("INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?)"));
+        st->Bind(1, db_id).BindBlob(2, hash.data(), hash.size()).Bind(3, loc.pack);
+        st->Bind(4, static_cast<int64_t>(loc.offset)).Bind(5, int64_t{loc.length});
+        SYNCLINE_RETURN_IF_ERROR(st->Run());
+      }
+      return writer_->Exec("COMMIT");
+    }();
+    if (!s.ok()) (void)writer_->Exec("ROLLBACK");  // report the first failure
+    return s.WithContext("index chunks");
+  }
+
+  Result<int64_t> ResolveForWriter(std::string_view db) {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    return Resolve(r.get(), db);
+  }
+
+  PackFiles* packs() { return &packs_; }
+
+ private:
+  // A pooled reader connection, returned to the pool when it goes out of scope.
+  class Reader {
+   public:
+    Reader(SqliteStore* store, std::unique_ptr<SqliteConnection> conn)
+        : store_(store), conn_(std::move(conn)) {}
+    ~Reader() {
+      std::lock_guard<std::mutex> lock(store_->readers_mu_);
+      store_->readers_.push_back(std::move(conn_));
+    }
+    SqliteConnection* get() { return conn_.get(); }
+    SqliteConnection* operator->() { return conn_.get(); }
+
+   private:
+    SqliteStore* store_;
+    std::unique_ptr<SqliteConnection> conn_;
+  };
+
+  std::string path() const { return dir_ + "/syncline.db"; }
+
+  Result<std::unique_ptr<SqliteConnection>> AcquireReader() {
+    {
+      std::lock_guard<std::mutex> lock(readers_mu_);
+      if (!readers_.empty()) {
+        auto c = std::move(readers_.back());
+        readers_.pop_back();
+        return c;
+      }
+    }
+    return SqliteConnection::Open(path(), options_.sync_commits);
+  }
+
+  static Status NoDatabase(std::string_view name) {
+    return Status::NotFound("database '" + std::string(name) + "' not found");
+  }
+
+  // Database name to id, cached.
+  Result<int64_t> Resolve(SqliteConnection* conn, std::string_view name) {
+    {
+      std::lock_guard<std::mutex> lock(ids_mu_);
+      auto it = ids_.find(std::string(name));
+      if (it != ids_.end()) return it->second;
+    }
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                              conn->Prepare("SELECT id FROM databases WHERE name=?"));
+    st->Bind(1, name);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) {
+      st->Reset();
+      return NoDatabase(name);
+    }
+    int64_t id = st->Int(0);
+    st->Reset();
+    std::lock_guard<std::mutex> lock(ids_mu_);
+    ids_[std::string(name)] = id;
+    return id;
+  }
+
+  // REQUIRES: write_mu_ held.
+  Result<int64_t> ResolveLocked(SqliteConnection* conn, std::string_view name) {
+    return Resolve(conn, name);
+  }
+
+  // REQUIRES: write_mu_ held.
+  Result<int64_t> LastEtagLocked(int64_t db_id) {
+    auto it = last_etags_.find(db_id);
+    if (it != last_etags_.end()) return it->second;
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                              writer_->Prepare("SELECT last_etag FROM databases WHERE id=?"));
+    st->Bind(1, db_id);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    int64_t etag = row ? st->Int(0) : 0;
+    st->Reset();
+    last_etags_[db_id] = etag;
+    return etag;
+  }
+
+  Result<ChangePage> ReadChanges(SqliteConnection* conn, int64_t db_id, int64_t since,
+                                 int64_t limit) {
+    ChangePage page;
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        conn->Prepare("SELECT etag, kind, collection, key, deleted FROM items "
+                      "WHERE db_id=? AND etag>? ORDER BY etag LIMIT ?"));
+    st->Bind(1, db_id).Bind(2, since).Bind(3, limit);
+    while (true) {
+      SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      page.changes.push_back({st->Int(0), static_cast<ItemKind>(st->Int(1)), st->Text(2),
+                              st->Text(3), st->Int(4) != 0});
+    }
+    st->Reset();
+    if (!page.changes.empty()) {
+      page.last_etag = page.changes.back().etag;
+      return page;
+    }
+    SYNCLINE_ASSIGN_OR_RETURN(st, conn->Prepare("SELECT last_etag FROM databases WHERE id=?"));
+    st->Bind(1, db_id);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    page.last_etag = row ? st->Int(0) : 0;
+    st->Reset();
+    return page;
+  }
+
+  void NotifyChange(const std::string& db, int64_t last_etag) {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    if (listener_) listener_(db, last_etag);
+  }
+
+  Env* const env_;
+  const std::string dir_;
+  const SqliteStoreOptions options_;
+  PackFiles packs_;
+  std::string node_id_;
+
+  std::mutex write_mu_;  // serializes writers
+  std::unique_ptr<SqliteConnection> writer_;  // GUARDED_BY(write_mu_)
+  std::map<int64_t, int64_t> last_etags_;     // GUARDED_BY(write_mu_)
+
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;  // GUARDED_BY(readers_mu_)
+
+  std::mutex ids_mu_;
+  std::map<std::string, int64_t> ids_;  // GUARDED_BY(ids_mu_)
+
+  std::mutex listener_mu_;
+  ChangeListener listener_;  // GUARDED_BY(listener_mu_)
+};
+
+// Appends chunk bytes to packs at once and indexes them on Flush. Skips chunks the database
+// already has, and duplicates inside one upload.
+class SqliteChunkWriter : public ChunkWriter {
+ public:
+  SqliteChunkWriter(SqliteStore* store, std::string db, int64_t db_id)
+      : store_(store), db_(std::move(db)), db_id_(db_id) {}
+
+  Status Add(const Sha256Digest& hash, std::string_view data) override {
+    if (seen_.count(hash)) return Status::OK();
+    SYNCLINE_ASSIGN_OR_RETURN(bool has, store_->HasChunk(db_, hash));
+    if (has) {
+      seen_.insert(hash);
+      return Status::OK();
+    }
+    SYNCLINE_ASSIGN_OR_RETURN(PackLocation loc, store_->packs()->Append(db_id_, data));
+    seen_.insert(hash);
+    pending_.emplace_back(hash, loc);
+    return Status::OK();
+  }
+
+  Status Flush() override {
+    if (pending_.empty()) return Status::OK();
+    SYNCLINE_RETURN_IF_ERROR(store_->IndexChunks(db_id_, pending_));
+    pending_.clear();
+    return Status::OK();
+  }
+
+ private:
+  struct DigestHash {
+    size_t operator()(const Sha256Digest& d) const {
+      size_t h;
+      std::memcpy(&h, d.data(), sizeof h);  // already uniformly random
+      return h;
+    }
+  };
+
+  SqliteStore* store_;
+  std::string db_;
+  int64_t db_id_;
+  std::unordered_set<Sha256Digest, DigestHash> seen_;
+  std::vector<std::pair<Sha256Digest, PackLocation>> pending_;
+};
+
+Result<std::unique_ptr<ChunkWriter>> SqliteStore::NewChunkWriter(std::string_view db) {
+  SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveForWriter(db));
+  return std::unique_ptr<ChunkWriter>(new SqliteChunkWriter(this, std::string(db), db_id));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& dir, Env* env,
+                                               const SqliteStoreOptions& options) {
+  auto store = std::make_unique<SqliteStore>(env, dir, options);
+  SYNCLINE_RETURN_IF_ERROR(store->Open().WithContext("open store in " + dir));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace syncline

@@ -1,0 +1,99 @@
+// Store: the storage engine interface. Every layer above talks to storage only through it, so a
+// PostgreSQL backend can sit beside the SQLite one (src/store/sqlite/).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/item.h"
+#include "syncline/result.h"
+#include "util/sha256.h"
+
+namespace syncline {
+
+struct DatabaseInfo {
+  std::string name;
+  int64_t last_etag = 0;
+  int64_t created_at = 0;
+};
+
+// Which items ListItems returns, in key order.
+struct ListOptions {
+  ItemKind kind = ItemKind::kDocument;
+  std::string collection;    // documents only
+  std::string prefix;        // keys starting with this
+  std::string after;         // keys strictly after this
+  int64_t limit = 1000;
+  bool include_deleted = false;
+  bool with_manifest = false;  // manifests can be megabytes; leave them out unless needed
+};
+
+struct ChangePage {
+  std::vector<Change> changes;
+  int64_t last_etag = 0;  // the database's latest etag when the page was read
+};
+
+// The changes made inside one Store::Write call. Not thread-safe; lives only inside the call.
+class WriteTransaction {
+ public:
+  virtual ~WriteTransaction() = default;
+  // The item as stored now (tombstones included), or NotFound.
+  virtual Result<Item> Get(ItemKind kind, std::string_view collection, std::string_view key) = 0;
+  // Inserts or replaces the item; assigns the next etag to item->etag.
+  virtual Status Put(Item* item) = 0;
+};
+
+// Streams chunks into a database's chunk storage. Chunks become durable and visible to HasChunk
+// and ReadChunk only after Flush. Not thread-safe; one writer per upload.
+class ChunkWriter {
+ public:
+  virtual ~ChunkWriter() = default;
+  // REQUIRES: hash == Sha256(data)
+  virtual Status Add(const Sha256Digest& hash, std::string_view data) = 0;
+  virtual Status Flush() = 0;
+};
+
+// Thread-safe: any method may be called from any thread at any time.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // This node's stable id (a UUID made on first open).
+  virtual const std::string& node_id() const = 0;
+
+  // AlreadyExists if present. REQUIRES: name passed ValidateDatabaseName.
+  virtual Status CreateDatabase(std::string_view name) = 0;
+  // Removes the database with all its items and chunks; NotFound if absent.
+  virtual Status DropDatabase(std::string_view name) = 0;
+  virtual Result<std::vector<DatabaseInfo>> ListDatabases() = 0;
+  virtual Result<DatabaseInfo> GetDatabase(std::string_view name) = 0;
+
+  // Runs `fn` in one write transaction of database `db`. If it returns OK, everything it Put is
+  // committed atomically and durably, with consecutive etags; otherwise nothing is. Writers to
+  // one node are serialized. NotFound if the database does not exist.
+  virtual Status Write(std::string_view db, const std::function<Status(WriteTransaction&)>& fn) = 0;
+
+  // The item (tombstones included), or NotFound.
+  virtual Result<Item> GetItem(std::string_view db, ItemKind kind, std::string_view collection,
+                               std::string_view key) = 0;
+  virtual Result<std::vector<Item>> ListItems(std::string_view db, const ListOptions& options) = 0;
+  // Changes with etag > since, in etag order, at most `limit`.
+  virtual Result<ChangePage> ListChanges(std::string_view db, int64_t since, int64_t limit) = 0;
+
+  virtual Result<std::unique_ptr<ChunkWriter>> NewChunkWriter(std::string_view db) = 0;
+  virtual Result<bool> HasChunk(std::string_view db, const Sha256Digest& hash) = 0;
+  // Replaces *out with the chunk's bytes; NotFound if the database lacks it.
+  virtual Status ReadChunk(std::string_view db, const Sha256Digest& hash, std::string* out) = 0;
+
+  // Called after every commit with the database and its new last etag; for long-polls. The
+  // listener must be quick and must not call back into the store.
+  using ChangeListener = std::function<void(const std::string& db, int64_t last_etag)>;
+  virtual void SetChangeListener(ChangeListener listener) = 0;
+};
+
+}  // namespace syncline

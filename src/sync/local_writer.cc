@@ -1,0 +1,143 @@
+// LocalWriter: If-Match checks and version vector bumps around store transactions.
+#include "sync/local_writer.h"
+
+#include "sync/version_vector.h"
+#include "util/json.h"
+
+namespace syncline {
+
+Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, std::optional<int64_t> if_match,
+                            bool must_be_live, Item* current) {
+  Result<Item> cur = txn.Get(next->kind, next->collection, next->key);
+  if (!cur.ok() && !cur.status().IsNotFound()) return cur.status();
+  bool live = cur.ok() && !cur->deleted;
+  if (must_be_live && !live) {
+    return Status::NotFound(std::string(ItemKindName(next->kind)) + " '" + next->key +
+                            "' not found");
+  }
+  if (if_match && (!live || cur->etag != *if_match)) {
+    return Status::PreconditionFailed(
+        "etag " + std::to_string(*if_match) + " does not match the current " +
+        (live ? "etag " + std::to_string(cur->etag) : std::string("state (no such item)")));
+  }
+  VersionVector vv;
+  if (cur.ok()) {
+    // A recreated item descends from its tombstone, so the delete is not resurrected by sync.
+    SYNCLINE_ASSIGN_OR_RETURN(vv, VersionVector::Parse(cur->version_vector));
+    if (current) *current = *cur;
+  }
+  vv.Bump(store_->node_id());
+  next->version_vector = vv.ToJson();
+  next->updated_at = clock_->NowMicros();
+  return Status::OK();
+}
+
+Result<Item> LocalWriter::PutDocument(const std::string& db, const DocumentWrite& write) {
+  SYNCLINE_ASSIGN_OR_RETURN(auto items, PutDocuments(db, {write}));
+  return std::move(items[0]);
+}
+
+Result<std::vector<Item>> LocalWriter::PutDocuments(const std::string& db,
+                                                    const std::vector<DocumentWrite>& writes) {
+  std::vector<Item> out;
+  Status s = store_->Write(db, [&](WriteTransaction& txn) -> Status {
+    out.clear();
+    out.reserve(writes.size());
+    for (const auto& w : writes) {
+      Item item;
+      item.kind = ItemKind::kDocument;
+      item.collection = w.collection;
+      item.key = w.key;
+      item.body = w.body;
+      SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, w.if_match, false, nullptr)
+                                   .WithContext(w.collection + "/" + w.key));
+      SYNCLINE_RETURN_IF_ERROR(txn.Put(&item));
+      out.push_back(std::move(item));
+    }
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<Item> LocalWriter::Delete(const std::string& db, ItemKind kind,
+                                 const std::string& collection, const std::string& key,
+                                 std::optional<int64_t> if_match) {
+  Item item;
+  item.kind = kind;
+  item.collection = collection;
+  item.key = key;
+  item.deleted = true;
+  SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, if_match, true, nullptr));
+    return txn.Put(&item);
+  }));
+  return item;
+}
+
+Result<Item> LocalWriter::CommitFile(const std::string& db, const std::string& name,
+                                     const FileContent& content, const std::string& metadata,
+                                     std::optional<int64_t> if_match) {
+  Item item;
+  item.kind = ItemKind::kFile;
+  item.key = name;
+  item.size = content.size;
+  item.content_hash = content.content_hash;
+  item.manifest = content.manifest;
+  item.metadata = metadata;
+  SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, if_match, false, nullptr));
+    return txn.Put(&item);
+  }));
+  return item;
+}
+
+Result<Item> LocalWriter::UpdateMetadata(const std::string& db, const std::string& name,
+                                         const std::map<std::string, std::string>& set,
+                                         const std::vector<std::string>& unset,
+                                         std::optional<int64_t> if_match) {
+  Item item;
+  item.kind = ItemKind::kFile;
+  item.key = name;
+  SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
+    Item cur;
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, if_match, true, &cur));
+    SYNCLINE_ASSIGN_OR_RETURN(Json meta, ParseJson(cur.metadata));
+    for (const auto& k : unset) meta.erase(k);
+    for (const auto& [k, v] : set) meta[k] = v;
+    item.size = cur.size;
+    item.content_hash = cur.content_hash;
+    item.manifest = cur.manifest;
+    item.metadata = meta.dump();
+    return txn.Put(&item);
+  }));
+  return item;
+}
+
+Result<Item> LocalWriter::RenameFile(const std::string& db, const std::string& from,
+                                     const std::string& to, std::optional<int64_t> if_match) {
+  if (from == to) return Status::InvalidArgument("rename needs two different names");
+  Item tombstone, moved;
+  tombstone.kind = moved.kind = ItemKind::kFile;
+  tombstone.key = from;
+  tombstone.deleted = true;
+  moved.key = to;
+  SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
+    Item cur;
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &tombstone, if_match, true, &cur));
+    Result<Item> target = txn.Get(ItemKind::kFile, "", to);
+    if (target.ok() && !target->deleted) {
+      return Status::AlreadyExists("file '" + to + "' already exists");
+    }
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &moved, std::nullopt, false, nullptr));
+    moved.size = cur.size;
+    moved.content_hash = cur.content_hash;
+    moved.manifest = cur.manifest;
+    moved.metadata = cur.metadata;
+    SYNCLINE_RETURN_IF_ERROR(txn.Put(&tombstone));
+    return txn.Put(&moved);
+  }));
+  return moved;
+}
+
+}  // namespace syncline

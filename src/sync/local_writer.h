@@ -1,0 +1,68 @@
+// LocalWriter: writes made on this node by its users. Each one bumps this node's counter in the
+// item's version vector, checks If-Match, and commits in one store transaction.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chunk/file_writer.h"
+#include "store/store.h"
+#include "syncline/env.h"
+
+namespace syncline {
+
+// One document of a bulk write. An empty body with `deleted` set deletes the document.
+struct DocumentWrite {
+  std::string collection;
+  std::string key;
+  std::string body;  // JSON object text, already validated
+  std::optional<int64_t> if_match;
+};
+
+// Thread-safe: the store serializes writers.
+class LocalWriter {
+ public:
+  LocalWriter(Store* store, Clock* clock) : store_(store), clock_(clock) {}
+
+  // Creates or replaces a document. PreconditionFailed if `if_match` is set and differs from
+  // the live document's etag (or there is none). REQUIRES: validated names, JSON object body.
+  Result<Item> PutDocument(const std::string& db, const DocumentWrite& write);
+  // All documents in one transaction, with consecutive etags; all or nothing.
+  Result<std::vector<Item>> PutDocuments(const std::string& db,
+                                         const std::vector<DocumentWrite>& writes);
+
+  // Replaces the item with a tombstone. NotFound if absent or already deleted.
+  Result<Item> Delete(const std::string& db, ItemKind kind, const std::string& collection,
+                      const std::string& key, std::optional<int64_t> if_match);
+
+  // Makes `content` (whose chunks are stored) the file's current version with `metadata` (a JSON
+  // object of strings).
+  Result<Item> CommitFile(const std::string& db, const std::string& name,
+                          const FileContent& content, const std::string& metadata,
+                          std::optional<int64_t> if_match);
+
+  // Sets and removes metadata entries of a live file.
+  Result<Item> UpdateMetadata(const std::string& db, const std::string& name,
+                              const std::map<std::string, std::string>& set,
+                              const std::vector<std::string>& unset,
+                              std::optional<int64_t> if_match);
+
+  // Moves a live file to a new name: the old name becomes a tombstone, the new one holds the
+  // same content and metadata. AlreadyExists if `to` is a live file.
+  Result<Item> RenameFile(const std::string& db, const std::string& from, const std::string& to,
+                          std::optional<int64_t> if_match);
+
+ private:
+  // Reads the current item (if any), checks `if_match`, and sets `next`'s version vector to
+  // the current one bumped for this node.
+  Status Prepare(WriteTransaction& txn, Item* next, std::optional<int64_t> if_match,
+                 bool must_be_live, Item* current);
+
+  Store* store_;
+  Clock* clock_;
+};
+
+}  // namespace syncline

@@ -1,0 +1,66 @@
+// Name checks shared by the API edge and the CLI.
+#include "util/name.h"
+
+#include <string>
+
+namespace syncline {
+
+Status ValidateItemName(std::string_view name, std::string_view what) {
+  std::string w(what);
+  if (name.empty()) return Status::InvalidArgument(w + " is empty");
+  if (name.size() > kMaxNameBytes) {
+    return Status::InvalidArgument(w + " is longer than 1024 bytes");
+  }
+  if (name.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument(w + " contains a NUL byte");
+  }
+  size_t start = 0;
+  while (true) {
+    size_t end = name.find('/', start);
+    std::string_view seg = name.substr(start, end == std::string_view::npos ? end : end - start);
+    if (seg.empty()) return Status::InvalidArgument(w + " has an empty path segment");
+    if (seg == "." || seg == "..") {
+      return Status::InvalidArgument(w + " has a '" + std::string(seg) + "' segment");
+    }
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return Status::OK();
+}
+
+static bool IsNameChar(char c, bool allow_upper) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+         (allow_upper && ((c >= 'A' && c <= 'Z') || c == '.'));
+}
+
+Status ValidateCollectionName(std::string_view name) {
+  if (name.empty() || name.size() > 128) {
+    return Status::InvalidArgument("collection name must be 1 to 128 bytes");
+  }
+  if (name[0] == '.' || name[0] == '_') {
+    return Status::InvalidArgument("collection name must not start with '.' or '_'");
+  }
+  for (char c : name) {
+    if (!IsNameChar(c, true)) {
+      return Status::InvalidArgument("collection name may use only letters, digits, '_', '-', '.'");
+    }
+  }
+  return Status::OK();
+}
+
+Status ValidateDatabaseName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxDatabaseNameBytes) {
+    return Status::InvalidArgument("database name must be 1 to 64 bytes");
+  }
+  if (name[0] == '_' || name[0] == '-') {
+    return Status::InvalidArgument("database name must start with a letter or digit");
+  }
+  for (char c : name) {
+    if (!IsNameChar(c, false)) {
+      return Status::InvalidArgument("database name may use only a-z, 0-9, '_' and '-'");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace syncline

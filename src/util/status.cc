@@ -1,0 +1,40 @@
+// Status formatting and code names.
+#include "syncline/status.h"
+
+namespace syncline {
+
+std::string_view Status::CodeName(Code code) {
+  switch (code) {
+    case Code::kOk: return "ok";
+    case Code::kNotFound: return "not_found";
+    case Code::kInvalidArgument: return "invalid_argument";
+    case Code::kAlreadyExists: return "already_exists";
+    case Code::kPreconditionFailed: return "precondition_failed";
+    case Code::kUnauthenticated: return "unauthenticated";
+    case Code::kPermissionDenied: return "permission_denied";
+    case Code::kTooLarge: return "too_large";
+    case Code::kCorruption: return "corruption";
+    case Code::kIOError: return "io_error";
+    case Code::kUnavailable: return "unavailable";
+    case Code::kInternal: return "internal";
+  }
+  return "internal";
+}
+
+Status Status::WithContext(std::string_view context) const {
+  if (ok()) return *this;
+  std::string m(context);
+  m += ": ";
+  m += message_;
+  return Status(code_, m);
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string s(CodeName(code_));
+  s += ": ";
+  s += message_;
+  return s;
+}
+
+}  // namespace syncline
