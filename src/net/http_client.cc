@@ -101,6 +101,8 @@ struct HttpClient::Impl {
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Impl::OnWrite);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    // Send "a/../b" as it is: the server must see (and refuse) what the caller asked for.
+    curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
     if (method == "HEAD") {
@@ -148,7 +150,12 @@ HttpClient::HttpClient(std::string base_url, std::string api_key)
   impl_->api_key = std::move(api_key);
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(impl_->curl); }
+HttpClient::~HttpClient() {
+  if (impl_) curl_easy_cleanup(impl_->curl);
+}
+
+HttpClient::HttpClient(HttpClient&&) noexcept = default;
+HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 Result<HttpResponse> HttpClient::Send(const std::string& method, const std::string& path,
                                       std::string_view body, const HttpHeaders& headers) {

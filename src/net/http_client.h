@@ -34,6 +34,8 @@ class HttpClient {
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
 
   // `path` is the encoded path and query, e.g. "/v1/db/photos".
   Result<HttpResponse> Send(const std::string& method, const std::string& path,

@@ -179,10 +179,17 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
         if (res.status >= 400) keep_alive = false;  // the rest of the body was not read
       }
     } else {
+      // Beast checks a body limit against Content-Length only while parsing the header, and
+      // this header was parsed without one: check the declared length here.
+      auto declared = header.content_length();
       http::request_parser<http::string_body> parser{std::move(header)};
       parser.body_limit(kMaxRequestBodyBytes);
-      stream.expires_after(kIdleTimeout);
-      co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
+      if (declared && *declared > kMaxRequestBodyBytes) {
+        ec = http::error::body_limit;
+      } else {
+        stream.expires_after(kIdleTimeout);
+        co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
+      }
       if (ec == http::error::body_limit) {
         res = ApiResponse::Error(Status::TooLarge("request body is larger than 64 MiB"));
         keep_alive = false;

@@ -1,0 +1,52 @@
+// Test helpers.
+#include "testing/test_util.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace syncline::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/syncline-test-XXXXXX";
+  char* p = ::mkdtemp(tmpl.data());
+  if (!p) std::abort();  // no test can run without a scratch folder
+  path_ = p;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string RandomBytes(size_t n, uint64_t seed) {
+  std::string out(n, '\0');
+  uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+  size_t i = 0;
+  while (i < n) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    for (int b = 0; b < 8 && i < n; ++b, ++i) out[i] = static_cast<char>(x >> (8 * b));
+  }
+  return out;
+}
+
+uint64_t PeakRssBytes(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      std::istringstream in(line.substr(6));
+      uint64_t kb = 0;
+      in >> kb;
+      return kb * 1024;
+    }
+  }
+  return 0;
+}
+
+}  // namespace syncline::testing

@@ -1,0 +1,172 @@
+// Store contract tests, run against the SQLite backend (the PostgreSQL one will join them).
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/test_util.h"
+
+namespace syncline {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    auto s = OpenSqliteStore(dir_.path(), Env::Default());
+    ASSERT_OK(s);
+    store_ = std::move(s).value();
+  }
+  Item Doc(const std::string& key, const std::string& body = "{}") {
+    Item i;
+    i.kind = ItemKind::kDocument;
+    i.collection = "c";
+    i.key = key;
+    i.body = body;
+    return i;
+  }
+  Status PutAll(std::vector<Item> items) {
+    return store_->Write("db", [&](WriteTransaction& txn) {
+      for (auto& i : items) SYNCLINE_RETURN_IF_ERROR(txn.Put(&i));
+      return Status::OK();
+    });
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, DatabasesAreCreatedListedAndDropped) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  EXPECT_EQ(store_->CreateDatabase("db").code(), Status::Code::kAlreadyExists);
+  ASSERT_OK(store_->CreateDatabase("other"));
+  auto list = store_->ListDatabases();
+  ASSERT_OK(list);
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].name, "db");
+  ASSERT_OK(store_->DropDatabase("db"));
+  EXPECT_TRUE(store_->GetDatabase("db").status().IsNotFound());
+  EXPECT_TRUE(store_->DropDatabase("db").IsNotFound());
+  EXPECT_TRUE(store_->Write("db", [](WriteTransaction&) { return Status::OK(); }).IsNotFound());
+}
+
+TEST_F(SqliteStoreTest, NodeIdIsStableAcrossReopen) {
+  std::string id = store_->node_id();
+  EXPECT_EQ(id.size(), 36u);
+  Reopen();
+  EXPECT_EQ(store_->node_id(), id);
+}
+
+TEST_F(SqliteStoreTest, WritesGetConsecutiveEtagsAndPersist) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  ASSERT_OK(PutAll({Doc("a"), Doc("b")}));
+  ASSERT_OK(PutAll({Doc("c")}));
+  Reopen();
+  auto c = store_->GetItem("db", ItemKind::kDocument, "c", "c");
+  ASSERT_OK(c);
+  EXPECT_EQ(c->etag, 3);
+  EXPECT_EQ(store_->GetDatabase("db")->last_etag, 3);
+}
+
+TEST_F(SqliteStoreTest, FailedWriteLeavesNothing) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  Status s = store_->Write("db", [&](WriteTransaction& txn) {
+    Item a = Doc("a");
+    SYNCLINE_RETURN_IF_ERROR(txn.Put(&a));
+    return Status::InvalidArgument("changed my mind");
+  });
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(store_->GetItem("db", ItemKind::kDocument, "c", "a").status().IsNotFound());
+  ASSERT_OK(PutAll({Doc("b")}));
+  EXPECT_EQ(store_->GetItem("db", ItemKind::kDocument, "c", "b")->etag, 1);  // etag not burnt
+}
+
+TEST_F(SqliteStoreTest, ChangeFeedListsEachItemOnceAtLatestEtag) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  ASSERT_OK(PutAll({Doc("a"), Doc("b"), Doc("c")}));
+  ASSERT_OK(PutAll({Doc("a", "{\"v\":2}")}));
+  Item tomb = Doc("b");
+  tomb.deleted = true;
+  ASSERT_OK(PutAll({tomb}));
+  auto page = store_->ListChanges("db", 0, 100);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->changes.size(), 3u);
+  EXPECT_EQ(page->changes[0].key, "c");
+  EXPECT_EQ(page->changes[0].etag, 3);
+  EXPECT_EQ(page->changes[1].key, "a");
+  EXPECT_EQ(page->changes[1].etag, 4);
+  EXPECT_EQ(page->changes[2].key, "b");
+  EXPECT_TRUE(page->changes[2].deleted);
+  EXPECT_EQ(page->last_etag, 5);
+  // Paging with since and limit.
+  auto p1 = store_->ListChanges("db", 0, 2);
+  ASSERT_EQ(p1->changes.size(), 2u);
+  auto p2 = store_->ListChanges("db", p1->last_etag, 2);
+  ASSERT_EQ(p2->changes.size(), 1u);
+  EXPECT_EQ(p2->changes[0].etag, 5);
+  auto empty = store_->ListChanges("db", 5, 10);
+  EXPECT_TRUE(empty->changes.empty());
+  EXPECT_EQ(empty->last_etag, 5);
+}
+
+TEST_F(SqliteStoreTest, TombstonesKeepVersionVectorAndHideFromLists) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  Item a = Doc("a");
+  a.version_vector = "{\"n\":3}";
+  a.deleted = true;
+  ASSERT_OK(PutAll({a, Doc("b")}));
+  auto got = store_->GetItem("db", ItemKind::kDocument, "c", "a");
+  ASSERT_OK(got);
+  EXPECT_TRUE(got->deleted);
+  EXPECT_EQ(got->version_vector, "{\"n\":3}");
+  ListOptions o;
+  o.collection = "c";
+  EXPECT_EQ(store_->ListItems("db", o)->size(), 1u);
+  o.include_deleted = true;
+  EXPECT_EQ(store_->ListItems("db", o)->size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, ListItemsHonoursPrefixAfterAndLimit) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  ASSERT_OK(PutAll({Doc("x/1"), Doc("x/2"), Doc("x/3"), Doc("y/1")}));
+  ListOptions o;
+  o.collection = "c";
+  o.prefix = "x/";
+  o.after = "x/1";
+  o.limit = 1;
+  auto items = store_->ListItems("db", o);
+  ASSERT_OK(items);
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ((*items)[0].key, "x/2");
+}
+
+TEST_F(SqliteStoreTest, ChunksAreStoredOnceAndReadBack) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  std::string data = testing::RandomBytes(1000, 7);
+  Sha256Digest h = Sha256(data);
+  auto w = store_->NewChunkWriter("db");
+  ASSERT_OK(w);
+  ASSERT_OK((*w)->Add(h, data));
+  EXPECT_FALSE(*store_->HasChunk("db", h));  // not before Flush
+  ASSERT_OK((*w)->Flush());
+  EXPECT_TRUE(*store_->HasChunk("db", h));
+  Reopen();
+  std::string back;
+  ASSERT_OK(store_->ReadChunk("db", h, &back));
+  EXPECT_EQ(back, data);
+  EXPECT_TRUE(store_->ReadChunk("db", Sha256("nope"), &back).IsNotFound());
+}
+
+TEST_F(SqliteStoreTest, ListenerHearsCommits) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  std::string heard_db;
+  int64_t heard = 0;
+  store_->SetChangeListener([&](const std::string& db, int64_t etag) {
+    heard_db = db;
+    heard = etag;
+  });
+  ASSERT_OK(PutAll({Doc("a"), Doc("b")}));
+  EXPECT_EQ(heard_db, "db");
+  EXPECT_EQ(heard, 2);
+}
+
+}  // namespace syncline

@@ -1,0 +1,48 @@
+// ServerProcess: a real `syncline serve` child on a free loopback port, for integration tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "net/http_client.h"
+
+namespace syncline::testing {
+
+class ServerProcess {
+ public:
+  // `binary` is the syncline executable; data lives in `data_dir`.
+  ServerProcess(std::string binary, std::string data_dir);
+  ~ServerProcess();  // kills the child if still running
+
+  // Starts the server (port 0: the kernel picks a free one) and waits until it answers.
+  void Start();
+  // SIGTERM and wait: a clean shutdown. Returns the exit status.
+  int Stop();
+  // SIGKILL and wait: a crash.
+  void Kill9();
+
+  const std::string& url() const { return url_; }
+  const std::string& api_key() const { return api_key_; }
+  pid_t pid() const { return pid_; }
+  const std::string& data_dir() const { return data_dir_; }
+  std::string log() const;
+  HttpClient Client() const { return HttpClient(url_, api_key_); }
+
+ private:
+  std::string binary_, data_dir_, log_path_;
+  pid_t pid_ = -1;
+  std::string url_, api_key_;
+};
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs `binary args...` with `input` on stdin and returns what it printed.
+CliResult RunProcess(const std::string& binary, const std::vector<std::string>& args,
+                     const std::string& input = "");
+
+}  // namespace syncline::testing

@@ -1,0 +1,49 @@
+// Test-only helpers: Status assertions, temporary folders, deterministic data.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "syncline/result.h"
+#include "syncline/status.h"
+
+#define ASSERT_OK(expr)                                         \
+  do {                                                          \
+    const ::syncline::Status _s = ::syncline::testing::ToStatus(expr); \
+    ASSERT_TRUE(_s.ok()) << #expr << ": " << _s.ToString();     \
+  } while (0)
+#define EXPECT_OK(expr)                                         \
+  do {                                                          \
+    const ::syncline::Status _s = ::syncline::testing::ToStatus(expr); \
+    EXPECT_TRUE(_s.ok()) << #expr << ": " << _s.ToString();     \
+  } while (0)
+
+namespace syncline::testing {
+
+inline Status ToStatus(const Status& s) { return s; }
+template <typename T>
+Status ToStatus(const Result<T>& r) {
+  return r.status();
+}
+
+// A fresh folder under $TMPDIR, removed with everything in it when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// `n` pseudo-random bytes from `seed` (xorshift): incompressible and repeatable.
+std::string RandomBytes(size_t n, uint64_t seed);
+
+// Peak resident memory (VmHWM) of a process, in bytes; 0 if unknown.
+uint64_t PeakRssBytes(int pid);
+
+}  // namespace syncline::testing

@@ -1,0 +1,39 @@
+#include "util/name.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace syncline {
+
+TEST(NameTest, AcceptsPathsWithSegments) {
+  EXPECT_TRUE(ValidateItemName("a").ok());
+  EXPECT_TRUE(ValidateItemName("photos/2024/cat.jpg").ok());
+  EXPECT_TRUE(ValidateItemName("..hidden/x..y").ok());
+  EXPECT_TRUE(ValidateItemName(std::string(1024, 'x')).ok());
+}
+
+TEST(NameTest, RefusesDotDotEmptySegmentsNulAndLongNames) {
+  for (const std::string& bad : std::vector<std::string>{"", "..", "a/../b", "../a", "a/..", "./a", "a//b", "/a", "a/",
+                          std::string("a\0b", 3), std::string(1025, 'x')}) {
+    Status s = ValidateItemName(bad);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << "accepted: " << bad;
+  }
+}
+
+TEST(NameTest, DatabaseNamesAreLowerCaseWords) {
+  EXPECT_TRUE(ValidateDatabaseName("photos").ok());
+  EXPECT_TRUE(ValidateDatabaseName("team-1_a").ok());
+  for (const std::string& bad : std::vector<std::string>{"", "Photos", "a/b", "-x", "_x", "a b", std::string(65, 'a')}) {
+    EXPECT_FALSE(ValidateDatabaseName(bad).ok()) << "accepted: " << bad;
+  }
+}
+
+TEST(NameTest, CollectionNames) {
+  EXPECT_TRUE(ValidateCollectionName("Users.v2-x").ok());
+  for (const std::string& bad : std::vector<std::string>{"", "_x", ".x", "a/b", "a b"}) {
+    EXPECT_FALSE(ValidateCollectionName(bad).ok()) << "accepted: " << bad;
+  }
+}
+
+}  // namespace syncline

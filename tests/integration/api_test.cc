@@ -1,0 +1,125 @@
+// The HTTP API of a real server: streaming, ranges, long-poll, limits.
+#include <chrono>
+#include <thread>
+
+#include "fixture.h"
+#include "net/url.h"
+#include "util/sha256.h"
+
+namespace syncline::testing {
+
+class HttpApiTest : public NodeTest {
+ protected:
+  void SetUp() override {
+    NodeTest::SetUp();
+    client_ = std::make_unique<HttpClient>(node_->Client());
+    ASSERT_OK(client_->Send("PUT", "/v1/db/d"));
+  }
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_F(HttpApiTest, RangeAndHeadOnFiles) {
+  std::string data = RandomBytes(1 << 20, 21);
+  ASSERT_OK(client_->Upload("/v1/db/d/files/r.bin",
+                            [&, off = size_t{0}](char* buf, size_t n) mutable -> Result<size_t> {
+                              size_t k = std::min(n, data.size() - off);
+                              std::memcpy(buf, data.data() + off, k);
+                              off += k;
+                              return k;
+                            },
+                            static_cast<int64_t>(data.size())));
+  auto part = client_->Send("GET", "/v1/db/d/files/r.bin", {}, {{"Range", "bytes=1000-200999"}});
+  ASSERT_OK(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, data.substr(1000, 200000));
+  EXPECT_EQ(*part->Header("content-range"), "bytes 1000-200999/1048576");
+  auto tail = client_->Send("GET", "/v1/db/d/files/r.bin", {}, {{"Range", "bytes=-10"}});
+  EXPECT_EQ(tail->body, data.substr(data.size() - 10));
+  auto bad = client_->Send("GET", "/v1/db/d/files/r.bin", {}, {{"Range", "bytes=5000000-"}});
+  EXPECT_EQ(bad.status().code(), Status::Code::kInvalidArgument);
+  auto head = client_->Send("HEAD", "/v1/db/d/files/r.bin");
+  ASSERT_OK(head);
+  EXPECT_EQ(*head->Header("content-length"), "1048576");
+  EXPECT_EQ(*head->Header("syncline-content-hash"), HexEncode(Sha256(data)));
+  EXPECT_TRUE(head->body.empty());
+}
+
+TEST_F(HttpApiTest, LongPollReturnsAsSoonAsSomethingChanges) {
+  auto start = std::chrono::steady_clock::now();
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    HttpClient c = node_->Client();
+    EXPECT_OK(c.Send("PUT", "/v1/db/d/docs/c/k", "{}"));
+  });
+  auto r = client_->Send("GET", "/v1/db/d/changes?since=0&wait=30");
+  writer.join();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_OK(r);
+  EXPECT_EQ(Json::parse(r->body)["changes"].size(), 1u);
+  EXPECT_LT(secs, 5.0);  // far below the 30 s wait: woken by the commit, not the timer
+}
+
+TEST_F(HttpApiTest, LongPollTimesOutEmpty) {
+  auto r = client_->Send("GET", "/v1/db/d/changes?since=0&wait=1");
+  ASSERT_OK(r);
+  EXPECT_TRUE(Json::parse(r->body)["changes"].empty());
+}
+
+TEST_F(HttpApiTest, OversizedDocumentsAndBodiesAreRefused) {
+  std::string doc = "{\"a\":\"" + std::string((16 << 20) + 1, 'x') + "\"}";
+  EXPECT_EQ(client_->Send("PUT", "/v1/db/d/docs/c/k", doc).status().code(), Status::Code::kTooLarge);
+  HttpClient fresh = node_->Client();
+  std::string huge(65 << 20, ' ');
+  EXPECT_EQ(fresh.Send("POST", "/v1/db/d/bulk", huge).status().code(), Status::Code::kTooLarge);
+  EXPECT_EQ(Json::parse(client_->Send("GET", "/v1/db/d")->body)["last_etag"], 0);
+}
+
+TEST_F(HttpApiTest, ManyRequestsOnOneKeptAliveConnection) {
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_OK(client_->Send("PUT", "/v1/db/d/docs/c/k" + std::to_string(i), "{\"i\":1}"));
+  }
+  EXPECT_EQ(Json::parse(client_->Send("GET", "/v1/db/d")->body)["last_etag"], 200);
+}
+
+// Uploads stream through the chunker: the server's memory does not grow with the file.
+TEST_F(HttpApiTest, LargeUploadKeepsServerMemoryBounded) {
+  constexpr uint64_t kSize = 512ull << 20;
+  uint64_t x = 88172645463325252ull, sent = 0;
+  Sha256Hasher hasher;
+  auto r = client_->Upload(
+      "/v1/db/d/files/big.bin",
+      [&](char* buf, size_t n) -> Result<size_t> {
+        n = std::min<uint64_t>(n & ~size_t{7}, kSize - sent);
+        for (size_t i = 0; i < n; i += 8) {
+          x ^= x << 13;
+          x ^= x >> 7;
+          x ^= x << 17;
+          std::memcpy(buf + i, &x, 8);
+        }
+        hasher.Update(buf, n);
+        sent += n;
+        return n;
+      },
+      kSize);
+  ASSERT_OK(r);
+  EXPECT_EQ(Json::parse(r->body)["content_hash"], HexEncode(hasher.Finish()));
+  uint64_t rss = PeakRssBytes(node_->pid());
+  EXPECT_GT(rss, 0u);
+  EXPECT_LT(rss, 150ull << 20) << "peak RSS " << (rss >> 20) << " MiB";
+  // And download streams it back whole.
+  uint64_t got = 0;
+  ASSERT_OK(client_->Download("/v1/db/d/files/big.bin", [&](std::string_view d) {
+    got += d.size();
+    return Status::OK();
+  }));
+  EXPECT_EQ(got, kSize);
+}
+
+TEST_F(HttpApiTest, PercentEncodedNamesRoundTrip) {
+  std::string name = "dir/a b&c?d#e%.txt";
+  ASSERT_OK(client_->Send("PUT", "/v1/db/d/docs/c/" + PercentEncode(name, true), "{}"));
+  auto page = client_->Send("GET", "/v1/db/d/changes");
+  EXPECT_EQ(Json::parse(page->body)["changes"][0]["key"], name);
+}
+
+}  // namespace syncline::testing

@@ -1,0 +1,92 @@
+// kill -9 of the server: acknowledged writes survive, half uploads leave no trace.
+#include <atomic>
+#include <thread>
+
+#include "fixture.h"
+#include "raw_http.h"
+#include "util/sha256.h"
+
+namespace syncline::testing {
+
+class CrashTest : public NodeTest {};
+
+TEST_F(CrashTest, AcknowledgedWritesSurviveKill9) {
+  HttpClient c = node_->Client();
+  ASSERT_OK(c.Send("PUT", "/v1/db/d"));
+  // A writer keeps going while the server is killed under it; every write it saw acknowledged
+  // must be there after the restart.
+  std::atomic<int> acknowledged{0};
+  std::thread writer([&] {
+    HttpClient w = node_->Client();
+    for (int i = 0;; ++i) {
+      if (!w.Send("PUT", "/v1/db/d/docs/c/k" + std::to_string(i), "{\"i\":" + std::to_string(i) + "}").ok()) {
+        break;
+      }
+      acknowledged = i + 1;
+    }
+  });
+  while (acknowledged < 100) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  node_->Kill9();
+  writer.join();
+  node_->Start();
+  HttpClient after = node_->Client();
+  for (int i = 0; i < acknowledged; ++i) {
+    auto r = after.Send("GET", "/v1/db/d/docs/c/k" + std::to_string(i));
+    ASSERT_OK(r);
+    EXPECT_EQ(Json::parse(r->body)["i"], i);
+  }
+}
+
+TEST_F(CrashTest, UploadKilledHalfWayKeepsThePreviousVersion) {
+  HttpClient c = node_->Client();
+  ASSERT_OK(c.Send("PUT", "/v1/db/d"));
+  std::string v1 = RandomBytes(300000, 1);
+  ASSERT_OK(c.Upload("/v1/db/d/files/f.bin",
+                     [&, done = false](char* buf, size_t n) mutable -> Result<size_t> {
+                       if (done) return size_t{0};
+                       EXPECT_GE(n, v1.size());
+                       std::memcpy(buf, v1.data(), v1.size());
+                       done = true;
+                       return v1.size();
+                     },
+                     static_cast<int64_t>(v1.size())));
+
+  // Version 2: announce 64 MiB, send 16 MiB, then the server dies.
+  int fd = ConnectTo(node_->url());
+  ASSERT_GE(fd, 0);
+  std::string head = "PUT /v1/db/d/files/f.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     node_->api_key() + "\r\nContent-Length: " + std::to_string(64 << 20) + "\r\n\r\n";
+  ASSERT_TRUE(SendAll(fd, head));
+  ASSERT_TRUE(SendAll(fd, RandomBytes(16 << 20, 2)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  node_->Kill9();
+  ::close(fd);
+
+  node_->Start();
+  HttpClient after = node_->Client();
+  auto got = after.Send("GET", "/v1/db/d/files/f.bin");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->body, v1);
+  auto list = after.Send("GET", "/v1/db/d/files");
+  ASSERT_EQ(Json::parse(list->body).size(), 1u);
+  EXPECT_EQ(Json::parse(list->body)[0]["content_hash"], HexEncode(Sha256(v1)));
+  EXPECT_EQ(Json::parse(after.Send("GET", "/v1/db/d")->body)["last_etag"], 1);
+}
+
+TEST_F(CrashTest, ClientCutMidUploadChangesNothing) {
+  HttpClient c = node_->Client();
+  ASSERT_OK(c.Send("PUT", "/v1/db/d"));
+  int fd = ConnectTo(node_->url());
+  ASSERT_GE(fd, 0);
+  std::string head = "PUT /v1/db/d/files/g.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     node_->api_key() + "\r\nContent-Length: 10000000\r\n\r\n";
+  ASSERT_TRUE(SendAll(fd, head));
+  ASSERT_TRUE(SendAll(fd, RandomBytes(3000000, 3)));
+  ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(c.Send("GET", "/v1/db/d/files/g.bin").status().IsNotFound());
+  EXPECT_EQ(Json::parse(c.Send("GET", "/v1/db/d")->body)["last_etag"], 0);
+  EXPECT_OK(c.Send("GET", "/v1/health"));  // and the server is fine
+}
+
+}  // namespace syncline::testing
