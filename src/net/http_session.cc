@@ -109,9 +109,39 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
     co_await http::async_write(stream, cont, redirect_error(use_awaitable, ec));
     if (ec) co_return std::nullopt;
   }
+  std::vector<char> chunk(kUploadBufferBytes);
+  if (auto length = header.content_length()) {
+    // A plain Content-Length body: read it straight from the socket in large pieces, without
+    // the parser's small intermediate reads and copies.
+    uint64_t remaining = *length;
+    size_t buffered = std::min<uint64_t>(buffer.size(), remaining);
+    if (buffered > 0) {
+      auto data = static_cast<const char*>(buffer.data().data());
+      if (Status s = upload.Write(std::string_view(data, buffered)); !s.ok()) {
+        co_return ApiResponse::Error(s);
+      }
+      buffer.consume(buffered);
+      remaining -= buffered;
+    }
+    while (remaining > 0) {
+      stream.expires_after(kIdleTimeout);
+      size_t want = static_cast<size_t>(std::min<uint64_t>(chunk.size(), remaining));
+      size_t n = co_await stream.async_read_some(asio::buffer(chunk.data(), want),
+                                                 redirect_error(use_awaitable, ec));
+      if (ec) {
+        Fail(ec, "read upload");
+        co_return std::nullopt;
+      }
+      if (Status s = upload.Write(std::string_view(chunk.data(), n)); !s.ok()) {
+        co_return ApiResponse::Error(s);
+      }
+      remaining -= n;
+    }
+    co_return upload.Finish();
+  }
+  // Chunked transfer encoding: let the parser decode it.
   http::request_parser<http::buffer_body> parser{std::move(header)};
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  std::vector<char> chunk(kUploadBufferBytes);
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();

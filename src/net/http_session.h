@@ -13,7 +13,7 @@ struct SessionContext {
 };
 
 // Serves requests on `socket` until the peer closes, an error, or a non-keep-alive response.
-// Runs on the socket's executor, which must be a strand.
+// Runs on the socket's executor, whose io_context one thread runs (so it acts as a strand).
 asio::awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx);
 
 }  // namespace syncline

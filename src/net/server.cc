@@ -51,7 +51,12 @@ Result<int> LockDataDir(const std::string& dir) {
 
 class ServerImpl : public Server {
  public:
-  ServerImpl(const ServerOptions& o, Env* env) : options_(o), env_(env) {}
+  ServerImpl(const ServerOptions& o, Env* env) : options_(o), env_(env) {
+    // Handlers may block on the disk, so a few more threads than cores.
+    int n = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()) + 2;
+    for (int i = 0; i < n; ++i) iocs_.push_back(std::make_unique<asio::io_context>(1));
+    acceptor_ = std::make_unique<tcp::acceptor>(*iocs_[0]);
+  }
   ~ServerImpl() override {
     if (lock_fd_ >= 0) ::close(lock_fd_);
   }
@@ -75,16 +80,16 @@ class ServerImpl : public Server {
 
     SYNCLINE_ASSIGN_OR_RETURN(tcp::endpoint ep, ParseListen(options_.listen));
     beast::error_code ec;
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(ep, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor_->open(ep.protocol(), ec);
+    if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(ep, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return Status::Unavailable("listen on " + options_.listen + ": " + ec.message());
     return Status::OK();
   }
 
   std::string url() const override {
-    auto ep = acceptor_.local_endpoint();
+    auto ep = acceptor_->local_endpoint();
     std::string host = ep.address().to_string();
     if (ep.address().is_v6()) host = "[" + host + "]";
     return "http://" + host + ":" + std::to_string(ep.port());
@@ -94,26 +99,27 @@ class ServerImpl : public Server {
   const std::string& new_admin_key() const override { return new_admin_key_; }
 
   Status Run() override {
-    asio::signal_set signals(ioc_, SIGINT, SIGTERM);
+    asio::signal_set signals(*iocs_[0], SIGINT, SIGTERM);
     signals.async_wait([this](beast::error_code ec, int sig) {
       if (!ec) spdlog::info("signal {}: shutting down", sig);
       Stop();
     });
-    asio::co_spawn(ioc_, Listen(), asio::detached);
-    int n = options_.threads > 0 ? options_.threads
-                                 : static_cast<int>(std::thread::hardware_concurrency()) + 2;
+    asio::co_spawn(*iocs_[0], Listen(), asio::detached);
+    // Keeps the other contexts running while they have no connection.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    for (auto& ioc : iocs_) work.push_back(asio::make_work_guard(*ioc));
     std::vector<std::thread> threads;
-    for (int i = 1; i < n; ++i) threads.emplace_back([this] { ioc_.run(); });
-    ioc_.run();
+    for (size_t i = 1; i < iocs_.size(); ++i) threads.emplace_back([this, i] { iocs_[i]->run(); });
+    iocs_[0]->run();
     for (auto& t : threads) t.join();
     return Status::OK();
   }
 
   void Stop() override {
-    asio::post(ioc_, [this] {
+    asio::post(*iocs_[0], [this] {
       beast::error_code ec;
-      acceptor_.close(ec);
-      ioc_.stop();
+      acceptor_->close(ec);
+      for (auto& ioc : iocs_) ioc->stop();
     });
   }
 
@@ -140,10 +146,13 @@ class ServerImpl : public Server {
     SessionContext ctx{api_.get(), &waiters_};
     while (true) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(
-          asio::make_strand(ioc_), asio::redirect_error(asio::use_awaitable, ec));
+      // Connections go round the io_contexts, one thread each: a session never hops threads,
+      // which spares the cross-thread wake-ups a shared io_context costs on every operation.
+      asio::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
+      tcp::socket socket = co_await acceptor_->async_accept(
+          ioc, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
-        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+        if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
         spdlog::warn("accept: {}", ec.message());
         continue;
       }
@@ -160,8 +169,9 @@ class ServerImpl : public Server {
   std::string admin_key_, new_admin_key_;
   ChangeWaiters waiters_;
   std::unique_ptr<Api> api_;
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_{ioc_};
+  std::vector<std::unique_ptr<asio::io_context>> iocs_;
+  size_t next_ioc_ = 0;  // used only by Listen, on iocs_[0]
+  std::unique_ptr<tcp::acceptor> acceptor_;
 };
 
 }  // namespace
