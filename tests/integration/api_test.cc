@@ -123,3 +123,53 @@ TEST_F(HttpApiTest, PercentEncodedNamesRoundTrip) {
 }
 
 }  // namespace syncline::testing
+
+namespace syncline::testing {
+
+// Every bad input of the foundation issue, over a real connection: a clear error, no change.
+TEST_F(HttpApiTest, BadInputIsRefusedAndChangesNothing) {
+  struct Case {
+    std::string method, path, body;
+    Status::Code code;
+  };
+  std::string nul_name = "/v1/db/d/files/a%00b";
+  std::vector<Case> cases = {
+      {"PUT", "/v1/db/d/docs/c/a/../b", "{}", Status::Code::kInvalidArgument},
+      {"PUT", "/v1/db/d/docs/c/a//b", "{}", Status::Code::kInvalidArgument},
+      {"PUT", "/v1/db/d/docs/c/a%00b", "{}", Status::Code::kInvalidArgument},
+      {"PUT", "/v1/db/d/docs/c/" + std::string(1025, 'k'), "{}", Status::Code::kInvalidArgument},
+      {"PUT", "/v1/db/d/files/" + std::string(1025, 'f'), "x", Status::Code::kInvalidArgument},
+      {"PUT", nul_name, "x", Status::Code::kInvalidArgument},
+      {"PUT", "/v1/db/d/docs/c/k", "{not json", Status::Code::kInvalidArgument},
+      {"PUT", "/v1/db/d/docs/c/k", "{\"a\":" + std::string(64, '[') + std::string(64, ']') + "}",
+       Status::Code::kInvalidArgument},
+      {"PUT", "/v1/db/nope/docs/c/k", "{}", Status::Code::kNotFound},
+      {"PUT", "/v1/db/nope/files/f", "x", Status::Code::kNotFound},
+      {"POST", "/v1/db/d/bulk", "{\"docs\": 5}", Status::Code::kInvalidArgument},
+      {"POST", "/v1/db/d/rename", "{\"from\": \"a\", \"to\": \"../b\"}", Status::Code::kInvalidArgument},
+  };
+  for (const Case& c : cases) {
+    auto r = c.method == "PUT" && c.path.find("/files/") != std::string::npos
+                 ? client_->Upload(c.path,
+                                   [&, done = false](char* buf, size_t) mutable -> Result<size_t> {
+                                     if (done) return size_t{0};
+                                     done = true;
+                                     buf[0] = 'x';
+                                     return size_t{1};
+                                   },
+                                   1)
+                 : client_->Send(c.method, c.path, c.body);
+    EXPECT_EQ(r.status().code(), c.code) << c.method << " " << c.path.substr(0, 80) << ": "
+                                         << r.status().ToString();
+    EXPECT_FALSE(r.status().message().empty());
+  }
+  for (const char* key : {"", "wrong"}) {
+    HttpClient anon(node_->url(), key);
+    EXPECT_EQ(anon.Send("PUT", "/v1/db/d/docs/c/k", "{}").status().code(),
+              Status::Code::kUnauthenticated);
+  }
+  EXPECT_EQ(Json::parse(client_->Send("GET", "/v1/db/d")->body)["last_etag"], 0);
+  EXPECT_TRUE(Json::parse(client_->Send("GET", "/v1/db/d/changes")->body)["changes"].empty());
+}
+
+}  // namespace syncline::testing

@@ -140,7 +140,7 @@ class SqliteStore : public Store {
 
   Status DropDatabase(std::string_view name) override {
     std::lock_guard<std::mutex> lock(write_mu_);
-    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveLocked(writer_.get(), name));
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), name));
     SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
     Status s = [&]() -> Status {
       for (const char* sql : {"DELETE FROM items WHERE db_id=?", "DELETE FROM chunks WHERE db_id=?",
@@ -202,7 +202,7 @@ class SqliteStore : public Store {
     int64_t last_etag = 0;
     {
       std::lock_guard<std::mutex> lock(write_mu_);
-      SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveLocked(writer_.get(), db));
+      SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
       SYNCLINE_ASSIGN_OR_RETURN(int64_t start_etag, LastEtagLocked(db_id));
       SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
       SqliteWriteTransaction txn(writer_.get(), db_id, start_etag, env_);
@@ -419,11 +419,6 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(ids_mu_);
     ids_[std::string(name)] = id;
     return id;
-  }
-
-  // REQUIRES: write_mu_ held.
-  Result<int64_t> ResolveLocked(SqliteConnection* conn, std::string_view name) {
-    return Resolve(conn, name);
   }
 
   // REQUIRES: write_mu_ held.
