@@ -160,6 +160,19 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
   co_return upload.Finish();
 }
 
+// After refusing a request whose body was not read: stop sending, then read and drop what the
+// client is still sending for a moment, so it gets to read the error instead of a reset
+// (a "lingering close", as web servers do).
+awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::vector<char> sink(64 * 1024);
+  stream.expires_after(std::chrono::seconds(2));
+  for (size_t drained = 0; !ec && drained < (64u << 20);) {
+    drained += co_await stream.async_read_some(asio::buffer(sink), redirect_error(use_awaitable, ec));
+  }
+}
+
 // Waits until the long-poll's database passes its etag or its time runs out.
 awaitable<void> WaitForChange(ChangeWaiters& waiters, const ApiResponse::LongPoll& poll) {
   auto executor = co_await asio::this_coro::executor;
@@ -196,17 +209,18 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
     bool keep_alive = header.get().keep_alive();
     bool head_only = req.method == "HEAD";
     ApiResponse res;
+    bool body_unread = false;
 
     if (ctx.api->IsUpload(req)) {
       Result<std::unique_ptr<Upload>> upload = ctx.api->BeginUpload(req);
       if (!upload.ok()) {
         res = ApiResponse::Error(upload.status());
-        keep_alive = false;  // the body was not read
+        body_unread = true;
       } else {
         std::optional<ApiResponse> r = co_await ReceiveUpload(stream, buffer, header, **upload);
         if (!r) break;
         res = std::move(*r);
-        if (res.status >= 400) keep_alive = false;  // the rest of the body was not read
+        body_unread = res.status >= 400;  // a failed Write stops reading the body
       }
     } else {
       // Beast checks a body limit against Content-Length only while parsing the header, and
@@ -222,7 +236,7 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
       }
       if (ec == http::error::body_limit) {
         res = ApiResponse::Error(Status::TooLarge("request body is larger than 64 MiB"));
-        keep_alive = false;
+        body_unread = true;
       } else if (ec) {
         Fail(ec, "read body");
         break;
@@ -238,8 +252,13 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
       }
     }
     spdlog::debug("{} {} -> {}", req.method, req.target, res.status);
+    if (body_unread) keep_alive = false;
     stream.expires_after(kIdleTimeout);
     if (!co_await WriteResponse(stream, res, keep_alive, head_only)) break;
+    if (body_unread) {
+      co_await LingeringClose(stream);
+      co_return;
+    }
     if (!keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
