@@ -38,6 +38,25 @@ Item ReadItem(const SqliteStatement& st) {
   return item;
 }
 
+// The item stored under (kind, collection, key), tombstones included, or NotFound.
+Result<Item> SelectItem(SqliteConnection* conn, int64_t db_id, ItemKind kind,
+                        std::string_view collection, std::string_view key) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      conn->Prepare(std::string("SELECT ") + kItemColumns +
+                    " FROM items WHERE db_id=? AND kind=? AND collection=? AND key=?"));
+  st->Bind(1, db_id).Bind(2, static_cast<int64_t>(kind)).Bind(3, collection).Bind(4, key);
+  SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) {
+    st->Reset();
+    return Status::NotFound(std::string(ItemKindName(kind)) + " '" + std::string(key) +
+                            "' not found");
+  }
+  Item item = ReadItem(*st);
+  st->Reset();
+  return item;
+}
+
 class SqliteStore;
 
 class SqliteWriteTransaction : public WriteTransaction {
@@ -46,20 +65,7 @@ class SqliteWriteTransaction : public WriteTransaction {
       : conn_(conn), db_id_(db_id), etag_(last_etag), env_(env) {}
 
   Result<Item> Get(ItemKind kind, std::string_view collection, std::string_view key) override {
-    SYNCLINE_ASSIGN_OR_RETURN(
-        SqliteStatement * st,
-        conn_->Prepare(std::string("SELECT ") + kItemColumns +
-                       " FROM items WHERE db_id=? AND kind=? AND collection=? AND key=?"));
-    st->Bind(1, db_id_).Bind(2, static_cast<int64_t>(kind)).Bind(3, collection).Bind(4, key);
-    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) {
-      st->Reset();
-      return Status::NotFound(std::string(ItemKindName(kind)) + " '" + std::string(key) +
-                              "' not found");
-    }
-    Item item = ReadItem(*st);
-    st->Reset();
-    return item;
+    return SelectItem(conn_, db_id_, kind, collection, key);
   }
 
   Status Put(Item* item) override {
@@ -230,20 +236,7 @@ class SqliteStore : public Store {
     if (!conn.ok()) return conn.status();
     Reader r(this, std::move(conn).value());
     SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(r.get(), db));
-    SYNCLINE_ASSIGN_OR_RETURN(
-        SqliteStatement * st,
-        r->Prepare(std::string("SELECT ") + kItemColumns +
-                   " FROM items WHERE db_id=? AND kind=? AND collection=? AND key=?"));
-    st->Bind(1, db_id).Bind(2, static_cast<int64_t>(kind)).Bind(3, collection).Bind(4, key);
-    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) {
-      st->Reset();
-      return Status::NotFound(std::string(ItemKindName(kind)) + " '" + std::string(key) +
-                              "' not found");
-    }
-    Item item = ReadItem(*st);
-    st->Reset();
-    return item;
+    return SelectItem(r.get(), db_id, kind, collection, key);
   }
 
   Result<std::vector<Item>> ListItems(std::string_view db, const ListOptions& o) override {
