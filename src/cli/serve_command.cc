@@ -19,6 +19,17 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--threads", opts->threads, "server threads (default: cores + 2)");
   cmd->add_flag("--no-sync-commits", *no_sync,
                 "do not fsync commits: survive a process crash but not a power cut");
+  cmd->add_option("--advertise-url", opts->advertise_url,
+                  "URL other nodes use to reach this one (default: the listen address)");
+  cmd->add_option("--sync-interval", opts->sync_interval_seconds,
+                  "seconds between periodic sync runs (default 600)")
+      ->check(CLI::Range(1, 86400 * 7));
+  cmd->add_option("--sync-limit", opts->sync_limit,
+                  "items pushed at once per destination (default 5)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--sync-lock-timeout", opts->sync_lock_timeout_seconds,
+                  "seconds after which a destination lock left by a crash expires (default 600)")
+      ->check(CLI::Range(1, 86400));
   cmd->add_flag("-v,--verbose", *verbose, "log every request");
   cmd->callback([=] {
     spdlog::set_level(*verbose ? spdlog::level::debug : spdlog::level::info);

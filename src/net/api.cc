@@ -172,6 +172,9 @@ ApiResponse Api::Route(const ApiRequest& req, const Target& t) {
     return File(req, t, db);
   }
   if (resource == "meta" && seg.size() >= 5) return FileMetadata(req, t, db);
+  if (resource == "destinations" && seg.size() == 4) return Destinations(req, t, db);
+  if (resource == "sync" && seg.size() >= 5) return Sync(req, t, db);
+  if (resource == "conflicts") return Conflicts(req, t, db);
   if (resource == "rename" && seg.size() == 4) {
     if (req.method != "POST") return MethodNotAllowed(req.method);
     return RenameFile(req, db);

@@ -11,6 +11,8 @@
 
 #include "chunk/file_writer.h"
 #include "net/url.h"
+#include "replicate/receiver.h"
+#include "replicate/replicator.h"
 #include "store/store.h"
 #include "sync/local_writer.h"
 #include "syncline/env.h"
@@ -70,6 +72,12 @@ class Api {
  public:
   Api(Store* store, Env* env, std::string admin_key, std::string node_name);
 
+  // Enables the sync endpoints (api_sync.cc); without them they answer 503.
+  void EnableSync(Replicator* replicator, Receiver* receiver) {
+    replicator_ = replicator;
+    receiver_ = receiver;
+  }
+
   // True if the request streams its body into an upload (PUT of a file).
   bool IsUpload(const ApiRequest& request) const;
   // Checks auth and the request before any body is read; the upload to feed.
@@ -97,12 +105,19 @@ class Api {
   ApiResponse ListFiles(const Target& t, const std::string& db);
   ApiResponse FileMetadata(const ApiRequest& req, const Target& t, const std::string& db);
   ApiResponse RenameFile(const ApiRequest& req, const std::string& db);
+  // Sync: destinations, runs, monitoring, conflicts, and the protocol a source speaks to us.
+  ApiResponse Destinations(const ApiRequest& req, const Target& t, const std::string& db);
+  ApiResponse Sync(const ApiRequest& req, const Target& t, const std::string& db);
+  ApiResponse SyncProtocol(const ApiRequest& req, const std::string& db, const std::string& op);
+  ApiResponse Conflicts(const ApiRequest& req, const Target& t, const std::string& db);
 
   Store* store_;
   Env* env_;
   LocalWriter writer_;
   std::string admin_key_hash_;  // generic hash of the admin key; compared in constant time
   std::string node_name_;
+  Replicator* replicator_ = nullptr;
+  Receiver* receiver_ = nullptr;
 };
 
 // Helpers shared by the handler files.

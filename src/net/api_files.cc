@@ -1,6 +1,8 @@
 // Api handlers for files: upload, download (with Range), metadata, list, rename, delete.
 #include "chunk/file_reader.h"
 #include "net/api.h"
+
+#include "sync/conflicts.h"
 #include "util/json.h"
 #include "util/name.h"
 
@@ -202,7 +204,11 @@ ApiResponse Api::FileMetadata(const ApiRequest& req, const Target& t, const std:
   if (req.method == "GET") {
     auto item = LiveFile(store_, db, name);
     if (!item.ok()) return ApiResponse::Error(item.status());
-    ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
+    auto conflict = FindConflict(store_, db, {ItemKind::kFile, "", name});
+    if (!conflict.ok()) return ApiResponse::Error(conflict.status());
+    Json info = FileInfo(*item);
+    info["conflict"] = conflict->has_value();
+    ApiResponse r = ApiResponse::Json(200, info.dump());
     r.headers.emplace_back("ETag", EtagHeader(item->etag));
     return r;
   }

@@ -26,6 +26,7 @@ const std::string* HttpResponse::Header(const std::string& lower_name) const {
 struct HttpClient::Impl {
   CURL* curl = nullptr;
   std::string api_key;
+  long stall_timeout = 0;
 
   // Per-request state, reached from the C callbacks.
   HttpResponse* response = nullptr;
@@ -105,6 +106,10 @@ struct HttpClient::Impl {
     curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+    if (stall_timeout > 0) {
+      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, stall_timeout);
+    }
     if (method == "HEAD") {
       curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else {
@@ -149,6 +154,8 @@ HttpClient::HttpClient(std::string base_url, std::string api_key)
   impl_->curl = curl_easy_init();
   impl_->api_key = std::move(api_key);
 }
+
+void HttpClient::set_stall_timeout(int seconds) { impl_->stall_timeout = seconds; }
 
 HttpClient::~HttpClient() {
   if (impl_) curl_easy_cleanup(impl_->curl);

@@ -54,6 +54,10 @@ class HttpClient {
 
   const std::string& base_url() const { return base_url_; }
 
+  // Fails a request that moves no byte for `seconds` (0, the default: never). Replication sets
+  // it so a silent peer cannot hang a sync; long-polls must not.
+  void set_stall_timeout(int seconds);
+
  private:
   struct Impl;
   std::string base_url_;

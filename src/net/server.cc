@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "net/asio.h"
+#include "net/http_remote.h"
 #include "net/http_session.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/sha256.h"
@@ -75,8 +76,6 @@ class ServerImpl : public Server {
       name = host;
     }
     api_ = std::make_unique<Api>(store_.get(), env_, admin_key_, name);
-    store_->SetChangeListener(
-        [this](const std::string& db, int64_t etag) { waiters_.Notify(db, etag); });
 
     SYNCLINE_ASSIGN_OR_RETURN(tcp::endpoint ep, ParseListen(options_.listen));
     beast::error_code ec;
@@ -85,6 +84,20 @@ class ServerImpl : public Server {
     if (!ec) acceptor_->bind(ep, ec);
     if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return Status::Unavailable("listen on " + options_.listen + ": " + ec.message());
+
+    // Replication needs our URL, known once bound.
+    std::string self_url = options_.advertise_url.empty() ? url() : options_.advertise_url;
+    ReplicatorOptions ro;
+    ro.period_micros = options_.sync_interval_seconds * 1000000;
+    ro.limit = options_.sync_limit;
+    replicator_ = std::make_unique<Replicator>(store_.get(), env_, self_url, NewHttpRemote, ro);
+    receiver_ = std::make_unique<Receiver>(store_.get(), env_->clock,
+                                           options_.sync_lock_timeout_seconds * 1000000);
+    api_->EnableSync(replicator_.get(), receiver_.get());
+    store_->SetChangeListener([this](const std::string& db, int64_t etag) {
+      waiters_.Notify(db, etag);
+      replicator_->OnChange(db);
+    });
     return Status::OK();
   }
 
@@ -110,8 +123,10 @@ class ServerImpl : public Server {
     for (auto& ioc : iocs_) work.push_back(asio::make_work_guard(*ioc));
     std::vector<std::thread> threads;
     for (size_t i = 1; i < iocs_.size(); ++i) threads.emplace_back([this, i] { iocs_[i]->run(); });
+    replicator_->Start();
     iocs_[0]->run();
     for (auto& t : threads) t.join();
+    replicator_->Stop();
     return Status::OK();
   }
 
@@ -166,6 +181,8 @@ class ServerImpl : public Server {
   Env* env_;
   int lock_fd_ = -1;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<Replicator> replicator_;  // after store_: stops before the store closes
+  std::unique_ptr<Receiver> receiver_;
   std::string admin_key_, new_admin_key_;
   ChangeWaiters waiters_;
   std::unique_ptr<Api> api_;

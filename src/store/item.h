@@ -28,6 +28,16 @@ struct Item {
   std::string metadata = "{}";  // file metadata, a JSON object of strings
 };
 
+// Names one item: a document by (collection, key), a file by its name in `key`.
+struct ItemRef {
+  ItemKind kind = ItemKind::kDocument;
+  std::string collection;
+  std::string key;
+
+  bool operator==(const ItemRef&) const = default;
+  auto operator<=>(const ItemRef&) const = default;
+};
+
 // One entry of the change feed: the item at its latest etag.
 struct Change {
   int64_t etag = 0;

@@ -46,6 +46,17 @@ class WriteTransaction {
   virtual Result<Item> Get(ItemKind kind, std::string_view collection, std::string_view key) = 0;
   // Inserts or replaces the item; assigns the next etag to item->etag.
   virtual Status Put(Item* item) = 0;
+
+  // Configuration values (JSON text) of the database; they take no etag.
+  virtual Result<std::string> GetConfig(std::string_view name) = 0;  // NotFound if absent
+  virtual Status PutConfig(std::string_view name, std::string_view value) = 0;
+  virtual Status DeleteConfig(std::string_view name) = 0;  // OK if absent
+};
+
+// A configuration entry: a name and its JSON text.
+struct ConfigEntry {
+  std::string name;
+  std::string value;
 };
 
 // Streams chunks into a database's chunk storage. Chunks become durable and visible to HasChunk
@@ -84,6 +95,12 @@ class Store {
   virtual Result<std::vector<Item>> ListItems(std::string_view db, const ListOptions& options) = 0;
   // Changes with etag > since, in etag order, at most `limit`.
   virtual Result<ChangePage> ListChanges(std::string_view db, int64_t since, int64_t limit) = 0;
+
+  // A configuration value, or NotFound.
+  virtual Result<std::string> GetConfig(std::string_view db, std::string_view name) = 0;
+  // Entries whose name starts with `prefix` and sorts after `after`, in name order.
+  virtual Result<std::vector<ConfigEntry>> ListConfig(std::string_view db, std::string_view prefix,
+                                                      std::string_view after, int64_t limit) = 0;
 
   virtual Result<std::unique_ptr<ChunkWriter>> NewChunkWriter(std::string_view db) = 0;
   virtual Result<bool> HasChunk(std::string_view db, const Sha256Digest& hash) = 0;

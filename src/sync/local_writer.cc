@@ -1,6 +1,7 @@
 // LocalWriter: If-Match checks and version vector bumps around store transactions.
 #include "sync/local_writer.h"
 
+#include "sync/item_lock.h"
 #include "sync/version_vector.h"
 #include "util/json.h"
 
@@ -8,6 +9,9 @@ namespace syncline {
 
 Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, std::optional<int64_t> if_match,
                             bool must_be_live, Item* current) {
+  int64_t now = clock_->NowMicros();
+  SYNCLINE_RETURN_IF_ERROR(
+      CheckItemLock(txn, {next->kind, next->collection, next->key}, "", now));
   Result<Item> cur = txn.Get(next->kind, next->collection, next->key);
   if (!cur.ok() && !cur.status().IsNotFound()) return cur.status();
   bool live = cur.ok() && !cur->deleted;
@@ -28,7 +32,7 @@ Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, std::optional<int
   }
   vv.Bump(store_->node_id());
   next->version_vector = vv.ToJson();
-  next->updated_at = clock_->NowMicros();
+  next->updated_at = now;
   return Status::OK();
 }
 
@@ -121,6 +125,7 @@ Result<Item> LocalWriter::RenameFile(const std::string& db, const std::string& f
   tombstone.kind = moved.kind = ItemKind::kFile;
   tombstone.key = from;
   tombstone.deleted = true;
+  tombstone.metadata = Json{{kRenamedToKey, to}}.dump();  // lets sync send a rename
   moved.key = to;
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
     Item cur;

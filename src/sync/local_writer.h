@@ -14,6 +14,9 @@
 
 namespace syncline {
 
+// The metadata entry of a renamed file's tombstone that names the new file.
+inline constexpr char kRenamedToKey[] = "syncline:renamed-to";
+
 // One document of a bulk write. An empty body with `deleted` set deletes the document.
 struct DocumentWrite {
   std::string collection;

@@ -57,6 +57,20 @@ Result<Item> SelectItem(SqliteConnection* conn, int64_t db_id, ItemKind kind,
   return item;
 }
 
+Result<std::string> SelectConfig(SqliteConnection* conn, int64_t db_id, std::string_view name) {
+  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                            conn->Prepare("SELECT value FROM config WHERE db_id=? AND name=?"));
+  st->Bind(1, db_id).Bind(2, name);
+  SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) {
+    st->Reset();
+    return Status::NotFound("config '" + std::string(name) + "' not found");
+  }
+  std::string value = st->Text(0);
+  st->Reset();
+  return value;
+}
+
 class SqliteStore;
 
 class SqliteWriteTransaction : public WriteTransaction {
@@ -96,6 +110,22 @@ class SqliteWriteTransaction : public WriteTransaction {
       st->Bind(11, item->content_hash).BindBlob(12, item->manifest).Bind(13, item->metadata);
     }
     return st->Run().WithContext("put item");
+  }
+
+  Result<std::string> GetConfig(std::string_view name) override {
+    return SelectConfig(conn_, db_id_, name);
+  }
+
+  Status PutConfig(std::string_view name, std::string_view value) override {
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                              conn_->Prepare("INSERT OR REPLACE INTO config VALUES (?,?,?)"));
+    return st->Bind(1, db_id_).Bind(2, name).Bind(3, value).Run().WithContext("put config");
+  }
+
+  Status DeleteConfig(std::string_view name) override {
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                              conn_->Prepare("DELETE FROM config WHERE db_id=? AND name=?"));
+    return st->Bind(1, db_id_).Bind(2, name).Run().WithContext("delete config");
   }
 
   int64_t etag() const { return etag_; }
@@ -150,6 +180,7 @@ class SqliteStore : public Store {
     SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
     Status s = [&]() -> Status {
       for (const char* sql : {"DELETE FROM items WHERE db_id=?", "DELETE FROM chunks WHERE db_id=?",
+                              "DELETE FROM config WHERE db_id=?",
                               "DELETE FROM databases WHERE id=?"}) {
         SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, writer_->Prepare(sql));
         SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Run());
@@ -248,7 +279,7 @@ class SqliteStore : public Store {
     if (!o.with_manifest) cols.replace(cols.find("manifest"), 8, "NULL");
     std::string sql = "SELECT " + cols +
                       " FROM items WHERE db_id=? AND kind=? AND collection=? AND key>? "
-                      "AND key>=? AND substr(key, 1, ?)=?";
+                      "AND key>=? AND substr(CAST(key AS BLOB), 1, ?)=CAST(? AS BLOB)";
     if (!o.include_deleted) sql += " AND deleted=0";
     sql += " ORDER BY key LIMIT ?";
     SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, r->Prepare(sql));
@@ -280,6 +311,36 @@ class SqliteStore : public Store {
     Result<ChangePage> page = ReadChanges(r.get(), db_id, since, limit);
     (void)r->Exec("COMMIT");  // read-only: nothing to lose if ending the snapshot fails
     return page;
+  }
+
+  Result<std::string> GetConfig(std::string_view db, std::string_view name) override {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(r.get(), db));
+    return SelectConfig(r.get(), db_id, name);
+  }
+
+  Result<std::vector<ConfigEntry>> ListConfig(std::string_view db, std::string_view prefix,
+                                              std::string_view after, int64_t limit) override {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(r.get(), db));
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        r->Prepare("SELECT name, value FROM config WHERE db_id=? AND name>=? AND name>? "
+                   "AND substr(CAST(name AS BLOB), 1, ?)=CAST(? AS BLOB) ORDER BY name LIMIT ?"));
+    st->Bind(1, db_id).Bind(2, prefix).Bind(3, after);
+    st->Bind(4, static_cast<int64_t>(prefix.size())).Bind(5, prefix).Bind(6, limit);
+    std::vector<ConfigEntry> out;
+    while (true) {
+      SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back({st->Text(0), st->Text(1)});
+    }
+    st->Reset();
+    return out;
   }
 
   Result<std::unique_ptr<ChunkWriter>> NewChunkWriter(std::string_view db) override;

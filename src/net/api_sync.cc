@@ -1,0 +1,273 @@
+// Api: sync endpoints. Destinations and runs for users of the source; monitoring; conflicts on
+// the destination; and /sync/proto/{op}, the protocol a source's Pusher speaks to our Receiver.
+#include <algorithm>
+
+#include "net/api.h"
+#include "sync/conflicts.h"
+#include "sync/config_names.h"
+#include "sync/item_json.h"
+#include "util/json.h"
+#include "util/name.h"
+
+namespace syncline {
+
+using api_internal::IntParam;
+using api_internal::MethodNotAllowed;
+
+namespace {
+
+ApiResponse JsonOk(const Json& j, int status = 200) { return ApiResponse::Json(status, j.dump()); }
+
+// The item a request names: ?name=N (a file) or ?name=K&collection=C (a document); or the
+// same fields of a JSON body.
+Result<ItemRef> NamedItem(const std::string& name, const std::string& collection) {
+  if (name.empty()) return Status::InvalidArgument("'name' is required");
+  Json j = {{"kind", collection.empty() ? "file" : "document"}, {"key", name}};
+  if (!collection.empty()) j["collection"] = collection;
+  return ItemRefFromJson(j);
+}
+
+std::string QueryValue(const Target& t, const std::string& name) {
+  auto it = t.query.find(name);
+  return it == t.query.end() ? "" : it->second;
+}
+
+Result<Json> JsonBody(const ApiRequest& req) {
+  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(req.body));
+  if (!j.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+  return j;
+}
+
+std::string StringField(const Json& j, const char* name) {
+  auto it = j.find(name);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// {"items": page, "total", "start"} from a whole list, for ?start=&page_size=.
+Result<Json> Page(const Target& t, const std::vector<Json>& all) {
+  SYNCLINE_ASSIGN_OR_RETURN(int64_t start, IntParam(t, "start", 0, 0, INT32_MAX));
+  SYNCLINE_ASSIGN_OR_RETURN(int64_t size, IntParam(t, "page_size", 25, 1, 1000));
+  Json items = Json::array();
+  for (size_t i = static_cast<size_t>(start); i < all.size() && items.size() < static_cast<size_t>(size); ++i) {
+    items.push_back(all[i]);
+  }
+  return Json{{"items", items}, {"total", all.size()}, {"start", start}};
+}
+
+Json ConflictSummary(const Conflict& c) {
+  return {{"name", c.ref.key},
+          {"kind", ItemKindName(c.ref.kind)},
+          {"collection", c.ref.kind == ItemKind::kDocument ? Json(c.ref.collection) : Json()},
+          {"remote_url", c.remote_url},
+          {"remote_node", c.remote_node},
+          {"local_version", Json::parse(c.local_version)},
+          {"remote_version", Json::parse(c.remote_version)},
+          {"created_at", c.created_at}};
+}
+
+}  // namespace
+
+ApiResponse Api::Destinations(const ApiRequest& req, const Target& t, const std::string& db) {
+  if (!replicator_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
+  if (auto info = store_->GetDatabase(db); !info.ok()) return ApiResponse::Error(info.status());
+  if (req.method == "GET") {
+    auto dests = ListDestinations(store_, db);
+    if (!dests.ok()) return ApiResponse::Error(dests.status());
+    Json out = Json::array();
+    for (const auto& d : *dests) out.push_back(DestinationToJson(d, true));
+    return JsonOk(out);
+  }
+  if (req.method == "DELETE") {
+    auto url = NormalizeNodeUrl(QueryValue(t, "url"));
+    if (!url.ok()) return ApiResponse::Error(url.status());
+    if (Status s = RemoveDestination(store_, db, *url); !s.ok()) return ApiResponse::Error(s);
+    (void)replicator_->DestinationsChanged(db);
+    return JsonOk({{"url", *url}, {"deleted", true}});
+  }
+  if (req.method != "POST" && req.method != "PATCH") return MethodNotAllowed(req.method);
+  auto body = JsonBody(req);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  auto url = NormalizeNodeUrl(StringField(*body, "url"));
+  if (!url.ok()) return ApiResponse::Error(url.status());
+  Destination d;
+  if (req.method == "POST") {
+    // Add (or replace): {"url", "remote_db" (default: this database's name), "remote_key", "enabled"}
+    d.url = *url;
+    d.remote_db = StringField(*body, "remote_db");
+    if (d.remote_db.empty()) d.remote_db = db;
+    if (Status s = ValidateDatabaseName(d.remote_db); !s.ok()) return ApiResponse::Error(s);
+    d.remote_key = StringField(*body, "remote_key");
+    d.enabled = body->value("enabled", true);
+  } else {
+    // {"url", "enabled"}
+    auto stored = GetDestination(store_, db, *url);
+    if (!stored.ok()) return ApiResponse::Error(stored.status());
+    auto enabled = body->find("enabled");
+    if (enabled == body->end() || !enabled->is_boolean()) {
+      return ApiResponse::Error(Status::InvalidArgument("'enabled' must be true or false"));
+    }
+    d = *stored;
+    d.enabled = enabled->get<bool>();
+  }
+  if (Status s = PutDestination(store_, db, d); !s.ok()) return ApiResponse::Error(s);
+  if (Status s = replicator_->DestinationsChanged(db); !s.ok()) return ApiResponse::Error(s);
+  return JsonOk(DestinationToJson(d, true), req.method == "POST" ? 201 : 200);
+}
+
+ApiResponse Api::Sync(const ApiRequest& req, const Target& t, const std::string& db) {
+  const std::string& what = t.segments[4];
+  if (what == "proto" && t.segments.size() == 6) {
+    if (req.method != "POST") return MethodNotAllowed(req.method);
+    return SyncProtocol(req, db, t.segments[5]);
+  }
+  if (t.segments.size() != 5) return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
+  if (!replicator_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
+  if (auto info = store_->GetDatabase(db); !info.ok()) return ApiResponse::Error(info.status());
+
+  if (what == "run") {
+    if (req.method != "POST") return MethodNotAllowed(req.method);
+    bool force = QueryValue(t, "force") == "1" || QueryValue(t, "force") == "true";
+    auto runs = replicator_->RunNow(db, force);
+    if (!runs.ok()) return ApiResponse::Error(runs.status());
+    Json out = Json::array();
+    for (const auto& r : *runs) out.push_back(DestinationRunToJson(r));
+    return JsonOk(out);
+  }
+  if (what == "start") {
+    // {"name", "collection"?, "url", "remote_db"?, "remote_key"?}
+    if (req.method != "POST") return MethodNotAllowed(req.method);
+    auto body = JsonBody(req);
+    if (!body.ok()) return ApiResponse::Error(body.status());
+    auto ref = NamedItem(StringField(*body, "name"), StringField(*body, "collection"));
+    if (!ref.ok()) return ApiResponse::Error(ref.status());
+    auto url = NormalizeNodeUrl(StringField(*body, "url"));
+    if (!url.ok()) return ApiResponse::Error(url.status());
+    Destination d;
+    auto configured = GetDestination(store_, db, *url);
+    if (configured.ok()) d = *configured;
+    d.url = *url;
+    if (!StringField(*body, "remote_db").empty()) d.remote_db = StringField(*body, "remote_db");
+    if (d.remote_db.empty()) d.remote_db = db;
+    if (!StringField(*body, "remote_key").empty()) d.remote_key = StringField(*body, "remote_key");
+    if (Status s = ValidateDatabaseName(d.remote_db); !s.ok()) return ApiResponse::Error(s);
+    auto report = replicator_->PushItem(db, d, *ref);
+    if (!report.ok()) return ApiResponse::Error(report.status());
+    return JsonOk(SyncReportToJson(*report));
+  }
+  if (req.method != "GET") return MethodNotAllowed(req.method);
+  if (what == "active" || what == "pending") {
+    auto entries = what == "active" ? replicator_->Active(db) : replicator_->Pending(db);
+    std::vector<Json> all;
+    for (const auto& e : entries) all.push_back(ActivityEntryToJson(e));
+    auto page = Page(t, all);
+    if (!page.ok()) return ApiResponse::Error(page.status());
+    return JsonOk(*page);
+  }
+  if (what == "finished") {
+    std::vector<Json> all;
+    std::string after;
+    while (true) {
+      auto entries = store_->ListConfig(db, config_names::kFinished, after, 1000);
+      if (!entries.ok()) return ApiResponse::Error(entries.status());
+      for (const auto& e : *entries) {
+        auto j = ParseJson(e.value);
+        if (j.ok()) all.push_back(std::move(*j));
+      }
+      if (entries->size() < 1000) break;
+      after = entries->back().name;
+    }
+    // Newest first.
+    std::stable_sort(all.begin(), all.end(), [](const Json& a, const Json& b) {
+      return a.value("finished_at", int64_t{0}) > b.value("finished_at", int64_t{0});
+    });
+    auto page = Page(t, all);
+    if (!page.ok()) return ApiResponse::Error(page.status());
+    return JsonOk(*page);
+  }
+  if (what == "status") {
+    auto ref = NamedItem(QueryValue(t, "name"), QueryValue(t, "collection"));
+    if (!ref.ok()) return ApiResponse::Error(ref.status());
+    // The latest report for the item, pushed from here or received here.
+    Json best;
+    for (const char* prefix : {config_names::kReports, config_names::kFinished}) {
+      auto text = store_->GetConfig(db, config_names::Item(prefix, *ref));
+      if (text.status().IsNotFound()) continue;
+      if (!text.ok()) return ApiResponse::Error(text.status());
+      auto j = ParseJson(*text);
+      if (!j.ok()) return ApiResponse::Error(j.status());
+      if (best.is_null() || j->value("finished_at", int64_t{0}) > best.value("finished_at", int64_t{0})) {
+        best = std::move(*j);
+      }
+    }
+    if (best.is_null()) {
+      return ApiResponse::Error(Status::NotFound("no synchronization report for '" + ref->key + "'"));
+    }
+    return JsonOk(best);
+  }
+  return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
+}
+
+ApiResponse Api::SyncProtocol(const ApiRequest& req, const std::string& db, const std::string& op) {
+  if (!receiver_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
+  Result<Json> out = Status::OK();
+  if (op == "chunks") {
+    out = receiver_->StoreChunks(db, req.body);
+  } else {
+    auto body = ParseJson(req.body);
+    if (!body.ok()) return ApiResponse::Error(body.status());
+    out = receiver_->Handle(db, op, *body);
+  }
+  if (!out.ok()) return ApiResponse::Error(out.status());
+  return JsonOk(*out);
+}
+
+ApiResponse Api::Conflicts(const ApiRequest& req, const Target& t, const std::string& db) {
+  const auto& seg = t.segments;
+  if (seg.size() == 4) {
+    if (req.method != "GET") return MethodNotAllowed(req.method);
+    auto conflicts = ListConflicts(store_, db);
+    if (!conflicts.ok()) return ApiResponse::Error(conflicts.status());
+    Json out = Json::array();
+    for (const auto& c : *conflicts) out.push_back(ConflictSummary(c));
+    return JsonOk(out);
+  }
+  if (seg.size() == 5 && seg[4] == "item") {
+    if (req.method != "GET") return MethodNotAllowed(req.method);
+    auto ref = NamedItem(QueryValue(t, "name"), QueryValue(t, "collection"));
+    if (!ref.ok()) return ApiResponse::Error(ref.status());
+    auto c = FindConflict(store_, db, *ref);
+    if (!c.ok()) return ApiResponse::Error(c.status());
+    if (!*c) return ApiResponse::Error(Status::NotFound("'" + ref->key + "' has no conflict"));
+    auto local = store_->GetItem(db, ref->kind, ref->collection, ref->key);
+    if (!local.ok()) return ApiResponse::Error(local.status());
+    Json j = ConflictSummary(**c);
+    j["local_item"] = ItemToJson(*local);
+    j["remote_item"] = ItemToJson((*c)->remote_item);
+    j["local_item"].erase("manifest");
+    j["remote_item"].erase("manifest");
+    return JsonOk(j);
+  }
+  if (seg.size() == 5 && seg[4] == "resolve") {
+    // {"name", "collection"?, "keep": "remote" | "current"}
+    if (req.method != "POST") return MethodNotAllowed(req.method);
+    auto body = JsonBody(req);
+    if (!body.ok()) return ApiResponse::Error(body.status());
+    auto ref = NamedItem(StringField(*body, "name"), StringField(*body, "collection"));
+    if (!ref.ok()) return ApiResponse::Error(ref.status());
+    std::string keep = StringField(*body, "keep");
+    if (keep != "remote" && keep != "current") {
+      return ApiResponse::Error(Status::InvalidArgument("'keep' must be \"remote\" or \"current\""));
+    }
+    auto item = ResolveConflict(store_, env_->clock, db, *ref,
+                                keep == "remote" ? KeepVersion::kRemote : KeepVersion::kCurrent);
+    if (!item.ok()) return ApiResponse::Error(item.status());
+    return JsonOk({{"name", item->key},
+                   {"collection", item->kind == ItemKind::kDocument ? Json(item->collection) : Json()},
+                   {"kept", keep},
+                   {"etag", item->etag},
+                   {"version_vector", Json::parse(item->version_vector)}});
+  }
+  return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
+}
+
+}  // namespace syncline

@@ -1,0 +1,50 @@
+// HttpRemote over one keep-alive HttpClient.
+#include "net/http_remote.h"
+
+#include "net/http_client.h"
+#include "net/url.h"
+
+namespace syncline {
+
+namespace {
+
+constexpr int kStallSeconds = 30;  // a silent destination fails the request after this long
+
+class HttpRemote : public Remote {
+ public:
+  explicit HttpRemote(const Destination& d)
+      : client_(d.url, d.remote_key), prefix_("/v1/db/" + PercentEncode(d.remote_db) + "/sync/proto/") {
+    client_.set_stall_timeout(kStallSeconds);
+  }
+
+  Result<Json> Call(std::string_view op, const Json& request) override {
+    Result<HttpResponse> r = client_.Send("POST", prefix_ + std::string(op), request.dump());
+    if (!r.ok()) return r.status().WithContext("destination " + client_.base_url());
+    return Parse(*r);
+  }
+
+  Result<Json> SendChunks(std::string_view batch) override {
+    Result<HttpResponse> r = client_.Send("POST", prefix_ + "chunks", batch,
+                                          {{"Content-Type", "application/octet-stream"}});
+    if (!r.ok()) return r.status().WithContext("destination " + client_.base_url());
+    return Parse(*r);
+  }
+
+ private:
+  Result<Json> Parse(const HttpResponse& r) {
+    Result<Json> j = ParseJson(r.body);
+    if (!j.ok()) return Status::Internal("destination " + client_.base_url() + " sent malformed JSON");
+    return j;
+  }
+
+  HttpClient client_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+std::unique_ptr<Remote> NewHttpRemote(const Destination& dest) {
+  return std::make_unique<HttpRemote>(dest);
+}
+
+}  // namespace syncline

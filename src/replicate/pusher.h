@@ -1,0 +1,88 @@
+// Pusher: the source side of synchronization to one destination (seed 001's pipeline):
+//  1. ask the destination for the last etag it has applied from this database;
+//  2. walk the change feed after it, plus the items of the previous run still to confirm;
+//  3. fetch the destination's state of those items in batches and decide each one's work;
+//  4. run at most `limit` works at once (a file each, documents in batches);
+//  5. tell the destination the etag below which everything has been applied, and remember
+//     what was pushed so the next run confirms it arrived.
+// The source never locks: a file that changes while it is pushed is aborted and pushed again.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "replicate/activity.h"
+#include "replicate/destinations.h"
+#include "replicate/remote.h"
+#include "replicate/sync_report.h"
+#include "store/store.h"
+#include "sync/incoming.h"
+#include "sync/sync_type.h"
+#include "syncline/env.h"
+
+namespace syncline {
+
+struct PushOptions {
+  int limit = 5;      // works at once
+  bool drain = true;  // false: start at most `limit` works and leave the rest pending
+  const std::atomic<bool>* stop = nullptr;  // set to give up between works
+};
+
+// What one run to one destination did.
+struct DestinationRun {
+  std::string destination_url;
+  std::vector<SyncReport> reports;
+  std::optional<std::string> error;  // the run itself failed (unreachable, refused, ...)
+  bool more_pending = false;         // works left for a later run
+  int64_t last_etag = 0;             // what the destination now has from us
+};
+
+Json DestinationRunToJson(const DestinationRun& run);
+
+// Thread-safe: Run and PushItem may run at once for different destinations.
+class Pusher {
+ public:
+  Pusher(Store* store, Clock* clock, std::string db, SyncSource self, RemoteFactory factory,
+         SyncActivity* activity)
+      : store_(store), clock_(clock), db_(std::move(db)), self_(std::move(self)),
+        factory_(std::move(factory)), activity_(activity) {}
+
+  DestinationRun Run(const Destination& dest, const PushOptions& options);
+
+  // Pushes one item now to `dest`, configured or not (`sync start`).
+  Result<SyncReport> PushItem(const Destination& dest, const ItemRef& ref);
+
+ private:
+  struct Work;
+  struct Outcome;
+
+  // Decides the works for `refs` from the destination's states; `skipped` gets the refs that
+  // need nothing.
+  Status Plan(Remote& remote, const std::vector<ItemRef>& refs, std::vector<Work>* works,
+              std::vector<ItemRef>* skipped);
+  // Groups works into units: one per file, documents in batches.
+  std::vector<std::vector<Work>> Units(std::vector<Work> works) const;
+  std::vector<Outcome> RunUnit(Remote& remote, const Destination& dest,
+                               const std::vector<Work>& unit);
+  std::vector<Outcome> PushDocuments(Remote& remote, const Destination& dest,
+                                     const std::vector<Work>& docs);
+  void PushFile(Remote& remote, const Destination& dest, Work work, std::vector<Outcome>* out);
+  // Sends the chunks the destination asked for; Aborted (as kPreconditionFailed) if the file
+  // changed on this node meanwhile.
+  Status SendNeeded(Remote& remote, const Item& item, const Json& need, SyncReport* report);
+
+  SyncReport NewReport(const Destination& dest, const Item& item, SyncType type) const;
+  Json SourceJson() const;
+  Status SaveReports(const std::vector<Outcome>& outcomes);
+
+  Store* store_;
+  Clock* clock_;
+  std::string db_;
+  SyncSource self_;
+  RemoteFactory factory_;
+  SyncActivity* activity_;
+};
+
+}  // namespace syncline

@@ -1,0 +1,60 @@
+// Receiver: the destination side of synchronization. Sans-I/O: the API routes each protocol
+// operation here as JSON. Operations (request -> response; "source" is {node_id, db, url}):
+//   last-etag      {source}                        -> {last_etag}
+//   set-last-etag  {source, last_etag}             -> {last_etag}   (only ever grows)
+//   state          {items: [ref]}                  -> {items: [{exists, version_vector,
+//                                                      deleted, content_hash, conflict}]}
+//   apply-docs     {source, destination_url, items: [{item, etag}]}
+//                                                  -> {results: [{outcome, error}]}
+//   file-begin     {source, type, item, report}    -> {outcome, need: [chunk index]}
+//   file-commit    {source, item, report}          -> {outcome}
+//   file-abort     {source, item}                  -> {}
+//   rename         {source, from, to, report}      -> {outcome}
+// Outcomes: applied, up_to_date, conflict, proceed (send the needed chunks, then commit),
+// needs_content (the destination lacks the content a metadata update or rename assumes).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "replicate/sync_report.h"
+#include "store/store.h"
+#include "sync/incoming.h"
+#include "syncline/env.h"
+#include "util/json.h"
+
+namespace syncline {
+
+inline constexpr size_t kMaxStateItems = 1000;
+
+// Thread-safe.
+class Receiver {
+ public:
+  Receiver(Store* store, Clock* clock, int64_t lock_timeout_micros)
+      : store_(store), clock_(clock), lock_timeout_(lock_timeout_micros) {}
+
+  // InvalidArgument for an unknown operation or a malformed request.
+  Result<Json> Handle(const std::string& db, std::string_view op, const Json& request);
+  // Stores the chunks of a batch (chunk_batch.h) durably; {"stored": count}.
+  Result<Json> StoreChunks(const std::string& db, std::string_view batch);
+
+ private:
+  Result<Json> LastEtag(const std::string& db, const Json& req);
+  Result<Json> SetLastEtag(const std::string& db, const Json& req);
+  Result<Json> State(const std::string& db, const Json& req);
+  Result<Json> ApplyDocuments(const std::string& db, const Json& req);
+  Result<Json> FileBegin(const std::string& db, const Json& req);
+  Result<Json> FileCommit(const std::string& db, const Json& req);
+  Result<Json> FileAbort(const std::string& db, const Json& req);
+  Result<Json> Rename(const std::string& db, const Json& req);
+
+  // Stores the finished report of an incoming sync inside `txn`.
+  Status RecordFinished(WriteTransaction& txn, SyncReport report, IncomingOutcome outcome);
+
+  Store* store_;
+  Clock* clock_;
+  int64_t lock_timeout_;
+};
+
+}  // namespace syncline

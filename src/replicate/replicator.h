@@ -1,0 +1,76 @@
+// Replicator: keeps every database's enabled destinations up to date. One worker thread per
+// (database, destination) runs the Pusher when the database changes (promptly), every `period`,
+// and on demand; a failing destination is retried with exponential backoff.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "replicate/activity.h"
+#include "replicate/pusher.h"
+#include "replicate/remote.h"
+#include "store/store.h"
+#include "syncline/env.h"
+
+namespace syncline {
+
+struct ReplicatorOptions {
+  int64_t period_micros = 10 * 60 * 1000000LL;  // periodic run of every destination
+  int limit = 5;                                // works at once per destination
+  int64_t max_backoff_micros = 60 * 1000000LL;
+};
+
+// Thread-safe.
+class Replicator {
+ public:
+  // `self_url` is how other nodes reach this one (reports and conflicts name it).
+  Replicator(Store* store, Env* env, std::string self_url, RemoteFactory factory,
+             ReplicatorOptions options);
+  ~Replicator();
+
+  // Starts workers for the enabled destinations of every database, each with a first run.
+  void Start();
+  void Stop();
+
+  // The database committed a change: wake its workers. Quick; never calls the store.
+  void OnChange(const std::string& db);
+  // The database's destinations were edited: start, wake or stop workers to match.
+  Status DestinationsChanged(const std::string& db);
+
+  // Runs every enabled destination of `db` now (after any run in progress) and returns what
+  // each did. Without `force` each destination starts at most `limit` works and the rest stay
+  // pending for the background worker.
+  Result<std::vector<DestinationRun>> RunNow(const std::string& db, bool force);
+
+  // Pushes one item to any destination.
+  Result<SyncReport> PushItem(const std::string& db, const Destination& dest, const ItemRef& ref);
+
+  std::vector<ActivityEntry> Active(const std::string& db);
+  std::vector<ActivityEntry> Pending(const std::string& db);
+
+ private:
+  class Worker;
+
+  SyncActivity* ActivityFor(const std::string& db);
+  Pusher MakePusher(const std::string& db);
+
+  Store* store_;
+  Env* env_;
+  std::string self_url_;
+  RemoteFactory factory_;
+  ReplicatorOptions options_;
+
+  std::mutex mu_;
+  bool stopped_ = false;                                        // GUARDED_BY(mu_)
+  std::map<std::string, std::map<std::string, std::shared_ptr<Worker>>> workers_;  // db -> url
+  std::map<std::string, std::unique_ptr<SyncActivity>> activity_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace syncline

@@ -1,0 +1,104 @@
+// Conflicts kept under sync/conflict/<item> in the database configuration.
+#include "sync/conflicts.h"
+
+#include "sync/config_names.h"
+#include "sync/item_json.h"
+#include "sync/item_lock.h"
+#include "sync/version_vector.h"
+
+namespace syncline {
+
+Json ConflictToJson(const Conflict& c) {
+  Json j = ItemRefToJson(c.ref);
+  j["remote_url"] = c.remote_url;
+  j["remote_node"] = c.remote_node;
+  j["local_version"] = Json::parse(c.local_version);
+  j["remote_version"] = Json::parse(c.remote_version);
+  j["remote_item"] = ItemToJson(c.remote_item);
+  j["created_at"] = c.created_at;
+  return j;
+}
+
+Result<Conflict> ConflictFromJson(const Json& j) {
+  Conflict c;
+  SYNCLINE_ASSIGN_OR_RETURN(c.ref, ItemRefFromJson(j));
+  if (!j.contains("remote_item") || !j.contains("local_version")) {
+    return Status::Corruption("conflict record of '" + c.ref.key + "' is incomplete");
+  }
+  c.remote_url = j.value("remote_url", "");
+  c.remote_node = j.value("remote_node", "");
+  c.local_version = j["local_version"].dump();
+  c.remote_version = j["remote_version"].dump();
+  SYNCLINE_ASSIGN_OR_RETURN(c.remote_item, ItemFromJson(j["remote_item"]));
+  c.created_at = j.value("created_at", int64_t{0});
+  return c;
+}
+
+Status RecordConflict(WriteTransaction& txn, const Conflict& c) {
+  return txn.PutConfig(config_names::Item(config_names::kConflicts, c.ref),
+                       ConflictToJson(c).dump());
+}
+
+Result<std::optional<Conflict>> GetConflict(WriteTransaction& txn, const ItemRef& ref) {
+  Result<std::string> text = txn.GetConfig(config_names::Item(config_names::kConflicts, ref));
+  if (text.status().IsNotFound()) return std::optional<Conflict>();
+  if (!text.ok()) return text.status();
+  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
+  SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromJson(j));
+  return std::optional<Conflict>(std::move(c));
+}
+
+Result<std::optional<Conflict>> FindConflict(Store* store, const std::string& db,
+                                             const ItemRef& ref) {
+  Result<std::string> text =
+      store->GetConfig(db, config_names::Item(config_names::kConflicts, ref));
+  if (text.status().IsNotFound()) return std::optional<Conflict>();
+  if (!text.ok()) return text.status();
+  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
+  SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromJson(j));
+  return std::optional<Conflict>(std::move(c));
+}
+
+Result<std::vector<Conflict>> ListConflicts(Store* store, const std::string& db) {
+  std::vector<Conflict> out;
+  std::string after;
+  while (true) {
+    SYNCLINE_ASSIGN_OR_RETURN(auto page,
+                              store->ListConfig(db, config_names::kConflicts, after, 1000));
+    for (const ConfigEntry& e : page) {
+      SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(e.value));
+      SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromJson(j));
+      out.push_back(std::move(c));
+    }
+    if (page.size() < 1000) return out;
+    after = page.back().name;
+  }
+}
+
+Result<Item> ResolveConflict(Store* store, Clock* clock, const std::string& db,
+                             const ItemRef& ref, KeepVersion keep) {
+  Item resolved;
+  SYNCLINE_RETURN_IF_ERROR(store->Write(db, [&](WriteTransaction& txn) -> Status {
+    int64_t now = clock->NowMicros();
+    SYNCLINE_RETURN_IF_ERROR(CheckItemLock(txn, ref, "", now));
+    SYNCLINE_ASSIGN_OR_RETURN(std::optional<Conflict> conflict, GetConflict(txn, ref));
+    if (!conflict) {
+      return Status::NotFound(std::string(ItemKindName(ref.kind)) + " '" + ref.key +
+                              "' has no conflict");
+    }
+    SYNCLINE_ASSIGN_OR_RETURN(Item current, txn.Get(ref.kind, ref.collection, ref.key));
+    SYNCLINE_ASSIGN_OR_RETURN(VersionVector vv, VersionVector::Parse(current.version_vector));
+    SYNCLINE_ASSIGN_OR_RETURN(VersionVector remote,
+                              VersionVector::Parse(conflict->remote_item.version_vector));
+    vv.Merge(remote);
+    vv.Bump(store->node_id());
+    resolved = keep == KeepVersion::kRemote ? conflict->remote_item : current;
+    resolved.version_vector = vv.ToJson();
+    resolved.updated_at = now;
+    SYNCLINE_RETURN_IF_ERROR(txn.Put(&resolved));
+    return txn.DeleteConfig(config_names::Item(config_names::kConflicts, ref));
+  }));
+  return resolved;
+}
+
+}  // namespace syncline

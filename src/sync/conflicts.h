@@ -1,0 +1,45 @@
+// Conflicts: an item whose local and incoming version vectors are concurrent. The item stays as
+// it is, the incoming version is kept aside here, and a person (or policy) resolves it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "syncline/env.h"
+#include "util/json.h"
+
+namespace syncline {
+
+struct Conflict {
+  ItemRef ref;
+  std::string remote_url;   // the source that sent the incoming version
+  std::string remote_node;  // its node id
+  std::string local_version;   // version vector JSON of the local item when the conflict arose
+  std::string remote_version;  // version vector JSON of the incoming item
+  Item remote_item;            // the incoming version, kept aside
+  int64_t created_at = 0;
+};
+
+Json ConflictToJson(const Conflict& c);
+Result<Conflict> ConflictFromJson(const Json& j);
+
+// Stores (or replaces) the conflict of c.ref.
+Status RecordConflict(WriteTransaction& txn, const Conflict& c);
+Result<std::optional<Conflict>> GetConflict(WriteTransaction& txn, const ItemRef& ref);
+Result<std::optional<Conflict>> FindConflict(Store* store, const std::string& db,
+                                             const ItemRef& ref);
+// All conflicts of the database, in item order.
+Result<std::vector<Conflict>> ListConflicts(Store* store, const std::string& db);
+
+enum class KeepVersion { kRemote, kCurrent };
+
+// Resolves the conflict on `ref`: the kept version becomes the item, with a version vector that
+// descends from both sides (bumped for this node), so it wins everywhere it travels. NotFound
+// if the item has no conflict; PreconditionFailed if a sync holds its lock.
+Result<Item> ResolveConflict(Store* store, Clock* clock, const std::string& db,
+                             const ItemRef& ref, KeepVersion keep);
+
+}  // namespace syncline
