@@ -13,5 +13,8 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddChangesCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddDestCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 
 }  // namespace syncline

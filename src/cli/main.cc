@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   AddDocCommand(app, ctx, &exit_code);
   AddFileCommand(app, ctx, &exit_code);
   AddChangesCommand(app, ctx, &exit_code);
+  AddDestCommand(app, ctx, &exit_code);
+  AddSyncCommand(app, ctx, &exit_code);
+  AddConflictsCommand(app, ctx, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -209,14 +209,11 @@ ApiResponse Api::Sync(const ApiRequest& req, const Target& t, const std::string&
 
 ApiResponse Api::SyncProtocol(const ApiRequest& req, const std::string& db, const std::string& op) {
   if (!receiver_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
-  Result<Json> out = Status::OK();
-  if (op == "chunks") {
-    out = receiver_->StoreChunks(db, req.body);
-  } else {
-    auto body = ParseJson(req.body);
-    if (!body.ok()) return ApiResponse::Error(body.status());
-    out = receiver_->Handle(db, op, *body);
-  }
+  Result<Json> out = [&]() -> Result<Json> {
+    if (op == "chunks") return receiver_->StoreChunks(db, req.body);
+    SYNCLINE_ASSIGN_OR_RETURN(Json body, ParseJson(req.body));
+    return receiver_->Handle(db, op, body);
+  }();
   if (!out.ok()) return ApiResponse::Error(out.status());
   return JsonOk(*out);
 }

@@ -330,6 +330,8 @@ Result<Json> Receiver::Rename(const std::string& db, const Json& req) {
                                   ? IncomingOutcome::kApplied
                                   : IncomingOutcome::kUpToDate;
     outcome_name = IncomingOutcomeName(outcome);
+    SYNCLINE_RETURN_IF_ERROR(RecordFinished(txn, report, outcome));
+    report.ref = {ItemKind::kFile, "", to.key};  // `sync status` finds it under either name
     return RecordFinished(txn, report, outcome);
   }));
   return Json{{"outcome", outcome_name}};

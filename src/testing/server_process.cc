@@ -57,8 +57,12 @@ std::string ServerProcess::log() const { return Slurp(log_path_); }
 
 void ServerProcess::Start() {
   ASSERT_LT(pid_, 0) << "already running";
-  pid_ = Spawn(binary_, {"serve", "--data", data_dir_, "--listen", "127.0.0.1:0"}, "/dev/null",
-               log_path_, log_path_ + ".err");
+  std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen",
+                                   "127.0.0.1:" + std::to_string(port_)};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  // Keep earlier logs: a restarted node's history helps explain a failure.
+  if (port_ != 0) std::ofstream(log_path_ + ".prev", std::ios::app) << Slurp(log_path_);
+  pid_ = Spawn(binary_, args, "/dev/null", log_path_, log_path_ + ".err");
   ASSERT_GT(pid_, 0);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -66,6 +70,7 @@ void ServerProcess::Start() {
     size_t at = out.find("listening on ");
     if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
       url_ = out.substr(at + 13, out.find('\n', at) - at - 13);
+      port_ = std::stoi(url_.substr(url_.rfind(':') + 1));
       std::ifstream key(data_dir_ + "/admin.key");
       std::getline(key, api_key_);
       HttpClient c(url_, "");

@@ -16,8 +16,11 @@ class ServerProcess {
   ServerProcess(std::string binary, std::string data_dir);
   ~ServerProcess();  // kills the child if still running
 
-  // Starts the server (port 0: the kernel picks a free one) and waits until it answers.
+  // Starts the server and waits until it answers. The first start takes a free port (port 0);
+  // a restart reuses it, so other nodes' destinations still point here.
   void Start();
+  // Extra `serve` flags for the next Start, e.g. {"--sync-interval", "3600"}.
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
   // SIGTERM and wait: a clean shutdown. Returns the exit status.
   int Stop();
   // SIGKILL and wait: a crash.
@@ -34,6 +37,8 @@ class ServerProcess {
   std::string binary_, data_dir_, log_path_;
   pid_t pid_ = -1;
   std::string url_, api_key_;
+  int port_ = 0;
+  std::vector<std::string> extra_args_;
 };
 
 struct CliResult {

@@ -1,0 +1,88 @@
+// `syncline conflicts ls|show|resolve`.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "net/url.h"
+
+namespace syncline {
+
+void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
+  auto* conflicts = app.add_subcommand("conflicts", "list, inspect and resolve sync conflicts");
+  conflicts->require_subcommand(1);
+  auto db = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  auto collection = std::make_shared<std::string>();
+  auto keep = std::make_shared<std::string>();
+  auto base = [](const std::string& d) { return "/v1/db/" + PathOf(d) + "/conflicts"; };
+
+  auto* ls = conflicts->add_subcommand("ls", "list conflicted items");
+  ls->add_option("DB", *db, "database")->required();
+  ls->callback([=, &ctx = ctx] {
+    auto r = ctx.Client().Send("GET", base(*db));
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    Json list = Json::parse(r->body, nullptr, false);
+    if (ctx.json) {
+      Json out = Json::array();
+      for (const auto& c : list) {
+        out.push_back({{"name", c["name"]}, {"collection", c["collection"]}, {"remote_url", c["remote_url"]},
+                       {"local_version", c["local_version"]}, {"remote_version", c["remote_version"]}});
+      }
+      ctx.PrintJson(out);
+      return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : list) {
+      std::string label = c["collection"].is_string() ? c["collection"].get<std::string>() + "/" : "";
+      rows.push_back({label + c.value("name", ""), c.value("remote_url", ""), c["local_version"].dump(),
+                      c["remote_version"].dump()});
+    }
+    PrintTable({"NAME", "REMOTE_URL", "LOCAL_VERSION", "REMOTE_VERSION"}, rows);
+  });
+
+  auto* show = conflicts->add_subcommand("show", "show both versions of a conflicted item");
+  show->add_option("DB", *db, "database")->required();
+  show->add_option("NAME", *name, "file name, or document key with --collection")->required();
+  show->add_option("--collection", *collection, "the item is a document of this collection");
+  show->callback([=, &ctx = ctx] {
+    std::string q = "?name=" + PercentEncode(*name);
+    if (!collection->empty()) q += "&collection=" + PercentEncode(*collection);
+    auto r = ctx.Client().Send("GET", base(*db) + "/item" + q);
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    Json c = Json::parse(r->body, nullptr, false);
+    if (ctx.json) {
+      ctx.PrintJson(c);
+      return;
+    }
+    std::cout << "conflict on " << c.value("name", "") << " with " << c.value("remote_url", "") << "\n"
+              << "current: " << c["local_item"].dump(2) << "\n"
+              << "remote:  " << c["remote_item"].dump(2) << "\n";
+  });
+
+  auto* resolve = conflicts->add_subcommand("resolve", "resolve a conflict by keeping one version");
+  resolve->add_option("DB", *db, "database")->required();
+  resolve->add_option("NAME", *name, "file name, or document key with --collection")->required();
+  resolve->add_option("--collection", *collection, "the item is a document of this collection");
+  resolve->add_option("--keep", *keep, "remote: take the incoming version; current: keep this one")
+      ->required()
+      ->check(CLI::IsMember({"remote", "current"}));
+  resolve->callback([=, &ctx = ctx] {
+    Json body = {{"name", *name}, {"keep", *keep}};
+    if (!collection->empty()) body["collection"] = *collection;
+    auto r = ctx.Client().Send("POST", base(*db) + "/resolve", body.dump());
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    Json out = Json::parse(r->body, nullptr, false);
+    if (ctx.json) ctx.PrintJson(out);
+    else std::cout << "resolved " << *name << ": kept the " << *keep << " version\n";
+  });
+}
+
+}  // namespace syncline

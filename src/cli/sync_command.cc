@@ -1,0 +1,159 @@
+// `syncline sync run|start|active|pending|finished|status`.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "net/url.h"
+
+namespace syncline {
+
+namespace {
+
+std::string SyncPath(const std::string& db, const std::string& what) {
+  return "/v1/db/" + PathOf(db) + "/sync/" + what;
+}
+
+std::string ItemLabel(const Json& r) {
+  return r["collection"].is_string() ? r["collection"].get<std::string>() + "/" + r.value("name", "")
+                                     : r.value("name", "");
+}
+
+void PrintReportLine(const Json& r) {
+  std::cout << "  " << ItemLabel(r) << "  " << r.value("type", "") << "  "
+            << (r["error"].is_string() ? "error: " + r["error"].get<std::string>() : std::string("ok"))
+            << "  sent " << HumanBytes(r.value("bytes_transferred", 0.0)) << ", copied "
+            << HumanBytes(r.value("bytes_copied", 0.0)) << ", need list "
+            << r.value("need_list_length", 0) << "\n";
+}
+
+// A report's user-facing fields (the API adds "kind").
+Json ReportJson(const Json& r) {
+  Json out = r;
+  out.erase("kind");
+  return out;
+}
+
+}  // namespace
+
+void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
+  auto* sync = app.add_subcommand("sync", "run and watch server-to-server synchronization");
+  sync->require_subcommand(1);
+  auto db = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  auto collection = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
+  auto to = std::make_shared<std::string>();
+  auto to_db = std::make_shared<std::string>();
+  auto to_key = std::make_shared<std::string>();
+  auto start = std::make_shared<int64_t>(0);
+  auto page_size = std::make_shared<int64_t>(25);
+
+  auto* run = sync->add_subcommand("run", "sync every enabled destination now");
+  run->add_option("DB", *db, "database")->required();
+  run->add_flag("--force", *force, "each finished item starts the next pending one while slots are free");
+  run->callback([=, &ctx = ctx] {
+    auto r = ctx.Client().Send("POST", SyncPath(*db, "run") + (*force ? "?force=1" : ""));
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    Json runs = Json::parse(r->body, nullptr, false);
+    Json out = Json::array();
+    bool failed = false;
+    for (const auto& d : runs) {
+      Json reports = Json::array();
+      for (const auto& rep : d["reports"]) reports.push_back(ReportJson(rep));
+      out.push_back({{"destination_url", d["destination_url"]}, {"reports", reports}, {"error", d["error"]}});
+      failed = failed || d["error"].is_string();
+    }
+    if (ctx.json) {
+      ctx.PrintJson(out);
+    } else {
+      if (runs.empty()) std::cout << "no enabled destinations\n";
+      for (const auto& d : runs) {
+        std::cout << d.value("destination_url", "") << ": "
+                  << (d["error"].is_string() ? "error: " + d["error"].get<std::string>()
+                                             : std::to_string(d["reports"].size()) + " items")
+                  << (d.value("more_pending", false) ? " (more pending)" : "") << "\n";
+        for (const auto& rep : d["reports"]) PrintReportLine(rep);
+      }
+    }
+    if (failed) *exit_code = 1;
+  });
+
+  auto* st = sync->add_subcommand("start", "sync one file (or document) to any server now");
+  st->add_option("DB", *db, "database")->required();
+  st->add_option("NAME", *name, "file name, or document key with --collection")->required();
+  st->add_option("--to", *to, "destination node URL")->required();
+  st->add_option("--to-db", *to_db, "database there (default: the same name)");
+  st->add_option("--to-key", *to_key, "API key there (default: the configured destination's)");
+  st->add_option("--collection", *collection, "the item is a document of this collection");
+  st->callback([=, &ctx = ctx] {
+    Json body = {{"name", *name}, {"url", *to}, {"remote_db", *to_db}, {"remote_key", *to_key}};
+    if (!collection->empty()) body["collection"] = *collection;
+    auto r = ctx.Client().Send("POST", SyncPath(*db, "start"), body.dump());
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    Json rep = Json::parse(r->body, nullptr, false);
+    if (ctx.json) ctx.PrintJson(ReportJson(rep));
+    else PrintReportLine(rep);
+  });
+
+  for (const char* what : {"active", "pending", "finished"}) {
+    std::string w = what;
+    auto* c = sync->add_subcommand(
+        w, w == "active"    ? "items being pushed now"
+           : w == "pending" ? "items queued to be pushed"
+                            : "items this node has received and finished, newest first");
+    c->add_option("DB", *db, "database")->required();
+    c->add_option("--start", *start, "skip this many entries");
+    c->add_option("--page-size", *page_size, "entries per page (default 25)");
+    c->callback([=, &ctx = ctx] {
+      auto r = ctx.Client().Send("GET", SyncPath(*db, w) + "?start=" + std::to_string(*start) +
+                                            "&page_size=" + std::to_string(*page_size));
+      if (!r.ok()) {
+        *exit_code = ctx.Fail(r.status());
+        return;
+      }
+      Json page = Json::parse(r->body, nullptr, false);
+      if (ctx.json) {
+        Json items = Json::array();
+        for (const auto& i : page["items"]) items.push_back(ReportJson(i));
+        ctx.PrintJson({{"items", items}, {"total", page["total"]}, {"start", page["start"]}});
+        return;
+      }
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& i : page["items"]) {
+        rows.push_back({ItemLabel(i), i.value("type", ""), std::to_string(i.value("etag", int64_t{0})),
+                        i.value(w == "finished" ? "source_url" : "destination_url", ""),
+                        i.contains("error") && i["error"].is_string() ? i["error"].get<std::string>() : "-"});
+      }
+      PrintTable({"NAME", "TYPE", "ETAG", w == "finished" ? "SOURCE" : "DESTINATION", "ERROR"}, rows);
+      std::cout << page.value("total", 0) << " in all\n";
+    });
+  }
+
+  auto* status = sync->add_subcommand("status", "the last sync report of one item");
+  status->add_option("DB", *db, "database")->required();
+  status->add_option("NAME", *name, "file name, or document key with --collection")->required();
+  status->add_option("--collection", *collection, "the item is a document of this collection");
+  status->callback([=, &ctx = ctx] {
+    std::string q = "?name=" + PercentEncode(*name);
+    if (!collection->empty()) q += "&collection=" + PercentEncode(*collection);
+    auto r = ctx.Client().Send("GET", SyncPath(*db, "status") + q);
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    Json rep = Json::parse(r->body, nullptr, false);
+    if (ctx.json) {
+      ctx.PrintJson(ReportJson(rep));
+      return;
+    }
+    std::cout << rep.value("source_url", "") << " -> " << rep.value("destination_url", "") << "\n";
+    PrintReportLine(rep);
+  });
+}
+
+}  // namespace syncline

@@ -1,0 +1,142 @@
+// TcpProxy: one thread per connection polling both sockets.
+#include "testing/tcp_proxy.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace syncline::testing {
+
+namespace {
+
+int ConnectTo(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+}  // namespace
+
+TcpProxy::TcpProxy(int target_port) : target_port_(target_port) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 64) != 0) {
+    throw std::runtime_error("proxy: cannot listen");
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  acceptor_ = std::thread([this] { AcceptLoop(); });
+}
+
+TcpProxy::~TcpProxy() {
+  stop_ = true;
+  ::shutdown(listen_fd_, SHUT_RDWR);
+  ::close(listen_fd_);
+  acceptor_.join();
+  ++generation_;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& t : pumps_) t.join();
+}
+
+void TcpProxy::CutAll() { ++generation_; }
+
+void TcpProxy::SetPartitioned(bool partitioned) {
+  partitioned_ = partitioned;
+  if (partitioned) CutAll();
+}
+
+void TcpProxy::CutAfterBytes(uint64_t bytes) { cut_at_ = bytes == 0 ? 0 : up_ + bytes; }
+
+void TcpProxy::AcceptLoop() {
+  while (!stop_) {
+    int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) {
+      if (stop_) return;
+      continue;
+    }
+    int server = partitioned_ ? -1 : ConnectTo(target_port_);
+    if (server < 0) {
+      ::close(client);
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    std::lock_guard<std::mutex> lock(mu_);
+    pumps_.emplace_back([this, client, server] { Pump(client, server); });
+  }
+}
+
+void TcpProxy::Pump(int client, int server) {
+  const uint64_t generation = generation_;
+  char buf[64 * 1024];
+  pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+  auto start = std::chrono::steady_clock::now();
+  uint64_t sent_here = 0;
+  while (!stop_ && generation_ == generation) {
+    if (::poll(fds, 2, 50) < 0) break;
+    bool done = false;
+    for (int i = 0; i < 2 && !done; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      size_t want = sizeof buf;
+      if (i == 0 && throttle_ > 0) want = std::min<size_t>(want, 16 * 1024);
+      ssize_t n = ::read(fds[i].fd, buf, want);
+      if (n <= 0) {
+        done = true;
+        break;
+      }
+      if (i == 0) {
+        uint64_t cut = cut_at_;
+        if (cut != 0 && up_ + static_cast<uint64_t>(n) >= cut) {
+          cut_at_ = 0;
+          ++generation_;  // cut everything, this one included, before these bytes pass
+          done = true;
+          break;
+        }
+        up_ += static_cast<uint64_t>(n);
+        sent_here += static_cast<uint64_t>(n);
+        if (uint64_t rate = throttle_; rate > 0) {
+          auto due = start + std::chrono::microseconds(sent_here * 1000000 / rate);
+          std::this_thread::sleep_until(due);
+        }
+      }
+      for (ssize_t off = 0; off < n;) {
+        ssize_t w = ::write(fds[1 - i].fd, buf + off, static_cast<size_t>(n - off));
+        if (w <= 0) {
+          done = true;
+          break;
+        }
+        off += w;
+      }
+    }
+    if (done) break;
+  }
+  // An abortive close (RST), as a cut cable looks to a peer that keeps writing.
+  linger lg{1, 0};
+  ::setsockopt(client, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  ::setsockopt(server, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  ::close(client);
+  ::close(server);
+}
+
+}  // namespace syncline::testing

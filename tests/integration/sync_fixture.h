@@ -1,0 +1,97 @@
+// A fixture with several real `syncline serve` nodes, for the synchronization tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "testing/server_process.h"
+#include "testing/tcp_proxy.h"
+#include "testing/test_util.h"
+#include "util/json.h"
+
+namespace syncline::testing {
+
+class SyncTest : public ::testing::Test {
+ protected:
+  // Starts a node; by default the periodic run is far away, so tests see only prompt pushes.
+  ServerProcess& AddNode(std::vector<std::string> extra = {"--sync-interval", "3600"}) {
+    nodes_.push_back(std::make_unique<ServerProcess>(
+        SYNCLINE_BINARY, dir_.Sub("node" + std::to_string(nodes_.size()))));
+    nodes_.back()->set_extra_args(std::move(extra));
+    nodes_.back()->Start();
+    return *nodes_.back();
+  }
+  ServerProcess& node(size_t i) { return *nodes_[i]; }
+
+  CliResult Cli(ServerProcess& n, std::vector<std::string> args) {
+    args.insert(args.end(), {"--server", n.url(), "--api-key", n.api_key()});
+    return RunProcess(SYNCLINE_BINARY, args);
+  }
+  Json CliJson(ServerProcess& n, std::vector<std::string> args) {
+    args.push_back("--json");
+    CliResult r = Cli(n, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+    Json j = Json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out;
+    return j;
+  }
+
+  // Sends and expects success; the parsed JSON body (null if none).
+  Json Call(ServerProcess& n, const std::string& method, const std::string& path,
+            const std::string& body = "") {
+    HttpClient c = n.Client();
+    auto r = c.Send(method, path, body);
+    EXPECT_TRUE(r.ok()) << method << " " << path << ": " << r.status().ToString();
+    if (!r.ok() || r->body.empty()) return Json();
+    return Json::parse(r->body, nullptr, false);
+  }
+
+  void CreateDb(ServerProcess& n, const std::string& db) { Call(n, "PUT", "/v1/db/" + db); }
+
+  // `from` pushes database `db` to `to_url` (a node, or a proxy in front of one).
+  void AddDestination(ServerProcess& from, const std::string& db, const std::string& to_url,
+                      const std::string& to_key) {
+    Call(from, "POST", "/v1/db/" + db + "/destinations",
+         Json{{"url", to_url}, {"remote_key", to_key}}.dump());
+  }
+
+  // Puts a file through the API; returns its etag.
+  int64_t PutFile(ServerProcess& n, const std::string& db, const std::string& name,
+                  const std::string& data) {
+    return Call(n, "PUT", "/v1/db/" + db + "/files/" + name, data).value("etag", int64_t{0});
+  }
+
+  // The file's metadata JSON, or null if absent.
+  Json FileMeta(ServerProcess& n, const std::string& db, const std::string& name) {
+    HttpClient c = n.Client();
+    auto r = c.Send("GET", "/v1/db/" + db + "/meta/" + name);
+    if (!r.ok()) return Json();
+    return Json::parse(r->body, nullptr, false);
+  }
+
+  std::string ContentHashOf(ServerProcess& n, const std::string& db, const std::string& name) {
+    Json m = FileMeta(n, db, name);
+    return m.is_object() ? m.value("content_hash", "") : "";
+  }
+
+  // Polls `done` every 20 ms for up to `seconds`.
+  static bool WaitUntil(const std::function<bool()>& done, double seconds = 10) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+  }
+
+  TempDir dir_;
+  std::vector<std::unique_ptr<ServerProcess>> nodes_;
+};
+
+}  // namespace syncline::testing

@@ -1,0 +1,337 @@
+// Server-to-server synchronization between real nodes: prompt pushes, each sync type with its
+// byte counts, conflicts and their resolution (seed 000), locks, monitoring, bad destinations.
+#include "sync_fixture.h"
+#include "util/sha256.h"
+
+namespace syncline::testing {
+
+namespace {
+
+constexpr size_t kMiB = 1u << 20;
+
+std::string Sha256Hex(const std::string& s) { return HexEncode(Sha256(s)); }
+
+}  // namespace
+
+TEST_F(SyncTest, ChangesArePushedWithoutAskingPromptly) {
+  ServerProcess& a = AddNode();
+  ServerProcess& b = AddNode();
+  CreateDb(a, "d");
+  CreateDb(b, "d");
+  Json added = CliJson(a, {"dest", "add", "d", b.url(), "--remote-key", b.api_key()});
+  EXPECT_EQ(added["url"], b.url());
+  EXPECT_EQ(added["enabled"], true);
+  EXPECT_FALSE(added.contains("remote_key")) << "the key is never shown back";
+
+  auto start = std::chrono::steady_clock::now();
+  Call(a, "PUT", "/v1/db/d/docs/c/k1", R"({"v":1})");
+  PutFile(a, "d", "f.bin", RandomBytes(300000, 1));
+  ASSERT_TRUE(WaitUntil([&] { return !ContentHashOf(b, "d", "f.bin").empty(); }, 5));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The periodic run is an hour away: only the change itself can have started this push.
+  EXPECT_LT(seconds, 2.0) << "a change should reach an idle destination in well under a second";
+  EXPECT_EQ(Call(b, "GET", "/v1/db/d/docs/c/k1")["v"], 1);
+  EXPECT_EQ(ContentHashOf(b, "d", "f.bin"), ContentHashOf(a, "d", "f.bin"));
+
+  Json dests = CliJson(a, {"dest", "ls", "d"});
+  ASSERT_EQ(dests.size(), 1u);
+  EXPECT_TRUE(dests[0]["last_error"].is_null());
+
+  // Disabled: changes stay here; enabled again: they flow.
+  CliJson(a, {"dest", "disable", "d", b.url()});
+  Call(a, "PUT", "/v1/db/d/docs/c/k2", R"({"v":2})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  HttpClient cb = b.Client();
+  EXPECT_FALSE(cb.Send("GET", "/v1/db/d/docs/c/k2").ok());
+  CliJson(a, {"dest", "enable", "d", b.url()});
+  EXPECT_TRUE(WaitUntil([&] { return cb.Send("GET", "/v1/db/d/docs/c/k2").ok(); }, 5));
+
+  CliJson(a, {"dest", "rm", "d", b.url()});
+  EXPECT_EQ(CliJson(a, {"dest", "ls", "d"}).size(), 0u);
+}
+
+TEST_F(SyncTest, EachSyncTypeMovesOnlyWhatItNeeds) {
+  ServerProcess& a = AddNode();
+  ServerProcess& b = AddNode();
+  CreateDb(a, "d");
+  CreateDb(b, "d");
+  auto start = [&](const std::string& name) {
+    return CliJson(a, {"sync", "start", "d", name, "--to", b.url(), "--to-key", b.api_key()});
+  };
+  std::string data = RandomBytes(4 * kMiB, 7);
+  PutFile(a, "d", "big.bin", data);
+
+  Json r = start("big.bin");
+  EXPECT_EQ(r["type"], "content-update");
+  EXPECT_TRUE(r["error"].is_null()) << r;
+  EXPECT_GT(r["need_list_length"].get<int>(), 10);
+  EXPECT_GE(r["bytes_transferred"].get<int64_t>(), static_cast<int64_t>(data.size()));
+  EXPECT_EQ(r["bytes_copied"], 0);
+  for (const char* field : {"name", "collection", "etag", "type", "error", "bytes_transferred",
+                            "bytes_copied", "need_list_length", "source_node", "source_url",
+                            "destination_url", "started_at", "finished_at"}) {
+    EXPECT_TRUE(r.contains(field)) << field;
+  }
+  EXPECT_EQ(r["source_url"], a.url());
+  EXPECT_EQ(r["destination_url"], b.url());
+  EXPECT_EQ(ContentHashOf(b, "d", "big.bin"), ContentHashOf(a, "d", "big.bin"));
+
+  // A small edit in the middle: only the chunks around it travel.
+  data.replace(2 * kMiB, 100, std::string(100, 'x'));
+  PutFile(a, "d", "big.bin", data);
+  r = start("big.bin");
+  EXPECT_EQ(r["type"], "content-update");
+  EXPECT_LE(r["need_list_length"].get<int>(), 3);
+  EXPECT_LT(r["bytes_transferred"].get<int64_t>(), static_cast<int64_t>(kMiB));
+  EXPECT_GT(r["bytes_copied"].get<int64_t>(), static_cast<int64_t>(3 * kMiB));
+  EXPECT_EQ(ContentHashOf(b, "d", "big.bin"), ContentHashOf(a, "d", "big.bin"));
+
+  // Metadata only: no content.
+  Call(a, "PATCH", "/v1/db/d/meta/big.bin", R"({"set":{"owner":"ann"}})");
+  r = start("big.bin");
+  EXPECT_EQ(r["type"], "metadata-update");
+  EXPECT_EQ(r["bytes_transferred"], 0);
+  EXPECT_EQ(FileMeta(b, "d", "big.bin")["metadata"]["owner"], "ann");
+
+  // Rename: no content either.
+  Call(a, "POST", "/v1/db/d/rename", R"({"from":"big.bin","to":"moved.bin"})");
+  r = start("big.bin");
+  EXPECT_EQ(r["type"], "rename");
+  EXPECT_EQ(r["bytes_transferred"], 0);
+  EXPECT_TRUE(FileMeta(b, "d", "big.bin").is_null());
+  EXPECT_EQ(ContentHashOf(b, "d", "moved.bin"), ContentHashOf(a, "d", "moved.bin"));
+  EXPECT_EQ(FileMeta(b, "d", "moved.bin")["metadata"]["owner"], "ann");
+
+  // Delete: a tombstone.
+  Call(a, "DELETE", "/v1/db/d/files/moved.bin");
+  r = start("moved.bin");
+  EXPECT_EQ(r["type"], "delete");
+  EXPECT_TRUE(FileMeta(b, "d", "moved.bin").is_null());
+
+  // Documents too, with --collection.
+  Call(a, "PUT", "/v1/db/d/docs/people/ann", R"({"age":30})");
+  r = CliJson(a, {"sync", "start", "d", "ann", "--collection", "people", "--to", b.url(),
+                  "--to-key", b.api_key()});
+  EXPECT_EQ(r["collection"], "people");
+  EXPECT_TRUE(r["error"].is_null()) << r;
+  EXPECT_EQ(Call(b, "GET", "/v1/db/d/docs/people/ann")["age"], 30);
+
+  // The destination lists what it received; the status of one item is its last report.
+  Json finished = CliJson(b, {"sync", "finished", "d", "--page-size", "2"});
+  EXPECT_EQ(finished["items"].size(), 2u);
+  EXPECT_GE(finished["total"].get<int>(), 3);
+  Json status = CliJson(b, {"sync", "status", "d", "moved.bin"});
+  EXPECT_EQ(status["type"], "delete");
+}
+
+TEST_F(SyncTest, ConflictResolvedWithTheRemoteVersion) {
+  ServerProcess& a = AddNode();
+  ServerProcess& b = AddNode();
+  CreateDb(a, "d");
+  CreateDb(b, "d");
+  PutFile(a, "d", "sample.bin", "one");
+  PutFile(b, "d", "sample.bin", "two");
+
+  Json r = CliJson(a, {"sync", "start", "d", "sample.bin", "--to", b.url(), "--to-key", b.api_key()});
+  ASSERT_TRUE(r["error"].is_string()) << r;
+  EXPECT_EQ(r["error"], "file sample.bin is conflicted");
+  EXPECT_EQ(FileMeta(b, "d", "sample.bin")["conflict"], true);
+  EXPECT_EQ(FileMeta(a, "d", "sample.bin")["conflict"], false);
+  Json conflicts = CliJson(b, {"conflicts", "ls", "d"});
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_EQ(conflicts[0]["name"], "sample.bin");
+  EXPECT_EQ(conflicts[0]["remote_url"], a.url());
+  EXPECT_EQ(ContentHashOf(b, "d", "sample.bin"), Sha256Hex("two")) << "the local one stays";
+
+  CliJson(b, {"conflicts", "resolve", "d", "sample.bin", "--keep", "remote"});
+  r = CliJson(a, {"sync", "start", "d", "sample.bin", "--to", b.url(), "--to-key", b.api_key()});
+  EXPECT_TRUE(r["error"].is_null()) << r;
+  EXPECT_EQ(FileMeta(b, "d", "sample.bin")["conflict"], false);
+  EXPECT_EQ(CliJson(b, {"conflicts", "ls", "d"}).size(), 0u);
+  EXPECT_EQ(ContentHashOf(b, "d", "sample.bin"), Sha256Hex("one"));
+}
+
+TEST_F(SyncTest, ConflictResolvedWithTheCurrentVersionFlowsBack) {
+  ServerProcess& a = AddNode();
+  ServerProcess& b = AddNode();
+  CreateDb(a, "d");
+  CreateDb(b, "d");
+  PutFile(a, "d", "sample.bin", "one");
+  PutFile(b, "d", "sample.bin", "two");
+  Json r = CliJson(a, {"sync", "start", "d", "sample.bin", "--to", b.url(), "--to-key", b.api_key()});
+  ASSERT_EQ(r["error"], "file sample.bin is conflicted");
+
+  CliJson(b, {"conflicts", "resolve", "d", "sample.bin", "--keep", "current"});
+  // "The source" gets the destination's version.
+  r = CliJson(b, {"sync", "start", "d", "sample.bin", "--to", a.url(), "--to-key", a.api_key()});
+  EXPECT_TRUE(r["error"].is_null()) << r;
+  EXPECT_EQ(FileMeta(a, "d", "sample.bin")["conflict"], false);
+  EXPECT_EQ(CliJson(a, {"conflicts", "ls", "d"}).size(), 0u);
+  EXPECT_EQ(ContentHashOf(a, "d", "sample.bin"), Sha256Hex("two"));
+  // And a push the other way now finds nothing to do: both sides converged.
+  r = CliJson(a, {"sync", "start", "d", "sample.bin", "--to", b.url(), "--to-key", b.api_key()});
+  EXPECT_TRUE(r["error"].is_null()) << r;
+  EXPECT_EQ(ContentHashOf(b, "d", "sample.bin"), Sha256Hex("two"));
+}
+
+TEST_F(SyncTest, DocumentConflictInMasterMasterConvergesAfterResolve) {
+  ServerProcess& a = AddNode();
+  ServerProcess& b = AddNode();
+  CreateDb(a, "d");
+  CreateDb(b, "d");
+  Call(a, "PUT", "/v1/db/d/docs/c/k", R"({"from":"a"})");
+  Call(b, "PUT", "/v1/db/d/docs/c/k", R"({"from":"b"})");
+  AddDestination(a, "d", b.url(), b.api_key());
+  AddDestination(b, "d", a.url(), a.api_key());
+  ASSERT_TRUE(WaitUntil([&] {
+    return Call(a, "GET", "/v1/db/d/conflicts").size() == 1 &&
+           Call(b, "GET", "/v1/db/d/conflicts").size() == 1;
+  }));
+  Json runs = CliJson(a, {"sync", "run", "d"});
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_TRUE(runs[0]["error"].is_null());
+
+  CliJson(a, {"conflicts", "resolve", "d", "k", "--collection", "c", "--keep", "current"});
+  ASSERT_TRUE(WaitUntil([&] { return Call(b, "GET", "/v1/db/d/docs/c/k")["from"] == "a"; }));
+  EXPECT_TRUE(WaitUntil([&] {
+    return Call(a, "GET", "/v1/db/d/conflicts").empty() && Call(b, "GET", "/v1/db/d/conflicts").empty();
+  }));
+  // Quiet afterwards: nothing bounces between the two.
+  int64_t etag_a = Call(a, "GET", "/v1/db/d")["last_etag"], etag_b = Call(b, "GET", "/v1/db/d")["last_etag"];
+  CliJson(a, {"sync", "run", "d", "--force"});
+  CliJson(b, {"sync", "run", "d", "--force"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(Call(a, "GET", "/v1/db/d")["last_etag"], etag_a);
+  EXPECT_EQ(Call(b, "GET", "/v1/db/d")["last_etag"], etag_b);
+}
+
+TEST_F(SyncTest, ALockedItemRefusesOtherWritesUntilReleasedOrExpired) {
+  ServerProcess& b = AddNode({"--sync-interval", "3600", "--sync-lock-timeout", "2"});
+  CreateDb(b, "d");
+  // A real source pushes through a slow proxy, so the push holds the lock for a while.
+  ServerProcess& a = AddNode();
+  CreateDb(a, "d");
+  PutFile(a, "d", "f.bin", RandomBytes(100000, 3));
+  TcpProxy proxy(std::stoi(b.url().substr(b.url().rfind(':') + 1)));
+  proxy.Throttle(20000);  // 100 KB at 20 KB/s: the push holds the lock for seconds
+  std::thread push([&] {
+    CliJson(a, {"sync", "start", "d", "f.bin", "--to", proxy.url(), "--to-key", b.api_key()});
+  });
+  // The lock shows as a refused write on b.
+  HttpClient cb = b.Client();
+  ASSERT_TRUE(WaitUntil([&] {
+    auto r = cb.Send("PUT", "/v1/db/d/files/f.bin", "mine");
+    return !r.ok() && r.status().code() == Status::Code::kPreconditionFailed;
+  }, 5)) << "a write during the sync must get 412";
+  auto r = cb.Send("PATCH", "/v1/db/d/meta/f.bin", R"({"set":{"x":"y"}})");
+  EXPECT_EQ(r.status().code(), Status::Code::kPreconditionFailed);
+  proxy.Throttle(0);
+  push.join();
+  EXPECT_EQ(ContentHashOf(b, "d", "f.bin"), ContentHashOf(a, "d", "f.bin"));
+  EXPECT_TRUE(cb.Send("PUT", "/v1/db/d/files/f.bin", "mine").ok()) << "released at the end";
+
+  // A lock left behind (the source vanished mid-push) expires after --sync-lock-timeout.
+  PutFile(a, "d", "g.bin", RandomBytes(200000, 4));
+  proxy.Throttle(20000);
+  std::thread stuck([&] {
+    Cli(a, {"sync", "start", "d", "g.bin", "--to", proxy.url(), "--to-key", b.api_key()});
+  });
+  ASSERT_TRUE(WaitUntil([&] {
+    auto w = cb.Send("PUT", "/v1/db/d/files/g.bin", "mine");
+    return !w.ok() && w.status().code() == Status::Code::kPreconditionFailed;
+  }, 5));
+  proxy.SetPartitioned(true);  // the source is gone
+  stuck.join();
+  EXPECT_FALSE(cb.Send("PUT", "/v1/db/d/files/g.bin", "mine").ok()) << "still locked";
+  EXPECT_TRUE(WaitUntil([&] { return cb.Send("PUT", "/v1/db/d/files/g.bin", "mine").ok(); }, 5))
+      << "the lock expires after its timeout";
+}
+
+TEST_F(SyncTest, BadDestinationsShowClearErrorsAndLoseNothing) {
+  ServerProcess& a = AddNode();
+  ServerProcess& b = AddNode();
+  CreateDb(a, "d");
+  CreateDb(b, "d");
+  Call(a, "PUT", "/v1/db/d/docs/c/k", R"({"v":1})");
+
+  // Malformed input changes nothing.
+  CliResult bad = Cli(a, {"dest", "add", "d", "ftp://x", "--json"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("invalid_argument"), std::string::npos) << bad.err;
+  EXPECT_EQ(CliJson(a, {"dest", "ls", "d"}).size(), 0u);
+  EXPECT_NE(Cli(a, {"dest", "add", "nodb", b.url()}).exit_code, 0);
+
+  // Unreachable: a port nobody listens on.
+  TcpProxy closed(1);
+  closed.SetPartitioned(true);
+  AddDestination(a, "d", closed.url(), "k");
+  // Wrong key, and a database the destination lacks.
+  Call(a, "POST", "/v1/db/d/destinations", Json{{"url", b.url()}, {"remote_key", "sk_wrong"}}.dump());
+  CliResult run = Cli(a, {"sync", "run", "d", "--json"});
+  EXPECT_NE(run.exit_code, 0);
+  Json runs = Json::parse(run.out, nullptr, false);
+  ASSERT_EQ(runs.size(), 2u) << run.out;
+  for (const auto& d : runs) {
+    ASSERT_TRUE(d["error"].is_string()) << d;
+    std::string e = d["error"];
+    if (d["destination_url"] == b.url()) {
+      EXPECT_NE(e.find("wrong API key"), std::string::npos) << e;
+    } else {
+      EXPECT_NE(e.find("failed"), std::string::npos) << e;
+    }
+  }
+  Json dests = CliJson(a, {"dest", "ls", "d"});
+  for (const auto& d : dests) EXPECT_TRUE(d["last_error"].is_string()) << d;
+
+  Call(a, "POST", "/v1/db/d/destinations",
+       Json{{"url", b.url()}, {"remote_key", b.api_key()}, {"remote_db", "missing"}}.dump());
+  runs = Json::parse(Cli(a, {"sync", "run", "d", "--json"}).out, nullptr, false);
+  for (const auto& d : runs) {
+    if (d["destination_url"] == b.url()) {
+      EXPECT_NE(d["error"].get<std::string>().find("database 'missing' not found"), std::string::npos) << d;
+    }
+  }
+  // Fixed: the change was never lost and arrives.
+  Call(a, "POST", "/v1/db/d/destinations", Json{{"url", b.url()}, {"remote_key", b.api_key()}}.dump());
+  HttpClient cb = b.Client();
+  EXPECT_TRUE(WaitUntil([&] { return cb.Send("GET", "/v1/db/d/docs/c/k").ok(); }, 5));
+  EXPECT_EQ(a.log().find("Assertion"), std::string::npos);
+}
+
+TEST_F(SyncTest, MasterSlaveOnlyOneWayAndRingConverges) {
+  ServerProcess& a = AddNode();
+  ServerProcess& b = AddNode();
+  ServerProcess& c = AddNode();
+  for (auto* n : {&a, &b, &c}) CreateDb(*n, "d");
+  // Master/slave: a -> b. A change on b stays on b.
+  AddDestination(a, "d", b.url(), b.api_key());
+  Call(a, "PUT", "/v1/db/d/docs/c/from-a", "{}");
+  Call(b, "PUT", "/v1/db/d/docs/c/from-b", "{}");
+  HttpClient ca = a.Client(), cb = b.Client(), cc = c.Client();
+  ASSERT_TRUE(WaitUntil([&] { return cb.Send("GET", "/v1/db/d/docs/c/from-a").ok(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(ca.Send("GET", "/v1/db/d/docs/c/from-b").ok());
+
+  // A ring a -> b -> c -> a: every change reaches every node, then all is quiet.
+  AddDestination(b, "d", c.url(), c.api_key());
+  AddDestination(c, "d", a.url(), a.api_key());
+  Call(c, "PUT", "/v1/db/d/docs/c/from-c", "{}");
+  PutFile(b, "d", "f.bin", RandomBytes(200000, 9));
+  for (auto* cl : {&ca, &cb, &cc}) {
+    for (const char* k : {"from-a", "from-b", "from-c"}) {
+      EXPECT_TRUE(WaitUntil([&] { return cl->Send("GET", std::string("/v1/db/d/docs/c/") + k).ok(); }))
+          << k;
+    }
+  }
+  for (auto* n : {&a, &c}) {
+    EXPECT_TRUE(WaitUntil([&] { return ContentHashOf(*n, "d", "f.bin") == ContentHashOf(b, "d", "f.bin"); }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::vector<int64_t> etags;
+  for (auto* n : {&a, &b, &c}) etags.push_back(Call(*n, "GET", "/v1/db/d")["last_etag"]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  int i = 0;
+  for (auto* n : {&a, &b, &c}) EXPECT_EQ(Call(*n, "GET", "/v1/db/d")["last_etag"], etags[i++]);
+}
+
+}  // namespace syncline::testing
