@@ -66,7 +66,10 @@ void TcpProxy::SetPartitioned(bool partitioned) {
   if (partitioned) CutAll();
 }
 
-void TcpProxy::CutAfterBytes(uint64_t bytes) { cut_at_ = bytes == 0 ? 0 : up_ + bytes; }
+void TcpProxy::CutAfterBytes(uint64_t bytes, bool then_partition) {
+  partition_on_cut_ = then_partition;
+  cut_at_ = bytes == 0 ? 0 : up_ + bytes;
+}
 
 void TcpProxy::AcceptLoop() {
   while (!stop_) {
@@ -109,6 +112,7 @@ void TcpProxy::Pump(int client, int server) {
         uint64_t cut = cut_at_;
         if (cut != 0 && up_ + static_cast<uint64_t>(n) >= cut) {
           cut_at_ = 0;
+          if (partition_on_cut_) partitioned_ = true;
           ++generation_;  // cut everything, this one included, before these bytes pass
           done = true;
           break;

@@ -24,8 +24,10 @@ class TcpProxy {
   void CutAll();
   // Refuses (closes at once) new connections while set; open ones are cut too.
   void SetPartitioned(bool partitioned);
-  // Cuts every connection once this many more bytes have gone client -> target (0: never).
-  void CutAfterBytes(uint64_t bytes);
+  // Cuts every connection once this many more bytes have gone client -> target (0: never);
+  // with `then_partition`, also refuses new ones from then on (so a client's transparent
+  // reconnect cannot hide the cut).
+  void CutAfterBytes(uint64_t bytes, bool then_partition = false);
   // Caps client -> target at this many bytes per second (0: unlimited).
   void Throttle(uint64_t bytes_per_second) { throttle_ = bytes_per_second; }
 
@@ -43,6 +45,7 @@ class TcpProxy {
   std::atomic<uint64_t> up_{0};
   std::atomic<uint64_t> cut_at_{0};  // absolute bytes_up at which to cut; 0 = never
   std::atomic<uint64_t> throttle_{0};
+  std::atomic<bool> partition_on_cut_{false};
   std::atomic<uint64_t> generation_{0};  // bumped by CutAll: pumps of older generations stop
   std::mutex mu_;
   std::vector<std::thread> pumps_;  // GUARDED_BY(mu_)

@@ -217,14 +217,18 @@ TEST_F(SyncTest, ALockedItemRefusesOtherWritesUntilReleasedOrExpired) {
   std::thread push([&] {
     CliJson(a, {"sync", "start", "d", "f.bin", "--to", proxy.url(), "--to-key", b.api_key()});
   });
-  // The lock shows as a refused write on b.
+  // The lock shows as refused writes on b. The probe changes nothing either way: before the
+  // lock the file is absent there (404), under it every write gets 412.
   HttpClient cb = b.Client();
-  ASSERT_TRUE(WaitUntil([&] {
-    auto r = cb.Send("PUT", "/v1/db/d/files/f.bin", "mine");
-    return !r.ok() && r.status().code() == Status::Code::kPreconditionFailed;
-  }, 5)) << "a write during the sync must get 412";
-  auto r = cb.Send("PATCH", "/v1/db/d/meta/f.bin", R"({"set":{"x":"y"}})");
+  auto locked = [&](const std::string& name) {
+    auto r = cb.Send("PATCH", "/v1/db/d/meta/" + name, R"({"set":{"x":"y"}})");
+    return r.status().code() == Status::Code::kPreconditionFailed;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return locked("f.bin"); }, 5)) << "a write during the sync must get 412";
+  auto r = cb.Send("PUT", "/v1/db/d/files/f.bin", "mine");
   EXPECT_EQ(r.status().code(), Status::Code::kPreconditionFailed);
+  EXPECT_EQ(cb.Send("DELETE", "/v1/db/d/files/f.bin").status().code(),
+            Status::Code::kPreconditionFailed);
   proxy.Throttle(0);
   push.join();
   EXPECT_EQ(ContentHashOf(b, "d", "f.bin"), ContentHashOf(a, "d", "f.bin"));
@@ -236,10 +240,7 @@ TEST_F(SyncTest, ALockedItemRefusesOtherWritesUntilReleasedOrExpired) {
   std::thread stuck([&] {
     Cli(a, {"sync", "start", "d", "g.bin", "--to", proxy.url(), "--to-key", b.api_key()});
   });
-  ASSERT_TRUE(WaitUntil([&] {
-    auto w = cb.Send("PUT", "/v1/db/d/files/g.bin", "mine");
-    return !w.ok() && w.status().code() == Status::Code::kPreconditionFailed;
-  }, 5));
+  ASSERT_TRUE(WaitUntil([&] { return locked("g.bin"); }, 5));
   proxy.SetPartitioned(true);  // the source is gone
   stuck.join();
   EXPECT_FALSE(cb.Send("PUT", "/v1/db/d/files/g.bin", "mine").ok()) << "still locked";
