@@ -26,5 +26,15 @@ bench: build
 	@scripts/install-deps.sh rsync curl
 	bench/run.sh $(BUILD)
 
+# A long randomized convergence run (3 masters, faults); SEEDS and STEPS can be changed.
+SEEDS ?= 1 2 3 4 5
+STEPS ?= 5000
+soak: build
+	@for seed in $(SEEDS); do \
+	  echo "soak: seed $$seed, $(STEPS) steps"; \
+	  SYNCLINE_SEED=$$seed SYNCLINE_SOAK_STEPS=$(STEPS) $(BUILD)/integration_tests \
+	    --gtest_filter='ConvergenceTest.*' || exit 1; \
+	done
+
 clean:
 	rm -rf $(BUILD)
