@@ -23,7 +23,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j2 --timeout 900
 
 bench: build
-	@scripts/install-deps.sh rsync curl
+	@scripts/install-deps.sh rsync curl python3
 	bench/run.sh $(BUILD)
 
 # A long randomized convergence run (3 masters, faults); SEEDS and STEPS can be changed.

@@ -30,3 +30,6 @@ url=$(sed -n 's/^listening on //p' "$data/log")
 "$build/api_bench" "$url" "$(cat "$data/node/admin.key")" 1024 | tee "$out/api.json"
 rss_kib=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 echo "{\"server_peak_rss_mib\": $((rss_kib / 1024))}" | tee "$out/server_rss.json"
+
+echo "== server-to-server sync against rsync (512 MiB data set, loopback TCP)"
+python3 "$here/sync_vs_rsync.py" "$build" "$out/sync_vs_rsync.json"

@@ -90,6 +90,7 @@ class ServerImpl : public Server {
     ReplicatorOptions ro;
     ro.period_micros = options_.sync_interval_seconds * 1000000;
     ro.limit = options_.sync_limit;
+    ro.automatic = !options_.manual_sync;
     replicator_ = std::make_unique<Replicator>(store_.get(), env_, self_url, NewHttpRemote, ro);
     receiver_ = std::make_unique<Receiver>(store_.get(), env_->clock,
                                            options_.sync_lock_timeout_seconds * 1000000);

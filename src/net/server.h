@@ -19,6 +19,7 @@ struct ServerOptions {
   std::string advertise_url;              // how other nodes reach this one; default: url()
   int64_t sync_interval_seconds = 600;    // periodic run of every destination
   int sync_limit = 5;                     // items pushed at once per destination
+  bool manual_sync = false;               // no automatic or periodic pushes; `sync run` only
   int64_t sync_lock_timeout_seconds = 600;  // a destination lock left by a crash expires
 };
 

@@ -163,7 +163,7 @@ Status Replicator::DestinationsChanged(const std::string& db) {
   std::vector<std::shared_ptr<Worker>> retired;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopped_) return Status::OK();
+    if (stopped_ || !options_.automatic) return Status::OK();
     auto& mine = workers_[db];
     for (auto it = mine.begin(); it != mine.end();) {
       if (wanted.count(it->first)) {

@@ -25,6 +25,7 @@ struct ReplicatorOptions {
   int64_t period_micros = 10 * 60 * 1000000LL;  // periodic run of every destination
   int limit = 5;                                // works at once per destination
   int64_t max_backoff_micros = 60 * 1000000LL;
+  bool automatic = true;  // false: no background pushes; only RunNow and PushItem sync
 };
 
 // Thread-safe.
