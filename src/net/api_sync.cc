@@ -210,7 +210,7 @@ ApiResponse Api::Sync(const ApiRequest& req, const Target& t, const std::string&
 ApiResponse Api::SyncProtocol(const ApiRequest& req, const std::string& db, const std::string& op) {
   if (!receiver_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
   Result<Json> out = [&]() -> Result<Json> {
-    if (op == "chunks") return receiver_->StoreChunks(db, req.body);
+    if (Receiver::IsBinary(op)) return receiver_->HandleBinary(db, op, req.body);
     SYNCLINE_ASSIGN_OR_RETURN(Json body, ParseJson(req.body));
     return receiver_->Handle(db, op, body);
   }();

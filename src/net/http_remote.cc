@@ -23,8 +23,8 @@ class HttpRemote : public Remote {
     return Parse(*r);
   }
 
-  Result<Json> SendChunks(std::string_view batch) override {
-    Result<HttpResponse> r = client_.Send("POST", prefix_ + "chunks", batch,
+  Result<Json> SendBinary(std::string_view op, std::string_view body) override {
+    Result<HttpResponse> r = client_.Send("POST", prefix_ + std::string(op), body,
                                           {{"Content-Type", "application/octet-stream"}});
     if (!r.ok()) return r.status().WithContext("destination " + client_.base_url());
     return Parse(*r);

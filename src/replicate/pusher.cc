@@ -7,6 +7,8 @@
 
 #include "chunk/manifest.h"
 #include "replicate/chunk_batch.h"
+#include "replicate/chunk_delta.h"
+#include "util/base64.h"
 #include "replicate/receiver.h"
 #include "sync/config_names.h"
 #include "sync/item_json.h"
@@ -192,16 +194,23 @@ std::vector<Pusher::Outcome> Pusher::PushDocuments(Remote& remote, const Destina
   return out;
 }
 
-Status Pusher::SendNeeded(Remote& remote, const Item& item, const Json& need, SyncReport* report) {
+Status Pusher::SendNeeded(Remote& remote, const Item& item, const Json& begin,
+                          SyncReport* report) {
   SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, Manifest::Decode(item.manifest));
-  int64_t needed_bytes = 0;
+  const Json& need = begin["need"];
+  BasisIndex basis;
+  if (begin.contains("basis") && begin["basis"].is_string()) {
+    Result<std::string> sig = Base64Decode(begin["basis"].get<std::string>());
+    if (sig.ok()) {
+      Result<BasisIndex> parsed = BasisIndex::Parse(*sig);
+      if (parsed.ok()) basis = std::move(*parsed);
+    }
+  }
+  int64_t sent_content = 0;  // content bytes that travel, literal or whole
   ChunkBatchWriter batch;
-  std::string chunk;
-  auto flush = [&]() -> Status {
-    if (batch.chunk_count() == 0) return Status::OK();
-    SYNCLINE_RETURN_IF_ERROR(remote.SendChunks(batch.bytes()).status());
-    report->bytes_transferred += static_cast<int64_t>(batch.bytes().size());
-    batch.Clear();
+  std::string recipes, recipe, chunk;
+  size_t recipe_count = 0;
+  auto changed = [&]() -> Status {
     // The source never locks: if the file changed meanwhile, give this version up.
     Result<Item> now = store_->GetItem(db_, ItemKind::kFile, "", item.key);
     if (!now.ok() || now->etag != item.etag) {
@@ -209,19 +218,57 @@ Status Pusher::SendNeeded(Remote& remote, const Item& item, const Json& need, Sy
     }
     return Status::OK();
   };
+  auto send_batch = [&]() -> Status {
+    if (batch.chunk_count() == 0) return Status::OK();
+    SYNCLINE_RETURN_IF_ERROR(remote.SendBinary("chunks", batch.bytes()).status());
+    report->bytes_transferred += static_cast<int64_t>(batch.bytes().size());
+    batch.Clear();
+    return changed();
+  };
+  auto send_recipes = [&]() -> Status {
+    if (recipe_count == 0) return Status::OK();
+    SYNCLINE_ASSIGN_OR_RETURN(Json r, remote.SendBinary("chunk-recipes", recipes));
+    report->bytes_transferred += static_cast<int64_t>(recipes.size());
+    recipes.clear();
+    recipe_count = 0;
+    // Chunks the destination could not rebuild go whole.
+    for (const Json& hex : r.value("failed", Json::array())) {
+      Sha256Digest h;
+      if (!hex.is_string() || !HexDecode(hex.get<std::string>(), &h)) continue;
+      SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, h, &chunk));
+      batch.Add(h, chunk);
+      sent_content += static_cast<int64_t>(chunk.size());
+    }
+    SYNCLINE_RETURN_IF_ERROR(send_batch());
+    return changed();
+  };
   for (const Json& index : need) {
     if (!index.is_number_unsigned() || index.get<size_t>() >= manifest.chunks.size()) {
       return Status::Internal("destination asked for a chunk the manifest does not have");
     }
     const ChunkRef& c = manifest.chunks[index.get<size_t>()];
     SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, c.hash, &chunk));
-    needed_bytes += c.size;
-    batch.Add(c.hash, chunk);
-    if (batch.bytes().size() >= kChunkBatchBytes) SYNCLINE_RETURN_IF_ERROR(flush());
+    size_t literal = chunk.size();
+    if (!basis.empty()) {
+      recipe.clear();
+      literal = AppendRecipe(c.hash, chunk, basis, &recipe);
+    }
+    if (literal < chunk.size() * 8 / 10) {
+      recipes += recipe;
+      ++recipe_count;
+    } else {
+      batch.Add(c.hash, chunk);
+      literal = chunk.size();
+    }
+    sent_content += static_cast<int64_t>(literal);
+    if (batch.bytes().size() >= kChunkBatchBytes) SYNCLINE_RETURN_IF_ERROR(send_batch());
+    if (recipes.size() >= kChunkBatchBytes) SYNCLINE_RETURN_IF_ERROR(send_recipes());
   }
-  SYNCLINE_RETURN_IF_ERROR(flush());
+  SYNCLINE_RETURN_IF_ERROR(send_recipes());
+  SYNCLINE_RETURN_IF_ERROR(send_batch());
+  SYNCLINE_RETURN_IF_ERROR(changed());
   report->need_list_length = static_cast<int64_t>(need.size());
-  report->bytes_copied = item.size - needed_bytes;
+  report->bytes_copied = std::max<int64_t>(0, item.size - sent_content);
   return Status::OK();
 }
 
@@ -286,7 +333,7 @@ void Pusher::PushFile(Remote& remote, const Destination& dest, Work work,
       continue;
     }
     if (outcome != "proceed") return finish(outcome);
-    Status sent = SendNeeded(remote, work.item, (*begin)["need"], &o.report);
+    Status sent = SendNeeded(remote, work.item, *begin, &o.report);
     if (sent.code() == Status::Code::kPreconditionFailed) {
       (void)remote.Call("file-abort", {{"source", SourceJson()},
                                        {"item", ItemRefToJson({ItemKind::kFile, "", work.item.key})}});

@@ -69,9 +69,10 @@ class Pusher {
   std::vector<Outcome> PushDocuments(Remote& remote, const Destination& dest,
                                      const std::vector<Work>& docs);
   void PushFile(Remote& remote, const Destination& dest, Work work, std::vector<Outcome>* out);
-  // Sends the chunks the destination asked for; Aborted (as kPreconditionFailed) if the file
-  // changed on this node meanwhile.
-  Status SendNeeded(Remote& remote, const Item& item, const Json& need, SyncReport* report);
+  // Sends the chunks the destination asked for in `begin` (its answer to file-begin): as
+  // recipes against its basis where that saves bytes, else whole. PreconditionFailed if the
+  // file changed on this node meanwhile (the push is then aborted).
+  Status SendNeeded(Remote& remote, const Item& item, const Json& begin, SyncReport* report);
 
   SyncReport NewReport(const Destination& dest, const Item& item, SyncType type) const;
   Json SourceJson() const;

@@ -29,8 +29,8 @@ class LoopbackRemote : public Remote {
     }
     return receiver_->Handle(db_, op, wire);
   }
-  Result<Json> SendChunks(std::string_view batch) override {
-    return receiver_->StoreChunks(db_, batch);
+  Result<Json> SendBinary(std::string_view op, std::string_view body) override {
+    return receiver_->HandleBinary(db_, op, body);
   }
 
  private:

@@ -10,6 +10,8 @@
 #include "sync/item_lock.h"
 #include "sync/version_vector.h"
 #include "replicate/chunk_batch.h"
+#include "replicate/chunk_delta.h"
+#include "util/base64.h"
 
 namespace syncline {
 
@@ -212,13 +214,15 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
   if (item.deleted) return Status::InvalidArgument("a content update needs a live file");
   SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, CheckedManifest(item));
   std::string outcome_name = "proceed";
+  Item current;  // the version being replaced, if live: the basis of finer need lists
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
     // Check and take the lock in one transaction: two sources never apply one file at once.
     SYNCLINE_RETURN_IF_ERROR(TakeItemLock(txn, ref, source.node_id, now, lock_timeout_));
-    Result<Item> current = txn.Get(ref.kind, "", ref.key);
-    if (!current.ok()) return current.status().IsNotFound() ? Status::OK() : current.status();
+    Result<Item> found = txn.Get(ref.kind, "", ref.key);
+    if (!found.ok()) return found.status().IsNotFound() ? Status::OK() : found.status();
+    current = *found;
     SYNCLINE_ASSIGN_OR_RETURN(VersionVector theirs, VersionVector::Parse(item.version_vector));
-    SYNCLINE_ASSIGN_OR_RETURN(VersionVector ours, VersionVector::Parse(current->version_vector));
+    SYNCLINE_ASSIGN_OR_RETURN(VersionVector ours, VersionVector::Parse(current.version_vector));
     auto order = theirs.CompareTo(ours);
     if (order == VersionVector::Order::kEqual || order == VersionVector::Order::kOlder) {
       outcome_name = "up_to_date";
@@ -246,7 +250,53 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
       }
     }
   }
-  return Json{{"outcome", outcome_name}, {"need", need}};
+  std::string basis;
+  if (!need.empty() && !current.deleted && !current.manifest.empty()) {
+    SYNCLINE_ASSIGN_OR_RETURN(basis, BasisSignature(db, current, manifest));
+  }
+  return Json{{"outcome", outcome_name}, {"need", need}, {"basis", Base64Encode(basis)}};
+}
+
+Result<std::string> Receiver::BasisSignature(const std::string& db, const Item& current,
+                                             const Manifest& incoming) {
+  constexpr uint64_t kMaxBasisBytes = 256ull << 20;  // past this, whole chunks are cheaper
+  SYNCLINE_ASSIGN_OR_RETURN(Manifest old, Manifest::Decode(current.manifest));
+  std::set<Sha256Digest> kept;
+  for (const ChunkRef& c : incoming.chunks) kept.insert(c.hash);
+  std::string signature, chunk;
+  uint64_t bytes = 0;
+  for (const ChunkRef& c : old.chunks) {
+    if (kept.count(c.hash) || bytes + c.size > kMaxBasisBytes) continue;
+    kept.insert(c.hash);  // once each
+    if (!store_->ReadChunk(db, c.hash, &chunk).ok()) continue;  // only a hint: skip what fails
+    AppendBasisSignature(c.hash, chunk, &signature);
+    bytes += c.size;
+  }
+  return signature;
+}
+
+Result<Json> Receiver::HandleBinary(const std::string& db, std::string_view op,
+                                    std::string_view body) {
+  if (op == "chunks") return StoreChunks(db, body);
+  if (op == "chunk-recipes") return StoreRecipes(db, body);
+  return Status::NotFound("no binary sync operation '" + std::string(op) + "'");
+}
+
+Result<Json> Receiver::StoreRecipes(const std::string& db, std::string_view batch) {
+  SYNCLINE_ASSIGN_OR_RETURN(std::unique_ptr<ChunkWriter> writer, store_->NewChunkWriter(db));
+  int64_t stored = 0;
+  std::vector<Sha256Digest> failed;
+  SYNCLINE_RETURN_IF_ERROR(ApplyRecipes(
+      batch, [&](const Sha256Digest& h, std::string* out) { return store_->ReadChunk(db, h, out); },
+      [&](const Sha256Digest& h, std::string_view data) {
+        ++stored;
+        return writer->Add(h, data);
+      },
+      &failed));
+  SYNCLINE_RETURN_IF_ERROR(writer->Flush());
+  Json f = Json::array();
+  for (const auto& h : failed) f.push_back(HexEncode(h));
+  return Json{{"stored", stored}, {"failed", f}};
 }
 
 Result<Json> Receiver::StoreChunks(const std::string& db, std::string_view batch) {

@@ -6,10 +6,14 @@
 //                                                      deleted, content_hash, conflict}]}
 //   apply-docs     {source, destination_url, items: [{item, etag}]}
 //                                                  -> {results: [{outcome, error}]}
-//   file-begin     {source, type, item, report}    -> {outcome, need: [chunk index]}
+//   file-begin     {source, type, item, report}    -> {outcome, need: [chunk index], basis}
+//                  (basis: base64 signature of the chunks the new version replaces, chunk_delta.h)
 //   file-commit    {source, item, report}          -> {outcome}
 //   file-abort     {source, item}                  -> {}
 //   rename         {source, from, to, report}      -> {outcome}
+// Binary operations (the body is not JSON):
+//   chunks         a chunk batch (chunk_batch.h)   -> {stored}
+//   chunk-recipes  a recipe batch (chunk_delta.h)  -> {stored, failed: [hex hash]}
 // Outcomes: applied, up_to_date, conflict, proceed (send the needed chunks, then commit),
 // needs_content (the destination lacks the content a metadata update or rename assumes).
 #pragma once
@@ -18,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "chunk/manifest.h"
 #include "replicate/sync_report.h"
 #include "store/store.h"
 #include "sync/incoming.h"
@@ -36,8 +41,9 @@ class Receiver {
 
   // InvalidArgument for an unknown operation or a malformed request.
   Result<Json> Handle(const std::string& db, std::string_view op, const Json& request);
-  // Stores the chunks of a batch (chunk_batch.h) durably; {"stored": count}.
-  Result<Json> StoreChunks(const std::string& db, std::string_view batch);
+  static bool IsBinary(std::string_view op) { return op == "chunks" || op == "chunk-recipes"; }
+  // A binary operation; chunks are durable when it returns.
+  Result<Json> HandleBinary(const std::string& db, std::string_view op, std::string_view body);
 
  private:
   Result<Json> LastEtag(const std::string& db, const Json& req);
@@ -48,6 +54,11 @@ class Receiver {
   Result<Json> FileCommit(const std::string& db, const Json& req);
   Result<Json> FileAbort(const std::string& db, const Json& req);
   Result<Json> Rename(const std::string& db, const Json& req);
+  Result<Json> StoreChunks(const std::string& db, std::string_view batch);
+  Result<Json> StoreRecipes(const std::string& db, std::string_view batch);
+  // The signature of the local chunks `incoming` replaces, for finer need lists.
+  Result<std::string> BasisSignature(const std::string& db, const Item& current,
+                                     const Manifest& incoming);
 
   // Stores the finished report of an incoming sync inside `txn`.
   Status RecordFinished(WriteTransaction& txn, SyncReport report, IncomingOutcome outcome);

@@ -19,8 +19,8 @@ class Remote {
   virtual ~Remote() = default;
   // One protocol operation (receiver.h) on the destination's database.
   virtual Result<Json> Call(std::string_view op, const Json& request) = 0;
-  // A chunk batch (chunk_batch.h) for the destination to store.
-  virtual Result<Json> SendChunks(std::string_view batch) = 0;
+  // A binary operation: "chunks" (chunk_batch.h) or "chunk-recipes" (chunk_delta.h).
+  virtual Result<Json> SendBinary(std::string_view op, std::string_view body) = 0;
 };
 
 using RemoteFactory = std::function<std::unique_ptr<Remote>(const Destination&)>;
