@@ -108,10 +108,13 @@ Status Api::Authenticate(const ApiRequest& req) const {
 }
 
 bool Api::IsUpload(const ApiRequest& req) const {
-  if (req.method != "PUT") return false;
+  if (req.method != "PUT" && req.method != "POST") return false;
   auto t = ParseTarget(req.target);
-  return t && t->segments.size() >= 5 && t->segments[0] == "v1" && t->segments[1] == "db" &&
-         t->segments[3] == "files";
+  if (!t || t->segments.size() < 5 || t->segments[0] != "v1" || t->segments[1] != "db") return false;
+  if (req.method == "PUT") return t->segments[3] == "files";
+  // Chunk batches from a syncing source: megabytes each, so they take the fast body path too.
+  return t->segments.size() == 6 && t->segments[3] == "sync" && t->segments[4] == "proto" &&
+         Receiver::IsBinary(t->segments[5]);
 }
 
 ApiResponse Api::Handle(const ApiRequest& req) {

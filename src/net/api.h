@@ -109,6 +109,8 @@ class Api {
   ApiResponse Destinations(const ApiRequest& req, const Target& t, const std::string& db);
   ApiResponse Sync(const ApiRequest& req, const Target& t, const std::string& db);
   ApiResponse SyncProtocol(const ApiRequest& req, const std::string& db, const std::string& op);
+  Result<std::unique_ptr<Upload>> BeginSyncUpload(const ApiRequest& req, const std::string& db,
+                                                  const std::string& op);
   ApiResponse Conflicts(const ApiRequest& req, const Target& t, const std::string& db);
 
   Store* store_;

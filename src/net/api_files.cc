@@ -118,6 +118,7 @@ Result<std::unique_ptr<Upload>> Api::BeginUpload(const ApiRequest& req) {
   std::optional<Target> t = ParseTarget(req.target);
   if (!t) return Status::InvalidArgument("malformed percent-escape in URL");
   const std::string& db = t->segments[2];
+  if (req.method == "POST") return BeginSyncUpload(req, db, t->segments[5]);
   std::string name = t->Rest(4);
   SYNCLINE_RETURN_IF_ERROR(ValidateDatabaseName(db));
   SYNCLINE_RETURN_IF_ERROR(ValidateItemName(name, "file name"));

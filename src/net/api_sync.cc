@@ -218,6 +218,46 @@ ApiResponse Api::SyncProtocol(const ApiRequest& req, const std::string& db, cons
   return JsonOk(*out);
 }
 
+namespace {
+
+// A binary sync body, gathered (it is bounded) and handed to the receiver at the end.
+class SyncBodyUpload : public Upload {
+ public:
+  SyncBodyUpload(Receiver* receiver, std::string db, std::string op, size_t expected)
+      : receiver_(receiver), db_(std::move(db)), op_(std::move(op)) {
+    body_.reserve(expected);
+  }
+  Status Write(std::string_view data) override {
+    if (body_.size() + data.size() > kMaxRequestBodyBytes) {
+      return Status::TooLarge("sync body is larger than " + std::to_string(kMaxRequestBodyBytes) + " bytes");
+    }
+    body_.append(data);
+    return Status::OK();
+  }
+  ApiResponse Finish() override {
+    Result<Json> out = receiver_->HandleBinary(db_, op_, body_);
+    if (!out.ok()) return ApiResponse::Error(out.status());
+    return ApiResponse::Json(200, out->dump());
+  }
+
+ private:
+  Receiver* receiver_;
+  std::string db_, op_, body_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Upload>> Api::BeginSyncUpload(const ApiRequest& req, const std::string& db,
+                                                     const std::string& op) {
+  SYNCLINE_RETURN_IF_ERROR(ValidateDatabaseName(db));
+  if (!receiver_) return Status::Unavailable("sync is not running");
+  size_t expected = 0;
+  if (const std::string* len = req.Header("content-length")) {
+    expected = std::min<size_t>(std::strtoull(len->c_str(), nullptr, 10), kMaxRequestBodyBytes);
+  }
+  return std::unique_ptr<Upload>(new SyncBodyUpload(receiver_, db, op, expected));
+}
+
 ApiResponse Api::Conflicts(const ApiRequest& req, const Target& t, const std::string& db) {
   const auto& seg = t.segments;
   if (seg.size() == 4) {
