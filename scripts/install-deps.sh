@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ make cmake pkg-config ccache
-  libboost-dev libsqlite3-dev libssl-dev libzstd-dev libsodium-dev libcurl4-openssl-dev
+  libboost-dev libsqlite3-dev libssl-dev libzstd-dev libxxhash-dev libsodium-dev libcurl4-openssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   "$@"

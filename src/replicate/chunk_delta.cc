@@ -1,8 +1,10 @@
 // Signature: per basis chunk, hash (32) + sub-chunk count (u32), then per sub-chunk its size
-// (u16) and the first 6 bytes of its SHA-256. Recipe: target hash (32) + op count (u32), then
+// (u16) and the low 48 bits of its XXH3-64. Recipe: target hash (32) + op count (u32), then
 // ops: 0 = copy [basis hash (32), offset (u32), size (u32)], 1 = literal [size (u32), bytes].
 // Integers little-endian.
 #include "replicate/chunk_delta.h"
+
+#include <xxhash.h>
 
 #include <cstring>
 
@@ -57,11 +59,10 @@ class Reader {
   bool ok_ = true;
 };
 
+// Sub-chunks only propose matches; the rebuilt chunk's SHA-256 decides. So a fast
+// non-cryptographic hash (XXH3) suffices here.
 uint64_t Hash48(std::string_view data) {
-  Sha256Digest d = Sha256(data);
-  uint64_t v = 0;
-  for (int i = 0; i < 6; ++i) v |= static_cast<uint64_t>(d[i]) << (8 * i);
-  return v;
+  return XXH3_64bits(data.data(), data.size()) & ((uint64_t{1} << 48) - 1);
 }
 
 template <typename Fn>

@@ -235,7 +235,7 @@ Status Pusher::SendNeeded(Remote& remote, const Item& item, const Json& begin,
     for (const Json& hex : r.value("failed", Json::array())) {
       Sha256Digest h;
       if (!hex.is_string() || !HexDecode(hex.get<std::string>(), &h)) continue;
-      SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, h, &chunk));
+      SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, h, &chunk, Store::ChunkCheck::kTrusted));
       batch.Add(h, chunk);
       sent_content += static_cast<int64_t>(chunk.size());
     }
@@ -247,7 +247,7 @@ Status Pusher::SendNeeded(Remote& remote, const Item& item, const Json& begin,
       return Status::Internal("destination asked for a chunk the manifest does not have");
     }
     const ChunkRef& c = manifest.chunks[index.get<size_t>()];
-    SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, c.hash, &chunk));
+    SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, c.hash, &chunk, Store::ChunkCheck::kTrusted));
     size_t literal = chunk.size();
     if (!basis.empty()) {
       recipe.clear();

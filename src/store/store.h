@@ -104,8 +104,12 @@ class Store {
 
   virtual Result<std::unique_ptr<ChunkWriter>> NewChunkWriter(std::string_view db) = 0;
   virtual Result<bool> HasChunk(std::string_view db, const Sha256Digest& hash) = 0;
-  // Replaces *out with the chunk's bytes; NotFound if the database lacks it.
-  virtual Status ReadChunk(std::string_view db, const Sha256Digest& hash, std::string* out) = 0;
+  // Replaces *out with the chunk's bytes; NotFound if the database lacks it. With kVerify,
+  // Corruption if the bytes no longer match the hash; kTrusted skips that check, for readers
+  // whose result is verified downstream anyway (sync: the receiving side checks every chunk).
+  enum class ChunkCheck { kVerify, kTrusted };
+  virtual Status ReadChunk(std::string_view db, const Sha256Digest& hash, std::string* out,
+                           ChunkCheck check = ChunkCheck::kVerify) = 0;
 
   // Called after every commit with the database and its new last etag; for long-polls. The
   // listener must be quick and must not call back into the store.
