@@ -1,5 +1,6 @@
 // Signature: per basis chunk, hash (32) + sub-chunk count (u32), then per sub-chunk its size
-// (u16) and the low 48 bits of its XXH3-64. Recipe: target hash (32) + op count (u32), then
+// (u16) and the low 32 bits of its XXH3-64 (with the size, a false match is rare, and the
+// rebuilt chunk's SHA-256 catches it). Recipe: target hash (32) + op count (u32), then
 // ops: 0 = copy [basis hash (32), offset (u32), size (u32)], 1 = literal [size (u32), bytes].
 // Integers little-endian.
 #include "replicate/chunk_delta.h"
@@ -61,8 +62,8 @@ class Reader {
 
 // Sub-chunks only propose matches; the rebuilt chunk's SHA-256 decides. So a fast
 // non-cryptographic hash (XXH3) suffices here.
-uint64_t Hash48(std::string_view data) {
-  return XXH3_64bits(data.data(), data.size()) & ((uint64_t{1} << 48) - 1);
+uint64_t SubHash(std::string_view data) {
+  return XXH3_64bits(data.data(), data.size()) & 0xffffffffu;
 }
 
 template <typename Fn>
@@ -85,7 +86,7 @@ void AppendBasisSignature(const Sha256Digest& hash, std::string_view chunk, std:
   uint32_t count = 0;
   ForEachSubChunk(chunk, [&](uint32_t, std::string_view sub) {
     PutU(out, sub.size(), 2);
-    PutU(out, Hash48(sub), 6);
+    PutU(out, SubHash(sub), 4);
     ++count;
   });
   for (int i = 0; i < 4; ++i) (*out)[count_at + i] = static_cast<char>(count >> (8 * i));
@@ -100,10 +101,9 @@ Result<BasisIndex> BasisIndex::Parse(std::string_view signature) {
     uint32_t offset = 0;
     for (uint64_t i = 0; i < count && r.ok(); ++i) {
       uint32_t size = static_cast<uint32_t>(r.U(2));
-      uint64_t h = r.U(6);
-      // Keyed by hash and size together: a 48-bit hash alone is enough for a hint, and the
-      // destination's full-chunk check settles it.
-      index.subs_.try_emplace(h ^ (static_cast<uint64_t>(size) << 48), Location{chunk, offset, size});
+      uint64_t h = r.U(4);
+      // Keyed by hash and size together.
+      index.subs_.try_emplace(h | (static_cast<uint64_t>(size) << 32), Location{chunk, offset, size});
       offset += size;
     }
   }
@@ -111,8 +111,8 @@ Result<BasisIndex> BasisIndex::Parse(std::string_view signature) {
   return index;
 }
 
-const BasisIndex::Location* BasisIndex::Find(uint64_t hash48, uint32_t size) const {
-  auto it = subs_.find(hash48 ^ (static_cast<uint64_t>(size) << 48));
+const BasisIndex::Location* BasisIndex::Find(uint64_t hash32, uint32_t size) const {
+  auto it = subs_.find(hash32 | (static_cast<uint64_t>(size) << 32));
   return it == subs_.end() ? nullptr : &it->second;
 }
 
@@ -124,7 +124,7 @@ size_t AppendRecipe(const Sha256Digest& hash, std::string_view chunk, const Basi
   };
   std::vector<Op> ops;
   ForEachSubChunk(chunk, [&](uint32_t at, std::string_view sub) {
-    const BasisIndex::Location* loc = basis.Find(Hash48(sub), static_cast<uint32_t>(sub.size()));
+    const BasisIndex::Location* loc = basis.Find(SubHash(sub), static_cast<uint32_t>(sub.size()));
     Op op{loc, loc ? loc->offset : at, static_cast<uint32_t>(sub.size())};
     // Merge with the previous op when it continues it.
     if (!ops.empty()) {
