@@ -212,6 +212,7 @@ ApiResponse Api::Database(const ApiRequest& req, const std::string& db) {
   if (req.method == "DELETE") {
     Status s = store_->DropDatabase(db);
     if (!s.ok()) return ApiResponse::Error(s);
+    if (replicator_) (void)replicator_->DestinationsChanged(db);  // stops its workers
     return ApiResponse::Json(200, Json{{"name", db}, {"deleted", true}}.dump());
   }
   return MethodNotAllowed(req.method);

@@ -385,6 +385,7 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
       }
     }
   }
+  const std::vector<ItemRef> previous = confirm;
   std::vector<ItemRef> pushed;
   size_t budget = options.drain ? SIZE_MAX : static_cast<size_t>(std::max(1, options.limit));
 
@@ -476,6 +477,8 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
       run.error = set.status().message();
     }
   }
+  // A run that failed may not have checked the previous run's items: keep them to confirm.
+  if (run.error) pushed.insert(pushed.end(), previous.begin(), previous.end());
   Json to_confirm = Json::array();
   for (const ItemRef& r : pushed) to_confirm.push_back(ItemRefToJson(r));
   (void)store_->Write(db_, [&](WriteTransaction& txn) {
