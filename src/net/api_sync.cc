@@ -8,6 +8,7 @@
 #include "sync/item_json.h"
 #include "util/json.h"
 #include "util/name.h"
+#include "util/zstd.h"
 
 namespace syncline {
 
@@ -211,11 +212,23 @@ ApiResponse Api::SyncProtocol(const ApiRequest& req, const std::string& db, cons
   if (!receiver_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
   Result<Json> out = [&]() -> Result<Json> {
     if (Receiver::IsBinary(op)) return receiver_->HandleBinary(db, op, req.body);
-    SYNCLINE_ASSIGN_OR_RETURN(Json body, ParseJson(req.body));
+    std::string plain;
+    std::string_view text = req.body;
+    if (const std::string* enc = req.Header("content-encoding"); enc && *enc == "zstd") {
+      SYNCLINE_ASSIGN_OR_RETURN(plain, ZstdDecompress(req.body, kMaxRequestBodyBytes));
+      text = plain;
+    }
+    SYNCLINE_ASSIGN_OR_RETURN(Json body, ParseJson(text));
     return receiver_->Handle(db, op, body);
   }();
   if (!out.ok()) return ApiResponse::Error(out.status());
-  return JsonOk(*out);
+  ApiResponse r = JsonOk(*out);
+  const std::string* accept = req.Header("accept-encoding");
+  if (accept && accept->find("zstd") != std::string::npos && r.body.size() > 4096) {
+    r.body = ZstdCompress(r.body);
+    r.headers.emplace_back("Content-Encoding", "zstd");
+  }
+  return r;
 }
 
 namespace {

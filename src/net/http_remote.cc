@@ -3,12 +3,16 @@
 
 #include "net/http_client.h"
 #include "net/url.h"
+#include "util/zstd.h"
 
 namespace syncline {
 
 namespace {
 
 constexpr int kStallSeconds = 30;  // a silent destination fails the request after this long
+// JSON bodies past this size travel zstd-compressed (Content-Encoding: zstd) both ways: they
+// carry base64 manifests and signatures, and document batches.
+constexpr size_t kCompressAbove = 4096;
 
 class HttpRemote : public Remote {
  public:
@@ -18,7 +22,14 @@ class HttpRemote : public Remote {
   }
 
   Result<Json> Call(std::string_view op, const Json& request) override {
-    Result<HttpResponse> r = client_.Send("POST", prefix_ + std::string(op), request.dump());
+    std::string body = request.dump();
+    HttpHeaders headers = {{"Accept-Encoding", "zstd"}};
+    if (body.size() > kCompressAbove) {
+      body = ZstdCompress(body);
+      headers["Content-Encoding"] = "zstd";
+      headers["Content-Type"] = "application/json";
+    }
+    Result<HttpResponse> r = client_.Send("POST", prefix_ + std::string(op), body, headers);
     if (!r.ok()) return r.status().WithContext("destination " + client_.base_url());
     return Parse(*r);
   }
@@ -32,7 +43,15 @@ class HttpRemote : public Remote {
 
  private:
   Result<Json> Parse(const HttpResponse& r) {
-    Result<Json> j = ParseJson(r.body);
+    std::string plain;
+    std::string_view text = r.body;
+    if (const std::string* enc = r.Header("content-encoding"); enc && *enc == "zstd") {
+      Result<std::string> d = ZstdDecompress(r.body, 1u << 30);
+      if (!d.ok()) return d.status().WithContext("destination " + client_.base_url());
+      plain = std::move(*d);
+      text = plain;
+    }
+    Result<Json> j = ParseJson(text);
     if (!j.ok()) return Status::Internal("destination " + client_.base_url() + " sent malformed JSON");
     return j;
   }

@@ -4,7 +4,7 @@
 // chunk. So, like RDC's recursion and rsync's signatures, the destination describes the chunks
 // it is about to replace (its "basis": the old version's chunks missing from the new manifest)
 // as sub-chunks of about 512 bytes, cut by the same FastCDC with small parameters and named by
-// 32 bits of their XXH3 hash and their size. The source cuts each needed chunk the same way and sends a recipe:
+// 24 bits of their XXH3 hash and their size. The source cuts each needed chunk the same way and sends a recipe:
 // copy ranges of basis chunks, plus the bytes of sub-chunks the basis lacks. The destination
 // rebuilds each chunk and checks its full SHA-256, so a weak-hash collision cannot slip
 // through: such a chunk is reported back and sent whole.

@@ -45,7 +45,7 @@ TEST(ChunkDeltaTest, APatchedChunkTravelsAsLittleMoreThanThePatch) {
   new_chunk.replace(30000, 4096, testing::RandomBytes(4096, 2));
   std::string signature;
   AppendBasisSignature(Sha256(old_chunk), old_chunk, &signature);
-  EXPECT_LT(signature.size(), 2048u) << "about 6 bytes per 512-byte sub-chunk";
+  EXPECT_LT(signature.size(), 2048u) << "about 5 bytes per 512-byte sub-chunk";
   auto basis = BasisIndex::Parse(signature);
   ASSERT_OK(basis);
 
