@@ -50,6 +50,21 @@ TEST_F(SyncTest, ChangesArePushedWithoutAskingPromptly) {
   EXPECT_EQ(CliJson(a, {"dest", "ls", "d"}).size(), 0u);
 }
 
+TEST_F(SyncTest, ThePeriodicRunRepairsADestinationThatLostItsData) {
+  ServerProcess& a = AddNode({"--sync-interval", "1"});
+  ServerProcess& b = AddNode();
+  CreateDb(a, "d");
+  CreateDb(b, "d");
+  Call(a, "PUT", "/v1/db/d/docs/c/k", R"({"v":1})");
+  AddDestination(a, "d", b.url(), b.api_key());
+  HttpClient cb = b.Client();
+  ASSERT_TRUE(WaitUntil([&] { return cb.Send("GET", "/v1/db/d/docs/c/k").ok(); }, 5));
+  // b loses everything; nothing changes on a, so only the periodic run can notice.
+  Call(b, "DELETE", "/v1/db/d");
+  CreateDb(b, "d");
+  EXPECT_TRUE(WaitUntil([&] { return cb.Send("GET", "/v1/db/d/docs/c/k").ok(); }, 5));
+}
+
 TEST_F(SyncTest, EachSyncTypeMovesOnlyWhatItNeeds) {
   ServerProcess& a = AddNode();
   ServerProcess& b = AddNode();
