@@ -35,6 +35,9 @@ void PrintFileInfo(const CliContext& ctx, const Json& info, const char* verb) {
             << info["etag"].get<int64_t>() << "  " << HumanBytes(info["size"].get<double>())
             << "  sha256 " << info["content_hash"].get<std::string>() << "\n";
   for (auto& [k, v] : info["metadata"].items()) std::cout << "  " << k << " = " << v.get<std::string>() << "\n";
+  if (info.value("conflict", false)) {
+    std::cout << "  conflicted: see `syncline conflicts show` and `conflicts resolve`\n";
+  }
 }
 
 }  // namespace
