@@ -117,6 +117,13 @@ bool Api::IsUpload(const ApiRequest& req) const {
          Receiver::IsBinary(t->segments[5]);
 }
 
+bool Api::IsSlow(const ApiRequest& req) const {
+  if (req.method != "POST") return false;
+  auto t = ParseTarget(req.target);
+  return t && t->segments.size() == 5 && t->segments[3] == "sync" &&
+         (t->segments[4] == "run" || t->segments[4] == "start");
+}
+
 ApiResponse Api::Handle(const ApiRequest& req) {
   std::optional<Target> t = ParseTarget(req.target);
   if (!t) return ApiResponse::Error(Status::InvalidArgument("malformed percent-escape in URL"));

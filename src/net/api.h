@@ -83,6 +83,9 @@ class Api {
   // Checks auth and the request before any body is read; the upload to feed.
   Result<std::unique_ptr<Upload>> BeginUpload(const ApiRequest& request);
 
+  // True if handling may take long (a sync run or push): the session runs it off its thread.
+  bool IsSlow(const ApiRequest& request) const;
+
   // Every other request, with its whole body read.
   ApiResponse Handle(const ApiRequest& request);
 

@@ -242,7 +242,15 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
         break;
       } else {
         req.body = std::move(parser.get().body());
-        res = ctx.api->Handle(req);
+        if (ctx.api->IsSlow(req)) {
+          // Off to the pool; the session resumes here, on its own thread, with the answer.
+          res = co_await asio::co_spawn(
+              *ctx.slow_pool,
+              [&]() -> asio::awaitable<ApiResponse> { co_return ctx.api->Handle(req); },
+              use_awaitable);
+        } else {
+          res = ctx.api->Handle(req);
+        }
         if (res.long_poll) {
           stream.expires_never();
           co_await WaitForChange(*ctx.waiters, *res.long_poll);

@@ -10,6 +10,8 @@ namespace syncline {
 struct SessionContext {
   Api* api;
   ChangeWaiters* waiters;
+  // Runs requests that can take minutes (Api::IsSlow), so they never hold an io thread.
+  asio::thread_pool* slow_pool;
 };
 
 // Serves requests on `socket` until the peer closes, an error, or a non-keep-alive response.

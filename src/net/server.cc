@@ -127,6 +127,7 @@ class ServerImpl : public Server {
     replicator_->Start();
     iocs_[0]->run();
     for (auto& t : threads) t.join();
+    slow_pool_.join();
     replicator_->Stop();
     return Status::OK();
   }
@@ -159,7 +160,7 @@ class ServerImpl : public Server {
   }
 
   asio::awaitable<void> Listen() {
-    SessionContext ctx{api_.get(), &waiters_};
+    SessionContext ctx{api_.get(), &waiters_, &slow_pool_};
     while (true) {
       beast::error_code ec;
       // Connections go round the io_contexts, one thread each: a session never hops threads,
@@ -186,6 +187,7 @@ class ServerImpl : public Server {
   std::unique_ptr<Receiver> receiver_;
   std::string admin_key_, new_admin_key_;
   ChangeWaiters waiters_;
+  asio::thread_pool slow_pool_{4};  // sync runs and pushes requested over the API
   std::unique_ptr<Api> api_;
   std::vector<std::unique_ptr<asio::io_context>> iocs_;
   size_t next_ioc_ = 0;  // used only by Listen, on iocs_[0]

@@ -27,9 +27,17 @@ uint32_t GetU32(const char* p) {
 
 void ChunkBatchWriter::Add(const Sha256Digest& hash, std::string_view data) {
   scratch_.resize(ZSTD_compressBound(data.size()));
-  // Level 1: the wire is fast here; most gain comes from not resending chunks at all.
-  size_t n = ZSTD_compress(scratch_.data(), scratch_.size(), data.data(), data.size(), 1);
-  bool compress = !ZSTD_isError(n) && n < data.size();
+  // Level 1: the wire is fast here; most gain comes from not resending chunks at all. A first
+  // 4 KiB that does not shrink says the chunk is incompressible (media, ciphertext): skip it.
+  constexpr size_t kSample = 4096;
+  bool compress = true;
+  if (data.size() > 2 * kSample) {
+    size_t n = ZSTD_compress(scratch_.data(), scratch_.size(), data.data(), kSample, 1);
+    compress = !ZSTD_isError(n) && n < kSample * 97 / 100;
+  }
+  size_t n = compress ? ZSTD_compress(scratch_.data(), scratch_.size(), data.data(), data.size(), 1)
+                      : 0;
+  compress = compress && !ZSTD_isError(n) && n < data.size();
   out_.append(reinterpret_cast<const char*>(hash.data()), hash.size());
   out_.push_back(compress ? 1 : 0);
   PutU32(&out_, static_cast<uint32_t>(data.size()));
