@@ -25,6 +25,17 @@ uint32_t GetU32(const char* p) {
 
 }  // namespace
 
+struct ChunkBatchWriter::Compressor {
+  ZSTD_CCtx* ctx = ZSTD_createCCtx();
+  ~Compressor() { ZSTD_freeCCtx(ctx); }
+  size_t Compress(std::string* out, std::string_view in) {
+    return ZSTD_compressCCtx(ctx, out->data(), out->size(), in.data(), in.size(), 1);
+  }
+};
+
+ChunkBatchWriter::ChunkBatchWriter() : zstd_(std::make_unique<Compressor>()) {}
+ChunkBatchWriter::~ChunkBatchWriter() = default;
+
 void ChunkBatchWriter::Add(const Sha256Digest& hash, std::string_view data) {
   scratch_.resize(ZSTD_compressBound(data.size()));
   // Level 1: the wire is fast here; most gain comes from not resending chunks at all. A first
@@ -32,11 +43,10 @@ void ChunkBatchWriter::Add(const Sha256Digest& hash, std::string_view data) {
   constexpr size_t kSample = 4096;
   bool compress = true;
   if (data.size() > 2 * kSample) {
-    size_t n = ZSTD_compress(scratch_.data(), scratch_.size(), data.data(), kSample, 1);
+    size_t n = zstd_->Compress(&scratch_, data.substr(0, kSample));
     compress = !ZSTD_isError(n) && n < kSample * 97 / 100;
   }
-  size_t n = compress ? ZSTD_compress(scratch_.data(), scratch_.size(), data.data(), data.size(), 1)
-                      : 0;
+  size_t n = compress ? zstd_->Compress(&scratch_, data) : 0;
   compress = compress && !ZSTD_isError(n) && n < data.size();
   out_.append(reinterpret_cast<const char*>(hash.data()), hash.size());
   out_.push_back(compress ? 1 : 0);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,9 @@ inline constexpr uint32_t kMaxBatchChunkBytes = 4u << 20;  // far above the chun
 
 class ChunkBatchWriter {
  public:
+  ChunkBatchWriter();
+  ~ChunkBatchWriter();
+
   // Appends one chunk. REQUIRES: hash == Sha256(data).
   void Add(const Sha256Digest& hash, std::string_view data);
   const std::string& bytes() const { return out_; }
@@ -26,6 +30,8 @@ class ChunkBatchWriter {
   }
 
  private:
+  struct Compressor;  // a reused zstd context: making one per call costs more than a chunk
+  std::unique_ptr<Compressor> zstd_;
   std::string out_;
   std::string scratch_;
   size_t count_ = 0;
