@@ -62,6 +62,28 @@ TEST_F(SyncTest, DestinationKilledMidTransferConvergesAfterRestart) {
   EXPECT_TRUE(WaitUntil([&] { return CliJson(a, {"dest", "ls", "d"})[0]["last_error"].is_null(); }, 10));
 }
 
+TEST_F(SyncTest, SourceKilledMidTransferResumesWithTheMissingChunks) {
+  ServerProcess& a = AddNode();
+  ServerProcess& b = AddNode();
+  CreateDb(a, "d");
+  CreateDb(b, "d");
+  TcpProxy proxy(PortOf(b.url()));
+  proxy.Throttle(32 * kMiB);
+  const size_t size = 64 * kMiB;
+  PutFile(a, "d", "big.bin", RandomBytes(size, 8));
+  AddDestination(a, "d", proxy.url(), b.api_key());
+  ASSERT_TRUE(WaitUntil([&] { return proxy.bytes_up() > 36 * kMiB; }, 20));
+  a.Kill9();
+  proxy.Throttle(0);
+  a.Start();  // its worker runs at start and picks the push up again
+  ASSERT_TRUE(WaitUntil([&] { return ContentHashOf(b, "d", "big.bin") == ContentHashOf(a, "d", "big.bin"); }, 30))
+      << a.log();
+  Json report = CliJson(b, {"sync", "status", "d", "big.bin"});
+  EXPECT_TRUE(report["error"].is_null()) << report;
+  EXPECT_LT(report["bytes_transferred"].get<int64_t>(), static_cast<int64_t>(size * 3 / 4))
+      << "the chunks that arrived before the crash were kept";
+}
+
 TEST_F(SyncTest, SourceChangeAbortsThePushAndSendsTheNewVersion) {
   ServerProcess& a = AddNode();
   ServerProcess& b = AddNode();
