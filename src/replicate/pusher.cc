@@ -386,6 +386,7 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
     }
   }
   const std::vector<ItemRef> previous = confirm;
+  std::vector<ActivityEntry> left_pending;
   std::vector<ItemRef> pushed;
   size_t budget = options.drain ? SIZE_MAX : static_cast<size_t>(std::max(1, options.limit));
 
@@ -462,11 +463,19 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
     if (!page->changes.empty()) since = page->changes.back().etag;
     if (take < units.size()) {
       run.more_pending = true;
+      left_pending.clear();
+      for (size_t u = take; u < units.size(); ++u) {
+        for (const Work& w : units[u]) {
+          left_pending.push_back(
+              {{w.item.kind, w.item.collection, w.item.key}, w.item.etag, w.type, dest.url});
+        }
+      }
       break;
     }
     if (page->changes.size() < static_cast<size_t>(kChangePage)) break;
   }
-  if (activity_) activity_->ClearDestination(dest.url);
+  // What this run left for a later one stays listed as pending.
+  if (activity_) activity_->SetPending(dest.url, std::move(left_pending));
 
   run.last_etag = start_etag;
   if (watermark > start_etag) {

@@ -65,6 +65,29 @@ TEST_F(SyncTest, ThePeriodicRunRepairsADestinationThatLostItsData) {
   EXPECT_TRUE(WaitUntil([&] { return cb.Send("GET", "/v1/db/d/docs/c/k").ok(); }, 5));
 }
 
+TEST_F(SyncTest, RunStartsAtMostTheLimitUnlessForced) {
+  ServerProcess& a = AddNode({"--manual-sync", "--sync-limit", "2"});
+  ServerProcess& b = AddNode();
+  CreateDb(a, "d");
+  CreateDb(b, "d");
+  for (int i = 0; i < 5; ++i) PutFile(a, "d", "f" + std::to_string(i), RandomBytes(1000, i));
+  AddDestination(a, "d", b.url(), b.api_key());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(FileMeta(b, "d", "f0").is_null()) << "--manual-sync: nothing moves by itself";
+
+  Json runs = CliJson(a, {"sync", "run", "d"});
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["reports"].size(), 2u) << "at most --sync-limit items start";
+  Json pending = CliJson(a, {"sync", "pending", "d"});
+  EXPECT_EQ(pending["total"], 3) << pending;
+
+  runs = CliJson(a, {"sync", "run", "d", "--force"});
+  EXPECT_EQ(runs[0]["reports"].size(), 3u) << "finished items start the pending ones";
+  EXPECT_EQ(CliJson(a, {"sync", "pending", "d"})["total"], 0);
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(FileMeta(b, "d", "f" + std::to_string(i)).is_null()) << i;
+  EXPECT_TRUE(CliJson(a, {"sync", "active", "d"})["items"].empty());
+}
+
 TEST_F(SyncTest, EachSyncTypeMovesOnlyWhatItNeeds) {
   ServerProcess& a = AddNode();
   ServerProcess& b = AddNode();
