@@ -165,17 +165,12 @@ ApiResponse Api::Sync(const ApiRequest& req, const Target& t, const std::string&
     return JsonOk(*page);
   }
   if (what == "finished") {
+    auto entries = ListAllConfig(store_, db, config_names::kFinished);
+    if (!entries.ok()) return ApiResponse::Error(entries.status());
     std::vector<Json> all;
-    std::string after;
-    while (true) {
-      auto entries = store_->ListConfig(db, config_names::kFinished, after, 1000);
-      if (!entries.ok()) return ApiResponse::Error(entries.status());
-      for (const auto& e : *entries) {
-        auto j = ParseJson(e.value);
-        if (j.ok()) all.push_back(std::move(*j));
-      }
-      if (entries->size() < 1000) break;
-      after = entries->back().name;
+    for (const auto& e : *entries) {
+      auto j = ParseJson(e.value);
+      if (j.ok()) all.push_back(std::move(*j));
     }
     // Newest first.
     std::stable_sort(all.begin(), all.end(), [](const Json& a, const Json& b) {

@@ -9,6 +9,11 @@ namespace {
 
 std::string Name(const std::string& url) { return config_names::kDestinations + url; }
 
+Result<Destination> DestinationFromText(const std::string& text) {
+  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(text));
+  return DestinationFromJson(j);
+}
+
 }  // namespace
 
 Json DestinationToJson(const Destination& d, bool redact) {
@@ -58,12 +63,10 @@ Result<std::string> NormalizeNodeUrl(const std::string& url) {
 }
 
 Result<std::vector<Destination>> ListDestinations(Store* store, const std::string& db) {
-  SYNCLINE_ASSIGN_OR_RETURN(auto entries,
-                            store->ListConfig(db, config_names::kDestinations, "", 10000));
+  SYNCLINE_ASSIGN_OR_RETURN(auto entries, ListAllConfig(store, db, config_names::kDestinations));
   std::vector<Destination> out;
   for (const ConfigEntry& e : entries) {
-    SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(e.value));
-    SYNCLINE_ASSIGN_OR_RETURN(Destination d, DestinationFromJson(j));
+    SYNCLINE_ASSIGN_OR_RETURN(Destination d, DestinationFromText(e.value));
     out.push_back(std::move(d));
   }
   return out;
@@ -75,8 +78,7 @@ Result<Destination> GetDestination(Store* store, const std::string& db, const st
     return Status::NotFound("database '" + db + "' has no destination " + url);
   }
   if (!text.ok()) return text.status();
-  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
-  return DestinationFromJson(j);
+  return DestinationFromText(*text);
 }
 
 Status PutDestination(Store* store, const std::string& db, const Destination& d) {
@@ -102,8 +104,7 @@ Status UpdateDestinationHealth(Store* store, const std::string& db, const Destin
     Result<std::string> text = txn.GetConfig(Name(d.url));
     if (text.status().IsNotFound()) return Status::OK();
     if (!text.ok()) return text.status();
-    SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
-    SYNCLINE_ASSIGN_OR_RETURN(Destination stored, DestinationFromJson(j));
+    SYNCLINE_ASSIGN_OR_RETURN(Destination stored, DestinationFromText(*text));
     stored.last_error = d.last_error;
     stored.last_run_at = d.last_run_at;
     stored.last_success_at = d.last_success_at;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "chunk/manifest.h"
@@ -28,6 +29,8 @@ constexpr int kMaxAttempts = 4;  // pushes of one file aborted by local changes,
 struct Pusher::Work {
   Item item;  // this node's version, as planned
   SyncType type = SyncType::kContentUpdate;
+
+  ActivityEntry Entry(const std::string& url) const { return {item.ref(), item.etag, type, url}; }
 };
 
 // One item's result: its report, and whether the destination now has it settled (applied,
@@ -54,7 +57,7 @@ Json Pusher::SourceJson() const {
 
 SyncReport Pusher::NewReport(const Destination& dest, const Item& item, SyncType type) const {
   SyncReport r;
-  r.ref = {item.kind, item.collection, item.key};
+  r.ref = item.ref();
   r.etag = item.etag;
   r.type = type;
   r.source_node = self_.node_id;
@@ -100,9 +103,9 @@ Status Pusher::Plan(Remote& remote, const std::vector<ItemRef>& refs, std::vecto
     }
   }
   // A rename carries its new name along: drop that name's own work from this batch.
-  std::map<std::string, bool> renamed_to;
+  std::set<std::string> renamed_to;
   for (const Work& w : *works) {
-    if (w.type == SyncType::kRename) renamed_to[RenamedTo(w.item)] = true;
+    if (w.type == SyncType::kRename) renamed_to.insert(RenamedTo(w.item));
   }
   works->erase(std::remove_if(works->begin(), works->end(),
                               [&](const Work& w) {
@@ -140,7 +143,7 @@ std::vector<Pusher::Outcome> Pusher::RunUnit(Remote& remote, const Destination& 
                                              const std::vector<Work>& unit) {
   std::vector<ActivityEntry> entries;
   for (const Work& w : unit) {
-    entries.push_back({{w.item.kind, w.item.collection, w.item.key}, w.item.etag, w.type, dest.url});
+    entries.push_back(w.Entry(dest.url));
     if (activity_) activity_->Start(entries.back());
   }
   std::vector<Outcome> out;
@@ -397,7 +400,7 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
       break;
     }
     std::vector<ItemRef> refs;
-    for (const Change& c : page->changes) refs.push_back({c.kind, c.collection, c.key});
+    for (const Change& c : page->changes) refs.push_back(c.ref());
     for (const ItemRef& r : confirm) {
       if (std::find(refs.begin(), refs.end(), r) == refs.end()) refs.push_back(r);
     }
@@ -415,7 +418,7 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
     std::vector<ActivityEntry> queued;
     for (const auto& unit : units) {
       for (const Work& w : unit) {
-        queued.push_back({{w.item.kind, w.item.collection, w.item.key}, w.item.etag, w.type, dest.url});
+        queued.push_back(w.Entry(dest.url));
       }
     }
     if (activity_) activity_->SetPending(dest.url, queued);
@@ -453,7 +456,7 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
     }
     for (const Change& c : page->changes) {
       if (blocked) break;
-      auto it = settled.find({c.kind, c.collection, c.key});
+      auto it = settled.find(c.ref());
       if (it == settled.end() || !it->second) {
         blocked = true;
         break;
@@ -465,10 +468,7 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
       run.more_pending = true;
       left_pending.clear();
       for (size_t u = take; u < units.size(); ++u) {
-        for (const Work& w : units[u]) {
-          left_pending.push_back(
-              {{w.item.kind, w.item.collection, w.item.key}, w.item.etag, w.type, dest.url});
-        }
+        for (const Work& w : units[u]) left_pending.push_back(w.Entry(dest.url));
       }
       break;
     }

@@ -158,7 +158,7 @@ Result<Json> Receiver::ApplyDocuments(const std::string& db, const Json& req) {
     results = Json::array();
     for (size_t i = 0; i < docs.size(); ++i) {
       SyncReport report;
-      report.ref = {docs[i].kind, docs[i].collection, docs[i].key};
+      report.ref = docs[i].ref();
       report.etag = etags[i];
       report.type = docs[i].deleted ? SyncType::kDelete : SyncType::kContentUpdate;
       report.bytes_transferred = static_cast<int64_t>(docs[i].body.size());
@@ -186,7 +186,7 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
   SYNCLINE_ASSIGN_OR_RETURN(SyncReport report, ReportField(req));
   if (item.kind != ItemKind::kFile) return Status::InvalidArgument("file-begin takes a file");
   SYNCLINE_ASSIGN_OR_RETURN(SyncType type, ParseSyncType(req.value("type", "")));
-  ItemRef ref{item.kind, "", item.key};
+  ItemRef ref = item.ref();
   int64_t now = clock_->NowMicros();
 
   if (type != SyncType::kContentUpdate) {
@@ -239,22 +239,27 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
   }));
   Json need = Json::array();
   if (outcome_name == "proceed") {
-    std::set<Sha256Digest> asked;
-    for (size_t i = 0; i < manifest.chunks.size(); ++i) {
-      const Sha256Digest& h = manifest.chunks[i].hash;
-      if (asked.count(h)) continue;
-      SYNCLINE_ASSIGN_OR_RETURN(bool has, store_->HasChunk(db, h));
-      if (!has) {
-        asked.insert(h);
-        need.push_back(i);
-      }
-    }
+    SYNCLINE_ASSIGN_OR_RETURN(std::vector<size_t> missing, MissingChunks(db, manifest));
+    need = missing;
   }
   std::string basis;
   if (!need.empty() && !current.deleted && !current.manifest.empty()) {
     SYNCLINE_ASSIGN_OR_RETURN(basis, BasisSignature(db, current, manifest));
   }
   return Json{{"outcome", outcome_name}, {"need", need}, {"basis", Base64Encode(basis)}};
+}
+
+Result<std::vector<size_t>> Receiver::MissingChunks(const std::string& db,
+                                                   const Manifest& manifest) {
+  std::vector<size_t> missing;
+  std::set<Sha256Digest> seen;
+  for (size_t i = 0; i < manifest.chunks.size(); ++i) {
+    const Sha256Digest& h = manifest.chunks[i].hash;
+    if (!seen.insert(h).second) continue;
+    SYNCLINE_ASSIGN_OR_RETURN(bool has, store_->HasChunk(db, h));
+    if (!has) missing.push_back(i);
+  }
+  return missing;
 }
 
 Result<std::string> Receiver::BasisSignature(const std::string& db, const Item& current,
@@ -318,16 +323,13 @@ Result<Json> Receiver::FileCommit(const std::string& db, const Json& req) {
     return Status::InvalidArgument("file-commit takes a live file");
   }
   SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, CheckedManifest(item));
-  std::set<Sha256Digest> checked;
-  for (const ChunkRef& c : manifest.chunks) {
-    if (!checked.insert(c.hash).second) continue;
-    SYNCLINE_ASSIGN_OR_RETURN(bool has, store_->HasChunk(db, c.hash));
-    if (!has) {
-      return Status::PreconditionFailed("file '" + item.key + "': chunk " + HexEncode(c.hash) +
-                                        " has not arrived");
-    }
+  SYNCLINE_ASSIGN_OR_RETURN(std::vector<size_t> missing, MissingChunks(db, manifest));
+  if (!missing.empty()) {
+    return Status::PreconditionFailed("file '" + item.key + "': chunk " +
+                                      HexEncode(manifest.chunks[missing[0]].hash) +
+                                      " has not arrived");
   }
-  ItemRef ref{item.kind, "", item.key};
+  ItemRef ref = item.ref();
   IncomingOutcome outcome = IncomingOutcome::kUpToDate;
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
     SYNCLINE_ASSIGN_OR_RETURN(outcome, ApplyIncoming(txn, item, source, clock_->NowMicros()));

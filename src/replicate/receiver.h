@@ -56,6 +56,8 @@ class Receiver {
   Result<Json> Rename(const std::string& db, const Json& req);
   Result<Json> StoreChunks(const std::string& db, std::string_view batch);
   Result<Json> StoreRecipes(const std::string& db, std::string_view batch);
+  // Indices of the manifest's chunks the database lacks, each distinct hash once.
+  Result<std::vector<size_t>> MissingChunks(const std::string& db, const Manifest& manifest);
   // The signature of the local chunks `incoming` replaces, for finer need lists.
   Result<std::string> BasisSignature(const std::string& db, const Item& current,
                                      const Manifest& incoming);

@@ -11,6 +11,16 @@ enum class ItemKind { kDocument = 0, kFile = 1 };
 
 std::string_view ItemKindName(ItemKind kind);  // "document" or "file"
 
+// Names one item: a document by (collection, key), a file by its name in `key`.
+struct ItemRef {
+  ItemKind kind = ItemKind::kDocument;
+  std::string collection;
+  std::string key;
+
+  bool operator==(const ItemRef&) const = default;
+  auto operator<=>(const ItemRef&) const = default;
+};
+
 // The stored state of one item. Documents use `body`; files use size, content_hash, manifest
 // and metadata. A tombstone (deleted) keeps its key, version vector and etag.
 struct Item {
@@ -26,16 +36,8 @@ struct Item {
   std::string content_hash;  // hex SHA-256 of the file content
   std::string manifest;      // encoded chunk list, docs/formats/manifest.md
   std::string metadata = "{}";  // file metadata, a JSON object of strings
-};
 
-// Names one item: a document by (collection, key), a file by its name in `key`.
-struct ItemRef {
-  ItemKind kind = ItemKind::kDocument;
-  std::string collection;
-  std::string key;
-
-  bool operator==(const ItemRef&) const = default;
-  auto operator<=>(const ItemRef&) const = default;
+  ItemRef ref() const { return {kind, collection, key}; }
 };
 
 // One entry of the change feed: the item at its latest etag.
@@ -45,6 +47,8 @@ struct Change {
   std::string collection;
   std::string key;
   bool deleted = false;
+
+  ItemRef ref() const { return {kind, collection, key}; }
 };
 
 }  // namespace syncline

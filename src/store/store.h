@@ -117,4 +117,8 @@ class Store {
   virtual void SetChangeListener(ChangeListener listener) = 0;
 };
 
+// Every configuration entry under `prefix`, in name order, read page by page.
+Result<std::vector<ConfigEntry>> ListAllConfig(Store* store, std::string_view db,
+                                               std::string_view prefix);
+
 }  // namespace syncline

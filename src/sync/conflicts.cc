@@ -39,40 +39,37 @@ Status RecordConflict(WriteTransaction& txn, const Conflict& c) {
                        ConflictToJson(c).dump());
 }
 
-Result<std::optional<Conflict>> GetConflict(WriteTransaction& txn, const ItemRef& ref) {
-  Result<std::string> text = txn.GetConfig(config_names::Item(config_names::kConflicts, ref));
+namespace {
+
+// A conflict record read from the configuration, or none if the read found nothing.
+Result<std::optional<Conflict>> ConflictFromConfig(const Result<std::string>& text) {
   if (text.status().IsNotFound()) return std::optional<Conflict>();
   if (!text.ok()) return text.status();
   SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
   SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromJson(j));
   return std::optional<Conflict>(std::move(c));
+}
+
+}  // namespace
+
+Result<std::optional<Conflict>> GetConflict(WriteTransaction& txn, const ItemRef& ref) {
+  return ConflictFromConfig(txn.GetConfig(config_names::Item(config_names::kConflicts, ref)));
 }
 
 Result<std::optional<Conflict>> FindConflict(Store* store, const std::string& db,
                                              const ItemRef& ref) {
-  Result<std::string> text =
-      store->GetConfig(db, config_names::Item(config_names::kConflicts, ref));
-  if (text.status().IsNotFound()) return std::optional<Conflict>();
-  if (!text.ok()) return text.status();
-  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
-  SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromJson(j));
-  return std::optional<Conflict>(std::move(c));
+  return ConflictFromConfig(store->GetConfig(db, config_names::Item(config_names::kConflicts, ref)));
 }
 
 Result<std::vector<Conflict>> ListConflicts(Store* store, const std::string& db) {
+  SYNCLINE_ASSIGN_OR_RETURN(auto entries, ListAllConfig(store, db, config_names::kConflicts));
   std::vector<Conflict> out;
-  std::string after;
-  while (true) {
-    SYNCLINE_ASSIGN_OR_RETURN(auto page,
-                              store->ListConfig(db, config_names::kConflicts, after, 1000));
-    for (const ConfigEntry& e : page) {
-      SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(e.value));
-      SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromJson(j));
-      out.push_back(std::move(c));
-    }
-    if (page.size() < 1000) return out;
-    after = page.back().name;
+  for (const ConfigEntry& e : entries) {
+    SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(e.value));
+    SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromJson(j));
+    out.push_back(std::move(c));
   }
+  return out;
 }
 
 Result<Item> ResolveConflict(Store* store, Clock* clock, const std::string& db,

@@ -37,7 +37,7 @@ std::string_view IncomingOutcomeName(IncomingOutcome o) {
 
 Result<IncomingOutcome> ApplyIncoming(WriteTransaction& txn, Item incoming,
                                       const SyncSource& source, int64_t now_micros) {
-  ItemRef ref{incoming.kind, incoming.collection, incoming.key};
+  ItemRef ref = incoming.ref();
   SYNCLINE_RETURN_IF_ERROR(CheckItemLock(txn, ref, source.node_id, now_micros));
   SYNCLINE_ASSIGN_OR_RETURN(VersionVector theirs, VersionVector::Parse(incoming.version_vector));
   Result<Item> current = txn.Get(ref.kind, ref.collection, ref.key);

@@ -49,7 +49,7 @@ Result<ItemRef> ItemRefFromJson(const Json& j) {
 }
 
 Json ItemToJson(const Item& item) {
-  Json j = ItemRefToJson({item.kind, item.collection, item.key});
+  Json j = ItemRefToJson(item.ref());
   j["version_vector"] = Json::parse(item.version_vector);
   j["deleted"] = item.deleted;
   j["updated_at"] = item.updated_at;
