@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "chunk/file_reader.h"
-#include "store/sqlite/sqlite_store.h"
 #include "testing/test_util.h"
 
 namespace syncline {
@@ -13,10 +12,7 @@ namespace syncline {
 class FileWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = OpenSqliteStore(dir_.path(), Env::Default());
-    ASSERT_OK(s);
-    store_ = std::move(s).value();
-    ASSERT_OK(store_->CreateDatabase("db"));
+    ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(dir_, "db", &store_));
   }
   FileContent Write(const std::string& data) {
     auto w = FileWriter::Open(store_.get(), "db");

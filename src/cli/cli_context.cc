@@ -66,4 +66,16 @@ std::string HumanBytes(double bytes) {
 
 std::string PathOf(const std::string& name) { return PercentEncode(name, /*keep_slash=*/true); }
 
+std::string ItemQuery(const std::string& name, const std::string& collection) {
+  std::string q = "?name=" + PercentEncode(name);
+  if (!collection.empty()) q += "&collection=" + PercentEncode(collection);
+  return q;
+}
+
+Json ItemFields(const std::string& name, const std::string& collection) {
+  Json j = {{"name", name}};
+  if (!collection.empty()) j["collection"] = collection;
+  return j;
+}
+
 }  // namespace syncline

@@ -34,4 +34,9 @@ std::string HumanBytes(double bytes);
 // Encodes a name for a URL path, keeping its '/' separators.
 std::string PathOf(const std::string& name);
 
+// How the sync and conflict endpoints name an item: a file by name, or a document by key with
+// a non-empty collection. As a query ("?name=..&collection=..") and as JSON fields.
+std::string ItemQuery(const std::string& name, const std::string& collection);
+Json ItemFields(const std::string& name, const std::string& collection);
+
 }  // namespace syncline

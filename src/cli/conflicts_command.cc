@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "net/url.h"
 
 namespace syncline {
 
@@ -47,9 +46,7 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   show->add_option("NAME", *name, "file name, or document key with --collection")->required();
   show->add_option("--collection", *collection, "the item is a document of this collection");
   show->callback([=, &ctx = ctx] {
-    std::string q = "?name=" + PercentEncode(*name);
-    if (!collection->empty()) q += "&collection=" + PercentEncode(*collection);
-    auto r = ctx.Client().Send("GET", base(*db) + "/item" + q);
+    auto r = ctx.Client().Send("GET", base(*db) + "/item" + ItemQuery(*name, *collection));
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
       return;
@@ -72,8 +69,8 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       ->required()
       ->check(CLI::IsMember({"remote", "current"}));
   resolve->callback([=, &ctx = ctx] {
-    Json body = {{"name", *name}, {"keep", *keep}};
-    if (!collection->empty()) body["collection"] = *collection;
+    Json body = ItemFields(*name, *collection);
+    body["keep"] = *keep;
     auto r = ctx.Client().Send("POST", base(*db) + "/resolve", body.dump());
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());

@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "net/url.h"
 
 namespace syncline {
 
@@ -88,8 +87,8 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   st->add_option("--to-key", *to_key, "API key there (default: the configured destination's)");
   st->add_option("--collection", *collection, "the item is a document of this collection");
   st->callback([=, &ctx = ctx] {
-    Json body = {{"name", *name}, {"url", *to}, {"remote_db", *to_db}, {"remote_key", *to_key}};
-    if (!collection->empty()) body["collection"] = *collection;
+    Json body = ItemFields(*name, *collection);
+    body.update({{"url", *to}, {"remote_db", *to_db}, {"remote_key", *to_key}});
     auto r = ctx.Client().Send("POST", SyncPath(*db, "start"), body.dump());
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
@@ -139,9 +138,7 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   status->add_option("NAME", *name, "file name, or document key with --collection")->required();
   status->add_option("--collection", *collection, "the item is a document of this collection");
   status->callback([=, &ctx = ctx] {
-    std::string q = "?name=" + PercentEncode(*name);
-    if (!collection->empty()) q += "&collection=" + PercentEncode(*collection);
-    auto r = ctx.Client().Send("GET", SyncPath(*db, "status") + q);
+    auto r = ctx.Client().Send("GET", SyncPath(*db, "status") + ItemQuery(*name, *collection));
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
       return;

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "net/status_http.h"
-#include "store/sqlite/sqlite_store.h"
 #include "testing/test_util.h"
 #include "util/json.h"
 
@@ -13,9 +12,7 @@ namespace syncline {
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = OpenSqliteStore(dir_.path(), Env::Default());
-    ASSERT_OK(s);
-    store_ = std::move(s).value();
+    ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(dir_, "", &store_));
     api_ = std::make_unique<Api>(store_.get(), Env::Default(), "secret", "test");
   }
   ApiResponse Call(const std::string& method, const std::string& target, std::string body = "",

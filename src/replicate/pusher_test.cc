@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include "replicate/receiver.h"
-#include "store/sqlite/sqlite_store.h"
 #include "sync/item_json.h"
 #include "sync/local_writer.h"
 #include "testing/test_util.h"
@@ -42,12 +41,8 @@ class LoopbackRemote : public Remote {
 class PusherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (auto* s : {&src_, &dst_}) {
-      auto opened = OpenSqliteStore((s == &src_ ? src_dir_ : dst_dir_).path(), Env::Default());
-      ASSERT_OK(opened);
-      *s = std::move(opened).value();
-      ASSERT_OK((*s)->CreateDatabase("db"));
-    }
+    ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(src_dir_, "db", &src_));
+    ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(dst_dir_, "db", &dst_));
     receiver_ = std::make_unique<Receiver>(dst_.get(), Env::Default()->clock, 600000000);
   }
 

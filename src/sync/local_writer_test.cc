@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "store/sqlite/sqlite_store.h"
 #include "sync/version_vector.h"
 #include "testing/test_util.h"
 #include "util/json.h"
@@ -12,10 +11,7 @@ namespace syncline {
 class LocalWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = OpenSqliteStore(dir_.path(), Env::Default());
-    ASSERT_OK(s);
-    store_ = std::move(s).value();
-    ASSERT_OK(store_->CreateDatabase("db"));
+    ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(dir_, "db", &store_));
     writer_ = std::make_unique<LocalWriter>(store_.get(), Env::Default()->clock);
   }
   uint64_t Counter(const Item& item) {

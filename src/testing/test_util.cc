@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/sqlite/sqlite_store.h"
+
 namespace syncline::testing {
 
 TempDir::TempDir() {
@@ -20,6 +22,14 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+void OpenTestStore(const TempDir& dir, const std::string& db, std::unique_ptr<Store>* out) {
+  out->reset();  // one store per folder at a time
+  auto opened = OpenSqliteStore(dir.path(), Env::Default());
+  ASSERT_OK(opened);
+  *out = std::move(opened).value();
+  if (!db.empty()) ASSERT_OK((*out)->CreateDatabase(db));
 }
 
 std::string RandomBytes(size_t n, uint64_t seed) {

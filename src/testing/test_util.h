@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include "store/store.h"
 
 #include "syncline/result.h"
 #include "syncline/status.h"
@@ -39,6 +42,10 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Opens (or reopens) a SQLite store in `dir` into *out and, unless `db` is empty, creates that
+// database. Fails the test on error; call it under ASSERT_NO_FATAL_FAILURE.
+void OpenTestStore(const TempDir& dir, const std::string& db, std::unique_ptr<Store>* out);
 
 // `n` pseudo-random bytes from `seed` (xorshift): incompressible and repeatable.
 std::string RandomBytes(size_t n, uint64_t seed);

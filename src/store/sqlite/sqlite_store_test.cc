@@ -10,12 +10,7 @@ namespace syncline {
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
-  void Reopen() {
-    store_.reset();
-    auto s = OpenSqliteStore(dir_.path(), Env::Default());
-    ASSERT_OK(s);
-    store_ = std::move(s).value();
-  }
+  void Reopen() { ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(dir_, "", &store_)); }
   Item Doc(const std::string& key, const std::string& body = "{}") {
     Item i;
     i.kind = ItemKind::kDocument;
