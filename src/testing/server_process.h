@@ -27,6 +27,7 @@ class ServerProcess {
   void Kill9();
 
   const std::string& url() const { return url_; }
+  int port() const { return port_; }
   const std::string& api_key() const { return api_key_; }
   pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }

@@ -16,8 +16,6 @@ namespace syncline::testing {
 
 namespace {
 
-int PortOf(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
-
 uint64_t EnvOr(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::strtoull(v, nullptr, 10) : fallback;
@@ -56,15 +54,14 @@ TEST_F(ConvergenceTest, ThreeMastersConvergeUnderRandomFaults) {
 
   constexpr int kNodes = 3;
   for (int i = 0; i < kNodes; ++i) {
-    AddNode({"--sync-interval", "2", "--sync-lock-timeout", "5"});
-    CreateDb(node(i), "d");
+    AddNodeWithDb({"--sync-interval", "2", "--sync-lock-timeout", "5"});
   }
   // proxy[i][j]: node i's way to node j.
   std::map<std::pair<int, int>, std::unique_ptr<TcpProxy>> proxy;
   for (int i = 0; i < kNodes; ++i) {
     for (int j = 0; j < kNodes; ++j) {
       if (i == j) continue;
-      proxy[{i, j}] = std::make_unique<TcpProxy>(PortOf(node(j).url()));
+      proxy[{i, j}] = std::make_unique<TcpProxy>(node(j).port());
       AddDestination(node(i), "d", proxy[{i, j}]->url(), node(j).api_key());
     }
   }

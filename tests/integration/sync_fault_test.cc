@@ -8,26 +8,22 @@ namespace {
 
 constexpr size_t kMiB = 1u << 20;
 
-int PortOf(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
-
 }  // namespace
 
 TEST_F(SyncTest, CutConnectionMidFileResumesWithOnlyTheMissingChunks) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
   const size_t size = 256 * kMiB;
   PutFile(a, "d", "big.bin", RandomBytes(size, 42));
-  TcpProxy proxy(PortOf(b.url()));
+  TcpProxy proxy(b.port());
   proxy.CutAfterBytes(size * 6 / 10, /*then_partition=*/true);  // past the middle of the file
 
-  Json first = CliJson(a, {"sync", "start", "d", "big.bin", "--to", proxy.url(), "--to-key", b.api_key()});
+  Json first = SyncStart(a, "big.bin", proxy.url(), b.api_key());
   ASSERT_TRUE(first["error"].is_string()) << "the cut must fail the first attempt: " << first;
   EXPECT_TRUE(FileMeta(b, "d", "big.bin").is_null()) << "no half file appears";
   proxy.SetPartitioned(false);
 
-  Json second = CliJson(a, {"sync", "start", "d", "big.bin", "--to", proxy.url(), "--to-key", b.api_key()});
+  Json second = SyncStart(a, "big.bin", proxy.url(), b.api_key());
   EXPECT_TRUE(second["error"].is_null()) << second;
   EXPECT_LT(second["bytes_transferred"].get<int64_t>(), static_cast<int64_t>(size / 2))
       << "chunks received before the cut are kept";
@@ -36,11 +32,9 @@ TEST_F(SyncTest, CutConnectionMidFileResumesWithOnlyTheMissingChunks) {
 }
 
 TEST_F(SyncTest, DestinationKilledMidTransferConvergesAfterRestart) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
-  TcpProxy proxy(PortOf(b.url()));
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
+  TcpProxy proxy(b.port());
   proxy.Throttle(32 * kMiB);  // slow enough to kill b in the middle
   for (int i = 0; i < 20; ++i) {
     Call(a, "PUT", "/v1/db/d/docs/c/k" + std::to_string(i), "{\"i\":" + std::to_string(i) + "}");
@@ -58,16 +52,13 @@ TEST_F(SyncTest, DestinationKilledMidTransferConvergesAfterRestart) {
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(Call(b, "GET", "/v1/db/d/docs/c/k" + std::to_string(i))["i"], i);
   }
-  Json dests = CliJson(a, {"dest", "ls", "d"});
   EXPECT_TRUE(WaitUntil([&] { return CliJson(a, {"dest", "ls", "d"})[0]["last_error"].is_null(); }, 10));
 }
 
 TEST_F(SyncTest, SourceKilledMidTransferResumesWithTheMissingChunks) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
-  TcpProxy proxy(PortOf(b.url()));
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
+  TcpProxy proxy(b.port());
   proxy.Throttle(32 * kMiB);
   const size_t size = 64 * kMiB;
   PutFile(a, "d", "big.bin", RandomBytes(size, 8));
@@ -85,11 +76,9 @@ TEST_F(SyncTest, SourceKilledMidTransferResumesWithTheMissingChunks) {
 }
 
 TEST_F(SyncTest, SourceChangeAbortsThePushAndSendsTheNewVersion) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
-  TcpProxy proxy(PortOf(b.url()));
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
+  TcpProxy proxy(b.port());
   proxy.Throttle(4 * kMiB);  // 32 MiB take about 8 s
   PutFile(a, "d", "f.bin", RandomBytes(32 * kMiB, 1));
   AddDestination(a, "d", proxy.url(), b.api_key());

@@ -27,6 +27,12 @@ class SyncTest : public ::testing::Test {
     nodes_.back()->Start();
     return *nodes_.back();
   }
+  // A node with an empty database "d", as most tests want.
+  ServerProcess& AddNodeWithDb(std::vector<std::string> extra = {"--sync-interval", "3600"}) {
+    ServerProcess& n = AddNode(std::move(extra));
+    CreateDb(n, "d");
+    return n;
+  }
   ServerProcess& node(size_t i) { return *nodes_[i]; }
 
   CliResult Cli(ServerProcess& n, std::vector<std::string> args) {
@@ -59,6 +65,12 @@ class SyncTest : public ::testing::Test {
                       const std::string& to_key) {
     Call(from, "POST", "/v1/db/" + db + "/destinations",
          Json{{"url", to_url}, {"remote_key", to_key}}.dump());
+  }
+
+  // `sync start d NAME` from `from` to the node (or proxy) at `to_url` with key `to_key`.
+  Json SyncStart(ServerProcess& from, const std::string& name, const std::string& to_url,
+                 const std::string& to_key) {
+    return CliJson(from, {"sync", "start", "d", name, "--to", to_url, "--to-key", to_key});
   }
 
   // Puts a file through the API; returns its etag.

@@ -13,11 +13,20 @@ std::string Sha256Hex(const std::string& s) { return HexEncode(Sha256(s)); }
 
 }  // namespace
 
+// Seed 000's setup: "sample.bin" uploaded independently to both nodes ("one" on a, "two" on
+// b), then pushed from a to b. Returns that push's report.
+class FileConflictTest : public SyncTest {
+ protected:
+  Json PushConcurrentVersions(ServerProcess& a, ServerProcess& b) {
+    PutFile(a, "d", "sample.bin", "one");
+    PutFile(b, "d", "sample.bin", "two");
+    return SyncStart(a, "sample.bin", b.url(), b.api_key());
+  }
+};
+
 TEST_F(SyncTest, ChangesArePushedWithoutAskingPromptly) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
   Json added = CliJson(a, {"dest", "add", "d", b.url(), "--remote-key", b.api_key()});
   EXPECT_EQ(added["url"], b.url());
   EXPECT_EQ(added["enabled"], true);
@@ -51,10 +60,8 @@ TEST_F(SyncTest, ChangesArePushedWithoutAskingPromptly) {
 }
 
 TEST_F(SyncTest, ThePeriodicRunRepairsADestinationThatLostItsData) {
-  ServerProcess& a = AddNode({"--sync-interval", "1"});
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
+  ServerProcess& a = AddNodeWithDb({"--sync-interval", "1"});
+  ServerProcess& b = AddNodeWithDb();
   Call(a, "PUT", "/v1/db/d/docs/c/k", R"({"v":1})");
   AddDestination(a, "d", b.url(), b.api_key());
   HttpClient cb = b.Client();
@@ -66,10 +73,8 @@ TEST_F(SyncTest, ThePeriodicRunRepairsADestinationThatLostItsData) {
 }
 
 TEST_F(SyncTest, RunStartsAtMostTheLimitUnlessForced) {
-  ServerProcess& a = AddNode({"--manual-sync", "--sync-limit", "2"});
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
+  ServerProcess& a = AddNodeWithDb({"--manual-sync", "--sync-limit", "2"});
+  ServerProcess& b = AddNodeWithDb();
   for (int i = 0; i < 5; ++i) PutFile(a, "d", "f" + std::to_string(i), RandomBytes(1000, i));
   AddDestination(a, "d", b.url(), b.api_key());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -89,13 +94,9 @@ TEST_F(SyncTest, RunStartsAtMostTheLimitUnlessForced) {
 }
 
 TEST_F(SyncTest, EachSyncTypeMovesOnlyWhatItNeeds) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
-  auto start = [&](const std::string& name) {
-    return CliJson(a, {"sync", "start", "d", name, "--to", b.url(), "--to-key", b.api_key()});
-  };
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
+  auto start = [&](const std::string& name) { return SyncStart(a, name, b.url(), b.api_key()); };
   std::string data = RandomBytes(4 * kMiB, 7);
   PutFile(a, "d", "big.bin", data);
 
@@ -162,15 +163,10 @@ TEST_F(SyncTest, EachSyncTypeMovesOnlyWhatItNeeds) {
   EXPECT_EQ(status["type"], "delete");
 }
 
-TEST_F(SyncTest, ConflictResolvedWithTheRemoteVersion) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
-  PutFile(a, "d", "sample.bin", "one");
-  PutFile(b, "d", "sample.bin", "two");
-
-  Json r = CliJson(a, {"sync", "start", "d", "sample.bin", "--to", b.url(), "--to-key", b.api_key()});
+TEST_F(FileConflictTest, ConflictResolvedWithTheRemoteVersion) {
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
+  Json r = PushConcurrentVersions(a, b);
   ASSERT_TRUE(r["error"].is_string()) << r;
   EXPECT_EQ(r["error"], "file sample.bin is conflicted");
   EXPECT_EQ(FileMeta(b, "d", "sample.bin")["conflict"], true);
@@ -182,41 +178,35 @@ TEST_F(SyncTest, ConflictResolvedWithTheRemoteVersion) {
   EXPECT_EQ(ContentHashOf(b, "d", "sample.bin"), Sha256Hex("two")) << "the local one stays";
 
   CliJson(b, {"conflicts", "resolve", "d", "sample.bin", "--keep", "remote"});
-  r = CliJson(a, {"sync", "start", "d", "sample.bin", "--to", b.url(), "--to-key", b.api_key()});
+  r = SyncStart(a, "sample.bin", b.url(), b.api_key());
   EXPECT_TRUE(r["error"].is_null()) << r;
   EXPECT_EQ(FileMeta(b, "d", "sample.bin")["conflict"], false);
   EXPECT_EQ(CliJson(b, {"conflicts", "ls", "d"}).size(), 0u);
   EXPECT_EQ(ContentHashOf(b, "d", "sample.bin"), Sha256Hex("one"));
 }
 
-TEST_F(SyncTest, ConflictResolvedWithTheCurrentVersionFlowsBack) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
-  PutFile(a, "d", "sample.bin", "one");
-  PutFile(b, "d", "sample.bin", "two");
-  Json r = CliJson(a, {"sync", "start", "d", "sample.bin", "--to", b.url(), "--to-key", b.api_key()});
+TEST_F(FileConflictTest, ConflictResolvedWithTheCurrentVersionFlowsBack) {
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
+  Json r = PushConcurrentVersions(a, b);
   ASSERT_EQ(r["error"], "file sample.bin is conflicted");
 
   CliJson(b, {"conflicts", "resolve", "d", "sample.bin", "--keep", "current"});
   // "The source" gets the destination's version.
-  r = CliJson(b, {"sync", "start", "d", "sample.bin", "--to", a.url(), "--to-key", a.api_key()});
+  r = SyncStart(b, "sample.bin", a.url(), a.api_key());
   EXPECT_TRUE(r["error"].is_null()) << r;
   EXPECT_EQ(FileMeta(a, "d", "sample.bin")["conflict"], false);
   EXPECT_EQ(CliJson(a, {"conflicts", "ls", "d"}).size(), 0u);
   EXPECT_EQ(ContentHashOf(a, "d", "sample.bin"), Sha256Hex("two"));
   // And a push the other way now finds nothing to do: both sides converged.
-  r = CliJson(a, {"sync", "start", "d", "sample.bin", "--to", b.url(), "--to-key", b.api_key()});
+  r = SyncStart(a, "sample.bin", b.url(), b.api_key());
   EXPECT_TRUE(r["error"].is_null()) << r;
   EXPECT_EQ(ContentHashOf(b, "d", "sample.bin"), Sha256Hex("two"));
 }
 
 TEST_F(SyncTest, DocumentConflictInMasterMasterConvergesAfterResolve) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
   Call(a, "PUT", "/v1/db/d/docs/c/k", R"({"from":"a"})");
   Call(b, "PUT", "/v1/db/d/docs/c/k", R"({"from":"b"})");
   AddDestination(a, "d", b.url(), b.api_key());
@@ -244,16 +234,14 @@ TEST_F(SyncTest, DocumentConflictInMasterMasterConvergesAfterResolve) {
 }
 
 TEST_F(SyncTest, ALockedItemRefusesOtherWritesUntilReleasedOrExpired) {
-  ServerProcess& b = AddNode({"--sync-interval", "3600", "--sync-lock-timeout", "2"});
-  CreateDb(b, "d");
+  ServerProcess& b = AddNodeWithDb({"--sync-interval", "3600", "--sync-lock-timeout", "2"});
   // A real source pushes through a slow proxy, so the push holds the lock for a while.
-  ServerProcess& a = AddNode();
-  CreateDb(a, "d");
+  ServerProcess& a = AddNodeWithDb();
   PutFile(a, "d", "f.bin", RandomBytes(100000, 3));
-  TcpProxy proxy(std::stoi(b.url().substr(b.url().rfind(':') + 1)));
+  TcpProxy proxy(b.port());
   proxy.Throttle(20000);  // 100 KB at 20 KB/s: the push holds the lock for seconds
   std::thread push([&] {
-    CliJson(a, {"sync", "start", "d", "f.bin", "--to", proxy.url(), "--to-key", b.api_key()});
+    SyncStart(a, "f.bin", proxy.url(), b.api_key());
   });
   // The lock shows as refused writes on b. The probe changes nothing either way: before the
   // lock the file is absent there (404), under it every write gets 412.
@@ -287,10 +275,8 @@ TEST_F(SyncTest, ALockedItemRefusesOtherWritesUntilReleasedOrExpired) {
 }
 
 TEST_F(SyncTest, BadDestinationsShowClearErrorsAndLoseNothing) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  CreateDb(a, "d");
-  CreateDb(b, "d");
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
   Call(a, "PUT", "/v1/db/d/docs/c/k", R"({"v":1})");
 
   // Malformed input changes nothing.
@@ -338,10 +324,9 @@ TEST_F(SyncTest, BadDestinationsShowClearErrorsAndLoseNothing) {
 }
 
 TEST_F(SyncTest, MasterSlaveOnlyOneWayAndRingConverges) {
-  ServerProcess& a = AddNode();
-  ServerProcess& b = AddNode();
-  ServerProcess& c = AddNode();
-  for (auto* n : {&a, &b, &c}) CreateDb(*n, "d");
+  ServerProcess& a = AddNodeWithDb();
+  ServerProcess& b = AddNodeWithDb();
+  ServerProcess& c = AddNodeWithDb();
   // Master/slave: a -> b. A change on b stays on b.
   AddDestination(a, "d", b.url(), b.api_key());
   Call(a, "PUT", "/v1/db/d/docs/c/from-a", "{}");
