@@ -3,12 +3,12 @@
 // Prints one JSON object with the figures.
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <iostream>
 #include <vector>
 
 #include "net/http_client.h"
 #include "util/json.h"
+#include "util/xorshift.h"
 
 using namespace syncline;
 using Clock = std::chrono::steady_clock;
@@ -34,18 +34,14 @@ int main(int argc, char** argv) {
   Json out;
 
   // File put: incompressible bytes generated on the fly (xorshift, ~5 GB/s, not the bottleneck).
-  uint64_t x = 88172645463325252ull, sent = 0;
+  Xorshift64 stream(1);
+  uint64_t sent = 0;
   auto t = Clock::now();
   auto put = c.Upload(
       "/v1/db/bench/files/big.bin",
       [&](char* buf, size_t n) -> Result<size_t> {
-        n = std::min<uint64_t>(n & ~size_t{7}, file_bytes - sent);
-        for (size_t i = 0; i < n; i += 8) {
-          x ^= x << 13;
-          x ^= x >> 7;
-          x ^= x << 17;
-          std::memcpy(buf + i, &x, 8);
-        }
+        n = std::min<uint64_t>(n, file_bytes - sent);
+        stream.Fill(buf, n);
         sent += n;
         return n;
       },

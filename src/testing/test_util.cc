@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "store/sqlite/sqlite_store.h"
+#include "util/xorshift.h"
 
 namespace syncline::testing {
 
@@ -34,14 +35,7 @@ void OpenTestStore(const TempDir& dir, const std::string& db, std::unique_ptr<St
 
 std::string RandomBytes(size_t n, uint64_t seed) {
   std::string out(n, '\0');
-  uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
-  size_t i = 0;
-  while (i < n) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    for (int b = 0; b < 8 && i < n; ++b, ++i) out[i] = static_cast<char>(x >> (8 * b));
-  }
+  Xorshift64(seed).Fill(out.data(), n);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include "fixture.h"
 #include "net/url.h"
 #include "util/sha256.h"
+#include "util/xorshift.h"
 
 namespace syncline::testing {
 
@@ -84,18 +85,14 @@ TEST_F(HttpApiTest, ManyRequestsOnOneKeptAliveConnection) {
 // Uploads stream through the chunker: the server's memory does not grow with the file.
 TEST_F(HttpApiTest, LargeUploadKeepsServerMemoryBounded) {
   constexpr uint64_t kSize = 512ull << 20;
-  uint64_t x = 88172645463325252ull, sent = 0;
+  Xorshift64 stream(1);
+  uint64_t sent = 0;
   Sha256Hasher hasher;
   auto r = client_->Upload(
       "/v1/db/d/files/big.bin",
       [&](char* buf, size_t n) -> Result<size_t> {
-        n = std::min<uint64_t>(n & ~size_t{7}, kSize - sent);
-        for (size_t i = 0; i < n; i += 8) {
-          x ^= x << 13;
-          x ^= x >> 7;
-          x ^= x << 17;
-          std::memcpy(buf + i, &x, 8);
-        }
+        n = std::min<uint64_t>(n, kSize - sent);
+        stream.Fill(buf, n);
         hasher.Update(buf, n);
         sent += n;
         return n;
