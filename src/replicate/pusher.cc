@@ -448,8 +448,9 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
     for (const ItemRef& r : skipped) settled[r] = true;
     for (auto& unit_results : results) {
       for (Outcome& o : unit_results) {
-        settled[o.report.ref] = settled.count(o.report.ref) ? settled[o.report.ref] && o.settled
-                                                            : o.settled;
+        // An item with several reports (a rename's fallback) is settled only if all are.
+        auto [it, fresh] = settled.try_emplace(o.report.ref, o.settled);
+        if (!fresh) it->second = it->second && o.settled;
         if (o.applied) pushed.push_back(o.report.ref);
         run.reports.push_back(std::move(o.report));
       }
