@@ -25,6 +25,9 @@ class [[nodiscard]] Status {
     kIOError,             // the disk or OS failed
     kUnavailable,         // transient (peer down, busy): retry with backoff
     kInternal,            // a bug or an unexpected condition
+    kConflicted,          // the item holds an unresolved conflict: resolve it first
+    kProtocolError,       // a peer broke the sync protocol (malformed or unexpected reply)
+    kLast = kProtocolError,
   };
 
   Status() = default;
@@ -40,12 +43,18 @@ class [[nodiscard]] Status {
   static Status IOError(std::string_view m) { return {Code::kIOError, m}; }
   static Status Unavailable(std::string_view m) { return {Code::kUnavailable, m}; }
   static Status Internal(std::string_view m) { return {Code::kInternal, m}; }
+  static Status Conflicted(std::string_view m) { return {Code::kConflicted, m}; }
+  static Status ProtocolError(std::string_view m) { return {Code::kProtocolError, m}; }
+  // Any code; for decoding a code that travelled by name (an API error body, a stored report).
+  // REQUIRES: code != Code::kOk
+  static Status FromCode(Code code, std::string_view m) { return {code, m}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
-  // True for failures worth retrying with backoff (see STYLE.md, "Errors").
+  // True for transient failures worth retrying soon with backoff (see STYLE.md, "Errors"):
+  // a peer down or busy, a timeout, a failing disk. Everything else needs a change first.
   bool IsRetryable() const { return code_ == Code::kUnavailable || code_ == Code::kIOError; }
 
   // Returns the same status with "context: " put before its message; OK stays OK.
@@ -56,6 +65,8 @@ class [[nodiscard]] Status {
 
   // Stable snake_case name of a code, as used in the API's {"error": CODE} body.
   static std::string_view CodeName(Code code);
+  // The code named `name` (as CodeName prints it); kInternal for an unknown name.
+  static Code CodeFromName(std::string_view name);
 
  private:
   Status(Code code, std::string_view message) : code_(code), message_(message) {}

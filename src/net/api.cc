@@ -114,7 +114,7 @@ bool Api::IsUpload(const ApiRequest& req) const {
   if (req.method == "PUT") return t->segments[3] == "files";
   // Chunk batches from a syncing source: megabytes each, so they take the fast body path too.
   return t->segments.size() == 6 && t->segments[3] == "sync" && t->segments[4] == "proto" &&
-         Receiver::IsBinary(t->segments[5]);
+         ParseProtoOp(t->segments[5]).has_value() && IsBinaryOp(*ParseProtoOp(t->segments[5]));
 }
 
 bool Api::IsSlow(const ApiRequest& req) const {

@@ -2,7 +2,7 @@
 #include "net/api.h"
 #include "sync/filter.h"
 #include "sync/projection.h"
-#include "util/json.h"
+#include "util/json_reader.h"
 #include "util/name.h"
 
 namespace syncline {
@@ -100,21 +100,24 @@ ApiResponse Api::FindDocuments(const ApiRequest& req, const std::string& db,
   auto filter = Filter::Parse(body->value("filter", Json::object()));
   if (!filter.ok()) return ApiResponse::Error(filter.status());
   std::vector<std::string> fields;
-  const Json& f = body->contains("fields") ? (*body)["fields"] : Json::array();
-  if (!f.is_array()) return ApiResponse::Error(Status::InvalidArgument("fields must be an array"));
-  for (const auto& name : f) {
-    if (!name.is_string()) {
-      return ApiResponse::Error(Status::InvalidArgument("fields must be an array of strings"));
+  if (body->contains("fields")) {
+    auto f = JsonArrayField(*body, "fields");
+    if (!f.ok()) return ApiResponse::Error(f.status());
+    for (const auto& name : **f) {
+      auto field = JsonAsString(name, "fields[]");
+      if (!field.ok()) return ApiResponse::Error(field.status());
+      fields.push_back(std::move(*field));
     }
-    fields.push_back(name.get<std::string>());
   }
-  const Json& off = body->contains("offset") ? (*body)["offset"] : Json(0);
-  const Json& lim = body->contains("limit") ? (*body)["limit"] : Json(100);
-  if (!off.is_number_unsigned() || !lim.is_number_unsigned() || lim.get<int64_t>() > 10000) {
+  // Every field is optional (docs/API.md): offset 0, limit 100.
+  auto offset_field = JsonIntOr(*body, "offset", 0);
+  auto limit_field = JsonIntOr(*body, "limit", 100);
+  if (!offset_field.ok() || !limit_field.ok() || *offset_field < 0 || *limit_field < 0 ||
+      *limit_field > 10000) {
     return ApiResponse::Error(
         Status::InvalidArgument("offset must be >= 0 and limit from 0 to 10000"));
   }
-  int64_t skip = off.get<int64_t>(), limit = lim.get<int64_t>();
+  int64_t skip = *offset_field, limit = *limit_field;
 
   // A full scan in key order, a page at a time: fine until collections get secondary indexes.
   Json out = Json::array();
@@ -165,16 +168,17 @@ ApiResponse Api::BulkDocuments(const ApiRequest& req, const std::string& db) {
           where + " needs string collection and key and an object document"));
     }
     DocumentWrite w;
-    w.collection = d["collection"].get<std::string>();
-    w.key = d["key"].get<std::string>();
+    w.collection = *JsonString(d, "collection");  // checked above
+    w.key = *JsonString(d, "key");
     Status s = ValidateCollectionName(w.collection);
     if (s.ok()) s = ValidateItemName(w.key, "document key");
     if (!s.ok()) return ApiResponse::Error(s.WithContext(where));
     if (d.contains("if_match")) {
-      if (!d["if_match"].is_number_unsigned()) {
+      auto etag = JsonInt(d, "if_match");
+      if (!etag.ok() || *etag < 0) {
         return ApiResponse::Error(Status::InvalidArgument(where + ".if_match must be an etag"));
       }
-      w.if_match = d["if_match"].get<int64_t>();
+      w.if_match = *etag;
     }
     w.body = d["document"].dump();
     if (w.body.size() > kMaxDocumentBytes) {

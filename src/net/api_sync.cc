@@ -6,7 +6,7 @@
 #include "sync/conflicts.h"
 #include "sync/config_names.h"
 #include "sync/item_json.h"
-#include "util/json.h"
+#include "util/json_reader.h"
 #include "util/name.h"
 #include "util/zstd.h"
 
@@ -17,7 +17,7 @@ using api_internal::MethodNotAllowed;
 
 namespace {
 
-ApiResponse JsonOk(const Json& j, int status = 200) { return ApiResponse::Json(status, j.dump()); }
+ApiResponse JsonOk(const Json& j, int status = 200) { return ApiResponse::Json(status, DumpJson(j)); }
 
 // The item a request names: ?name=N (a file) or ?name=K&collection=C (a document); or the
 // same fields of a JSON body.
@@ -41,7 +41,7 @@ Result<Json> JsonBody(const ApiRequest& req) {
 
 std::string StringField(const Json& j, const char* name) {
   auto it = j.find(name);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";  // checked
 }
 
 // {"items": page, "total", "start"} from a whole list, for ?start=&page_size=.
@@ -55,14 +55,20 @@ Result<Json> Page(const Target& t, const std::vector<Json>& all) {
   return Json{{"items", items}, {"total", all.size()}, {"start", start}};
 }
 
+// A stored report's finish time; 0 if it has none.
+int64_t FinishedAt(const Json& report) {
+  Result<int64_t> t = JsonIntOr(report, "finished_at", 0);
+  return t.ok() ? *t : 0;
+}
+
 Json ConflictSummary(const Conflict& c) {
   return {{"name", c.ref.key},
           {"kind", ItemKindName(c.ref.kind)},
           {"collection", c.ref.kind == ItemKind::kDocument ? Json(c.ref.collection) : Json()},
           {"remote_url", c.remote_url},
           {"remote_node", c.remote_node},
-          {"local_version", Json::parse(c.local_version)},
-          {"remote_version", Json::parse(c.remote_version)},
+          {"local_version", ParseStoredJson(c.local_version)},
+          {"remote_version", ParseStoredJson(c.remote_version)},
           {"created_at", c.created_at}};
 }
 
@@ -98,17 +104,17 @@ ApiResponse Api::Destinations(const ApiRequest& req, const Target& t, const std:
     if (d.remote_db.empty()) d.remote_db = db;
     if (Status s = ValidateDatabaseName(d.remote_db); !s.ok()) return ApiResponse::Error(s);
     d.remote_key = StringField(*body, "remote_key");
-    d.enabled = body->value("enabled", true);
+    auto enabled = JsonBoolOr(*body, "enabled", true);
+    if (!enabled.ok()) return ApiResponse::Error(enabled.status());
+    d.enabled = *enabled;
   } else {
     // {"url", "enabled"}
     auto stored = GetDestination(store_, db, *url);
     if (!stored.ok()) return ApiResponse::Error(stored.status());
-    auto enabled = body->find("enabled");
-    if (enabled == body->end() || !enabled->is_boolean()) {
-      return ApiResponse::Error(Status::InvalidArgument("'enabled' must be true or false"));
-    }
+    auto enabled = JsonBool(*body, "enabled");
+    if (!enabled.ok()) return ApiResponse::Error(enabled.status());
     d = *stored;
-    d.enabled = enabled->get<bool>();
+    d.enabled = *enabled;
   }
   if (Status s = PutDestination(store_, db, d); !s.ok()) return ApiResponse::Error(s);
   if (Status s = replicator_->DestinationsChanged(db); !s.ok()) return ApiResponse::Error(s);
@@ -174,7 +180,7 @@ ApiResponse Api::Sync(const ApiRequest& req, const Target& t, const std::string&
     }
     // Newest first.
     std::stable_sort(all.begin(), all.end(), [](const Json& a, const Json& b) {
-      return a.value("finished_at", int64_t{0}) > b.value("finished_at", int64_t{0});
+      return FinishedAt(a) > FinishedAt(b);
     });
     auto page = Page(t, all);
     if (!page.ok()) return ApiResponse::Error(page.status());
@@ -191,7 +197,7 @@ ApiResponse Api::Sync(const ApiRequest& req, const Target& t, const std::string&
       if (!text.ok()) return ApiResponse::Error(text.status());
       auto j = ParseJson(*text);
       if (!j.ok()) return ApiResponse::Error(j.status());
-      if (best.is_null() || j->value("finished_at", int64_t{0}) > best.value("finished_at", int64_t{0})) {
+      if (best.is_null() || FinishedAt(*j) > FinishedAt(best)) {
         best = std::move(*j);
       }
     }
@@ -205,8 +211,10 @@ ApiResponse Api::Sync(const ApiRequest& req, const Target& t, const std::string&
 
 ApiResponse Api::SyncProtocol(const ApiRequest& req, const std::string& db, const std::string& op) {
   if (!receiver_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
+  std::optional<ProtoOp> proto = ParseProtoOp(op);
+  if (!proto) return ApiResponse::Error(Status::NotFound("no sync operation '" + op + "'"));
   Result<Json> out = [&]() -> Result<Json> {
-    if (Receiver::IsBinary(op)) return receiver_->HandleBinary(db, op, req.body);
+    if (IsBinaryOp(*proto)) return receiver_->HandleBinary(db, *proto, req.body);
     std::string plain;
     std::string_view text = req.body;
     if (const std::string* enc = req.Header("content-encoding"); enc && *enc == "zstd") {
@@ -214,7 +222,7 @@ ApiResponse Api::SyncProtocol(const ApiRequest& req, const std::string& db, cons
       text = plain;
     }
     SYNCLINE_ASSIGN_OR_RETURN(Json body, ParseJson(text));
-    return receiver_->Handle(db, op, body);
+    return receiver_->Handle(db, *proto, body);
   }();
   if (!out.ok()) return ApiResponse::Error(out.status());
   ApiResponse r = JsonOk(*out);
@@ -231,8 +239,8 @@ namespace {
 // A binary sync body, gathered (it is bounded) and handed to the receiver at the end.
 class SyncBodyUpload : public Upload {
  public:
-  SyncBodyUpload(Receiver* receiver, std::string db, std::string op, size_t expected)
-      : receiver_(receiver), db_(std::move(db)), op_(std::move(op)) {
+  SyncBodyUpload(Receiver* receiver, std::string db, ProtoOp op, size_t expected)
+      : receiver_(receiver), db_(std::move(db)), op_(op) {
     body_.reserve(expected);
   }
   Status Write(std::string_view data) override {
@@ -250,7 +258,9 @@ class SyncBodyUpload : public Upload {
 
  private:
   Receiver* receiver_;
-  std::string db_, op_, body_;
+  std::string db_;
+  ProtoOp op_;
+  std::string body_;
 };
 
 }  // namespace
@@ -263,7 +273,9 @@ Result<std::unique_ptr<Upload>> Api::BeginSyncUpload(const ApiRequest& req, cons
   if (const std::string* len = req.Header("content-length")) {
     expected = std::min<size_t>(std::strtoull(len->c_str(), nullptr, 10), kMaxRequestBodyBytes);
   }
-  return std::unique_ptr<Upload>(new SyncBodyUpload(receiver_, db, op, expected));
+  std::optional<ProtoOp> proto = ParseProtoOp(op);
+  if (!proto || !IsBinaryOp(*proto)) return Status::NotFound("no binary sync operation '" + op + "'");
+  return std::unique_ptr<Upload>(new SyncBodyUpload(receiver_, db, *proto, expected));
 }
 
 ApiResponse Api::Conflicts(const ApiRequest& req, const Target& t, const std::string& db) {
@@ -310,7 +322,7 @@ ApiResponse Api::Conflicts(const ApiRequest& req, const Target& t, const std::st
                    {"collection", item->kind == ItemKind::kDocument ? Json(item->collection) : Json()},
                    {"kept", keep},
                    {"etag", item->etag},
-                   {"version_vector", Json::parse(item->version_vector)}});
+                   {"version_vector", ParseStoredJson(item->version_vector)}});
   }
   return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
 }

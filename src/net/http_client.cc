@@ -27,6 +27,8 @@ struct HttpClient::Impl {
   CURL* curl = nullptr;
   std::string api_key;
   long stall_timeout = 0;
+  long timeout = 0;
+  size_t max_response_bytes = 0;
 
   // Per-request state, reached from the C callbacks.
   HttpResponse* response = nullptr;
@@ -63,6 +65,12 @@ struct HttpClient::Impl {
       self->callback_status = self->write(chunk);
       if (!self->callback_status.ok()) return CURL_WRITEFUNC_ERROR;
     } else {
+      size_t max = self->max_response_bytes;
+      if (max > 0 && self->response->body.size() + chunk.size() > max) {
+        self->callback_status = Status::ProtocolError(
+            "the reply is larger than " + std::to_string(max) + " bytes");
+        return CURL_WRITEFUNC_ERROR;
+      }
       self->response->body.append(chunk);
     }
     return size * n;
@@ -110,6 +118,7 @@ struct HttpClient::Impl {
       curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
       curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, stall_timeout);
     }
+    if (timeout > 0) curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
     if (method == "HEAD") {
       curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else {
@@ -139,7 +148,14 @@ struct HttpClient::Impl {
     if (!callback_status.ok()) return callback_status;
     if (rc != CURLE_OK) {
       std::string why = error[0] ? error : curl_easy_strerror(rc);
-      return Status::Unavailable("request to " + url + " failed: " + why);
+      std::string message = "request to " + url + " failed: " + why;
+      // Garbage where an HTTP reply belongs is the peer's fault; everything else (refused,
+      // cut, timed out, truncated) may pass.
+      if (rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_BAD_CONTENT_ENCODING ||
+          rc == CURLE_UNSUPPORTED_PROTOCOL) {
+        return Status::ProtocolError(message);
+      }
+      return Status::Unavailable(message);
     }
     response.status = static_cast<int>(code);
     if (code < 200 || code >= 300) return StatusFromHttp(response.status, response.body);
@@ -156,6 +172,8 @@ HttpClient::HttpClient(std::string base_url, std::string api_key)
 }
 
 void HttpClient::set_stall_timeout(int seconds) { impl_->stall_timeout = seconds; }
+void HttpClient::set_timeout(int seconds) { impl_->timeout = seconds; }
+void HttpClient::set_max_response_bytes(size_t bytes) { impl_->max_response_bytes = bytes; }
 
 HttpClient::~HttpClient() {
   if (impl_) curl_easy_cleanup(impl_->curl);

@@ -26,7 +26,8 @@ using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 
 // One connection reused across requests. Not thread-safe: one client per thread.
 // Every method returns the response for 2xx (and 304); any other status becomes the Status in
-// its {"error", "message"} body (status_http.h); a failed connection is Unavailable.
+// its {"error", "message"} body (status_http.h); a failed connection or a timeout is
+// Unavailable; a reply that is not HTTP is ProtocolError.
 class HttpClient {
  public:
   // `base_url` like "http://127.0.0.1:8080"; `api_key` sent as a Bearer token if not empty.
@@ -57,6 +58,11 @@ class HttpClient {
   // Fails a request that moves no byte for `seconds` (0, the default: never). Replication sets
   // it so a silent peer cannot hang a sync; long-polls must not.
   void set_stall_timeout(int seconds);
+  // Fails a request that takes longer than `seconds` in all (0, the default: never).
+  void set_timeout(int seconds);
+  // Fails a request whose buffered response body grows past `bytes` with ProtocolError
+  // (0, the default: no limit). Downloads that stream to a WriteFn are not counted.
+  void set_max_response_bytes(size_t bytes);
 
  private:
   struct Impl;

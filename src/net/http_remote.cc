@@ -3,6 +3,7 @@
 
 #include "net/http_client.h"
 #include "net/url.h"
+#include "util/json_reader.h"
 #include "util/zstd.h"
 
 namespace syncline {
@@ -10,6 +11,9 @@ namespace syncline {
 namespace {
 
 constexpr int kStallSeconds = 30;  // a silent destination fails the request after this long
+constexpr int kRequestSeconds = 600;  // a reply that trickles forever fails after this long
+// A reply is a few MiB at most (a need list with its basis signature): more is a broken peer.
+constexpr size_t kMaxReplyBytes = 64u << 20;
 // JSON bodies past this size travel zstd-compressed (Content-Encoding: zstd) both ways: they
 // carry base64 manifests and signatures, and document batches.
 constexpr size_t kCompressAbove = 4096;
@@ -19,23 +23,25 @@ class HttpRemote : public Remote {
   explicit HttpRemote(const Destination& d)
       : client_(d.url, d.remote_key), prefix_("/v1/db/" + PercentEncode(d.remote_db) + "/sync/proto/") {
     client_.set_stall_timeout(kStallSeconds);
+    client_.set_timeout(kRequestSeconds);
+    client_.set_max_response_bytes(kMaxReplyBytes);
   }
 
-  Result<Json> Call(std::string_view op, const Json& request) override {
-    std::string body = request.dump();
+  Result<Json> Call(ProtoOp op, const Json& request) override {
+    std::string body = DumpJson(request);
     HttpHeaders headers = {{"Accept-Encoding", "zstd"}};
     if (body.size() > kCompressAbove) {
       body = ZstdCompress(body);
       headers["Content-Encoding"] = "zstd";
       headers["Content-Type"] = "application/json";
     }
-    Result<HttpResponse> r = client_.Send("POST", prefix_ + std::string(op), body, headers);
+    Result<HttpResponse> r = client_.Send("POST", prefix_ + std::string(ProtoOpName(op)), body, headers);
     if (!r.ok()) return r.status().WithContext("destination " + client_.base_url());
     return Parse(*r);
   }
 
-  Result<Json> SendBinary(std::string_view op, std::string_view body) override {
-    Result<HttpResponse> r = client_.Send("POST", prefix_ + std::string(op), body,
+  Result<Json> SendBinary(ProtoOp op, std::string_view body) override {
+    Result<HttpResponse> r = client_.Send("POST", prefix_ + std::string(ProtoOpName(op)), body,
                                           {{"Content-Type", "application/octet-stream"}});
     if (!r.ok()) return r.status().WithContext("destination " + client_.base_url());
     return Parse(*r);
@@ -46,13 +52,19 @@ class HttpRemote : public Remote {
     std::string plain;
     std::string_view text = r.body;
     if (const std::string* enc = r.Header("content-encoding"); enc && *enc == "zstd") {
-      Result<std::string> d = ZstdDecompress(r.body, 1u << 30);
-      if (!d.ok()) return d.status().WithContext("destination " + client_.base_url());
+      Result<std::string> d = ZstdDecompress(r.body, kMaxReplyBytes);
+      if (!d.ok()) {
+        return Status::ProtocolError("destination " + client_.base_url() +
+                                     " sent a malformed zstd reply: " + d.status().message());
+      }
       plain = std::move(*d);
       text = plain;
     }
-    Result<Json> j = ParseJson(text);
-    if (!j.ok()) return Status::Internal("destination " + client_.base_url() + " sent malformed JSON");
+    Result<Json> j = ParseJsonObject(text);
+    if (!j.ok()) {
+      return Status::ProtocolError("destination " + client_.base_url() +
+                                   " sent a reply that is no JSON object: " + j.status().message());
+    }
     return j;
   }
 

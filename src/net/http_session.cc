@@ -29,6 +29,23 @@ void Fail(beast::error_code ec, const char* what) {
   spdlog::warn("http {}: {}", what, ec.message());
 }
 
+// Last resort around each call into the Api and its uploads: an exception there is a bug, and
+// it must cost this request a 500 answer and a log line, never the connection or the process.
+template <typename Fn>
+auto Guarded(const ApiRequest& req, Fn fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: unexpected error: {}", req.method, req.target, e.what());
+    Status st = Status::Internal(std::string("unexpected error: ") + e.what());
+    if constexpr (std::is_same_v<decltype(fn()), ApiResponse>) {
+      return ApiResponse::Error(st);
+    } else {
+      return st;
+    }
+  }
+}
+
 ApiRequest ToApiRequest(const http::request_header<>& h) {
   ApiRequest req;
   req.method = std::string(h.method_string());
@@ -102,7 +119,11 @@ awaitable<bool> WriteResponse(beast::tcp_stream& stream, ApiResponse& r, bool ke
 awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
                                                     beast::flat_buffer& buffer,
                                                     http::request_parser<http::empty_body>& header,
-                                                    Upload& upload) {
+                                                    const ApiRequest& req, Upload& upload) {
+  auto write = [&](std::string_view data) {
+    return Guarded(req, [&] { return upload.Write(data); });
+  };
+  auto finish = [&] { return Guarded(req, [&] { return upload.Finish(); }); };
   beast::error_code ec;
   if (beast::iequals(header.get()[http::field::expect], "100-continue")) {
     http::response<http::empty_body> cont{http::status::continue_, 11};
@@ -117,7 +138,7 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
     size_t buffered = std::min<uint64_t>(buffer.size(), remaining);
     if (buffered > 0) {
       auto data = static_cast<const char*>(buffer.data().data());
-      if (Status s = upload.Write(std::string_view(data, buffered)); !s.ok()) {
+      if (Status s = write(std::string_view(data, buffered)); !s.ok()) {
         co_return ApiResponse::Error(s);
       }
       buffer.consume(buffered);
@@ -132,12 +153,12 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
         Fail(ec, "read upload");
         co_return std::nullopt;
       }
-      if (Status s = upload.Write(std::string_view(chunk.data(), n)); !s.ok()) {
+      if (Status s = write(std::string_view(chunk.data(), n)); !s.ok()) {
         co_return ApiResponse::Error(s);
       }
       remaining -= n;
     }
-    co_return upload.Finish();
+    co_return finish();
   }
   // Chunked transfer encoding: let the parser decode it.
   http::request_parser<http::buffer_body> parser{std::move(header)};
@@ -153,11 +174,11 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
       co_return std::nullopt;
     }
     size_t n = chunk.size() - parser.get().body().size;
-    if (Status s = upload.Write(std::string_view(chunk.data(), n)); !s.ok()) {
+    if (Status s = write(std::string_view(chunk.data(), n)); !s.ok()) {
       co_return ApiResponse::Error(s);
     }
   }
-  co_return upload.Finish();
+  co_return finish();
 }
 
 // After refusing a request whose body was not read: stop sending, then read and drop what the
@@ -212,12 +233,13 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
     bool body_unread = false;
 
     if (ctx.api->IsUpload(req)) {
-      Result<std::unique_ptr<Upload>> upload = ctx.api->BeginUpload(req);
+      Result<std::unique_ptr<Upload>> upload =
+          Guarded(req, [&] { return ctx.api->BeginUpload(req); });
       if (!upload.ok()) {
         res = ApiResponse::Error(upload.status());
         body_unread = true;
       } else {
-        std::optional<ApiResponse> r = co_await ReceiveUpload(stream, buffer, header, **upload);
+        std::optional<ApiResponse> r = co_await ReceiveUpload(stream, buffer, header, req, **upload);
         if (!r) break;
         res = std::move(*r);
         body_unread = res.status >= 400;  // a failed Write stops reading the body
@@ -246,16 +268,18 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
           // Off to the pool; the session resumes here, on its own thread, with the answer.
           res = co_await asio::co_spawn(
               *ctx.slow_pool,
-              [&]() -> asio::awaitable<ApiResponse> { co_return ctx.api->Handle(req); },
+              [&]() -> asio::awaitable<ApiResponse> {
+                co_return Guarded(req, [&] { return ctx.api->Handle(req); });
+              },
               use_awaitable);
         } else {
-          res = ctx.api->Handle(req);
+          res = Guarded(req, [&] { return ctx.api->Handle(req); });
         }
         if (res.long_poll) {
           stream.expires_never();
           co_await WaitForChange(*ctx.waiters, *res.long_poll);
           req.target += req.target.find('?') == std::string::npos ? "?wait=0" : "&wait=0";
-          res = ctx.api->Handle(req);
+          res = Guarded(req, [&] { return ctx.api->Handle(req); });
         }
       }
     }

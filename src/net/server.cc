@@ -175,7 +175,18 @@ class ServerImpl : public Server {
       }
       socket.set_option(tcp::no_delay(true), ec);
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, RunHttpSession(std::move(socket), ctx), asio::detached);
+      // Last resort: whatever escapes a session ends that connection with a log line, never
+      // the io thread (asio::detached would rethrow it out of io_context::run).
+      asio::co_spawn(executor, RunHttpSession(std::move(socket), ctx), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          spdlog::error("http session: unexpected error: {}", x.what());
+        } catch (...) {
+          spdlog::error("http session: unexpected error");
+        }
+      });
     }
   }
 

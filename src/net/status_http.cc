@@ -1,7 +1,7 @@
 // Status <-> HTTP status and error body.
 #include "net/status_http.h"
 
-#include "util/json.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -21,37 +21,26 @@ int HttpStatusOf(const Status& s) {
     case Code::kCorruption:
     case Code::kIOError:
     case Code::kInternal: return 500;
+    case Code::kConflicted: return 409;
+    case Code::kProtocolError: return 502;
   }
   return 500;
 }
 
 std::string ErrorBody(const Status& s) {
-  Json j = {{"error", Status::CodeName(s.code())}, {"message", s.message()}};
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return DumpJson({{"error", Status::CodeName(s.code())}, {"message", s.message()}});
 }
 
 Status StatusFromHttp(int http_status, std::string_view body) {
+  // The peer's own code when its body is our error form; else the HTTP status decides.
   std::string message = "HTTP " + std::to_string(http_status);
-  Result<Json> j = ParseJson(body);
-  if (j.ok() && j->is_object() && j->contains("error")) {
-    std::string code = j->value("error", "");
-    message = j->value("message", message);
-    for (int c = 1; c <= static_cast<int>(Code::kInternal); ++c) {
-      if (Status::CodeName(static_cast<Code>(c)) == code) {
-        switch (static_cast<Code>(c)) {
-          case Code::kNotFound: return Status::NotFound(message);
-          case Code::kInvalidArgument: return Status::InvalidArgument(message);
-          case Code::kAlreadyExists: return Status::AlreadyExists(message);
-          case Code::kPreconditionFailed: return Status::PreconditionFailed(message);
-          case Code::kUnauthenticated: return Status::Unauthenticated(message);
-          case Code::kPermissionDenied: return Status::PermissionDenied(message);
-          case Code::kTooLarge: return Status::TooLarge(message);
-          case Code::kCorruption: return Status::Corruption(message);
-          case Code::kIOError: return Status::IOError(message);
-          case Code::kUnavailable: return Status::Unavailable(message);
-          default: return Status::Internal(message);
-        }
-      }
+  Result<Json> j = ParseJsonObject(body);
+  if (j.ok()) {
+    Result<std::string> code = JsonString(*j, "error");
+    Result<std::string> text = JsonStringOr(*j, "message", message);
+    if (code.ok() && text.ok()) {
+      Status::Code c = Status::CodeFromName(*code);
+      return Status::FromCode(c == Code::kOk ? Code::kInternal : c, *text);
     }
   }
   switch (http_status) {
@@ -62,7 +51,7 @@ Status StatusFromHttp(int http_status, std::string_view body) {
     case 409: return Status::AlreadyExists(message);
     case 412: return Status::PreconditionFailed(message);
     case 413: return Status::TooLarge(message);
-    case 502: case 503: case 504: return Status::Unavailable(message);
+    case 429: case 502: case 503: case 504: return Status::Unavailable(message);
     default: return Status::Internal(message);
   }
 }

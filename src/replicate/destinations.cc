@@ -2,6 +2,7 @@
 #include "replicate/destinations.h"
 
 #include "sync/config_names.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -11,39 +12,39 @@ std::string Name(const std::string& url) { return config_names::kDestinations + 
 
 Result<Destination> DestinationFromText(const std::string& text) {
   SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(text));
-  return DestinationFromJson(j);
+  Result<Destination> d = DestinationFromJson(j);
+  if (!d.ok()) return Status::Corruption("stored destination: " + d.status().message());
+  return d;
 }
 
 }  // namespace
 
 Json DestinationToJson(const Destination& d, bool redact) {
+  const Status& e = d.last_error;
   Json j = {{"url", d.url},
             {"remote_db", d.remote_db},
             {"enabled", d.enabled},
-            {"last_error", d.last_error ? Json(*d.last_error) : Json()},
+            {"last_error", e.ok() ? Json() : Json(e.message())},
+            {"last_error_code", e.ok() ? Json() : Json(Status::CodeName(e.code()))},
             {"last_run_at", d.last_run_at},
             {"last_success_at", d.last_success_at},
-            {"last_etag", d.last_etag}};
+            {"last_etag", d.last_etag},
+            {"next_retry_at", d.next_retry_at}};
   if (!redact) j["remote_key"] = d.remote_key;
   return j;
 }
 
 Result<Destination> DestinationFromJson(const Json& j) {
   Destination d;
-  try {
-    d.url = j.at("url").get<std::string>();
-    d.remote_db = j.at("remote_db").get<std::string>();
-    d.remote_key = j.value("remote_key", "");
-    d.enabled = j.value("enabled", true);
-    if (j.contains("last_error") && j["last_error"].is_string()) {
-      d.last_error = j["last_error"].get<std::string>();
-    }
-    d.last_run_at = j.value("last_run_at", int64_t{0});
-    d.last_success_at = j.value("last_success_at", int64_t{0});
-    d.last_etag = j.value("last_etag", int64_t{0});
-  } catch (const Json::exception& e) {
-    return Status::Corruption(std::string("malformed destination: ") + e.what());
-  }
+  SYNCLINE_ASSIGN_OR_RETURN(d.url, JsonString(j, "url"));
+  SYNCLINE_ASSIGN_OR_RETURN(d.remote_db, JsonString(j, "remote_db"));
+  SYNCLINE_ASSIGN_OR_RETURN(d.remote_key, JsonStringOr(j, "remote_key", ""));
+  SYNCLINE_ASSIGN_OR_RETURN(d.enabled, JsonBoolOr(j, "enabled", true));
+  SYNCLINE_RETURN_IF_ERROR(ReadJsonStatus(j, "last_error", "last_error_code", &d.last_error));
+  SYNCLINE_ASSIGN_OR_RETURN(d.last_run_at, JsonIntOr(j, "last_run_at", 0));
+  SYNCLINE_ASSIGN_OR_RETURN(d.last_success_at, JsonIntOr(j, "last_success_at", 0));
+  SYNCLINE_ASSIGN_OR_RETURN(d.last_etag, JsonIntOr(j, "last_etag", 0));
+  SYNCLINE_ASSIGN_OR_RETURN(d.next_retry_at, JsonIntOr(j, "next_retry_at", 0));
   return d;
 }
 
@@ -109,6 +110,7 @@ Status UpdateDestinationHealth(Store* store, const std::string& db, const Destin
     stored.last_run_at = d.last_run_at;
     stored.last_success_at = d.last_success_at;
     stored.last_etag = d.last_etag;
+    stored.next_retry_at = d.next_retry_at;
     return txn.PutConfig(Name(d.url), DestinationToJson(stored, false).dump());
   });
 }

@@ -18,14 +18,16 @@ struct Destination {
   std::string remote_key;  // its API key
   bool enabled = true;
   // Health, written by the replicator after each run.
-  std::optional<std::string> last_error;
+  Status last_error;  // OK after a run that succeeded
   int64_t last_run_at = 0;
   int64_t last_success_at = 0;
   int64_t last_etag = 0;  // what the destination said it has from us, after the last run
+  int64_t next_retry_at = 0;  // when a failed run is retried by itself; 0: on the next change
 };
 
 // The JSON kept in the store (with the key) and the one shown to users (`redact`: without it).
 Json DestinationToJson(const Destination& d, bool redact);
+// InvalidArgument naming the field if `j` is not a destination.
 Result<Destination> DestinationFromJson(const Json& j);
 
 // InvalidArgument unless `url` is http(s)://host[:port] with no path; strips a trailing '/'.

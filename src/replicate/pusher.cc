@@ -6,6 +6,8 @@
 #include <set>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "chunk/manifest.h"
 #include "replicate/chunk_batch.h"
 #include "replicate/chunk_delta.h"
@@ -41,12 +43,25 @@ struct Pusher::Outcome {
   bool applied = false;
 };
 
+// The state of one run's walk over the change feed.
+struct Pusher::Walk {
+  int64_t since = 0;      // feed position
+  int64_t watermark = 0;  // every change up to here is settled at the destination
+  bool blocked = false;   // an item failed: the watermark stays below it for this run
+  std::vector<ItemRef> confirm;  // the previous run's items, checked with the first page
+  std::vector<ItemRef> pushed;   // applied by this run: confirmed by the next one
+  std::vector<ActivityEntry> left_pending;
+  size_t budget = SIZE_MAX;  // units this run may still start
+};
+
 Json DestinationRunToJson(const DestinationRun& run) {
   Json reports = Json::array();
   for (const auto& r : run.reports) reports.push_back(SyncReportToJson(r));
+  const Status& e = run.error;
   return {{"destination_url", run.destination_url},
           {"reports", reports},
-          {"error", run.error ? Json(*run.error) : Json()},
+          {"error", e.ok() ? Json() : Json(e.message())},
+          {"error_code", e.ok() ? Json() : Json(Status::CodeName(e.code()))},
           {"more_pending", run.more_pending},
           {"last_etag", run.last_etag}};
 }
@@ -67,34 +82,42 @@ SyncReport Pusher::NewReport(const Destination& dest, const Item& item, SyncType
   return r;
 }
 
+Pusher::Outcome& Pusher::Settle(Outcome* o, ProtoOutcome outcome) const {
+  o->report.finished_at = clock_->NowMicros();
+  o->settled = IsSettled(outcome);
+  o->applied = outcome == ProtoOutcome::kApplied;
+  if (outcome == ProtoOutcome::kConflict) {
+    o->report.error = Status::Conflicted(std::string(ItemKindName(o->report.ref.kind)) + " " +
+                                         o->report.ref.key + " is conflicted");
+  }
+  return *o;
+}
+
+Pusher::Outcome& Pusher::Fail(Outcome* o, const Status& s) const {
+  o->report.finished_at = clock_->NowMicros();
+  o->report.error = s;
+  o->settled = false;
+  o->applied = false;
+  return *o;
+}
+
 Status Pusher::Plan(Remote& remote, const std::vector<ItemRef>& refs, std::vector<Work>* works,
                     std::vector<ItemRef>* skipped) {
   for (size_t start = 0; start < refs.size(); start += kMaxStateItems) {
     size_t end = std::min(refs.size(), start + kMaxStateItems);
     Json items = Json::array();
     for (size_t i = start; i < end; ++i) items.push_back(ItemRefToJson(refs[i]));
-    SYNCLINE_ASSIGN_OR_RETURN(Json resp, remote.Call("state", {{"items", items}}));
-    const Json& states = resp["items"];
-    if (!states.is_array() || states.size() != end - start) {
-      return Status::Internal("destination answered a state request with the wrong count");
-    }
+    SYNCLINE_ASSIGN_OR_RETURN(Json resp, remote.Call(ProtoOp::kState, {{"items", items}}));
+    SYNCLINE_ASSIGN_OR_RETURN(std::vector<PeerState> states, DecodeStateReply(resp, end - start));
     for (size_t i = start; i < end; ++i) {
-      const Json& s = states[i - start];
-      PeerState peer;
-      peer.exists = s.value("exists", false);
-      if (peer.exists) {
-        peer.version_vector = s.value("version_vector", Json::object()).dump();
-        peer.deleted = s.value("deleted", false);
-        peer.content_hash = s.value("content_hash", "");
-        peer.conflict = s.value("conflict", false);
-      }
       Result<Item> local = store_->GetItem(db_, refs[i].kind, refs[i].collection, refs[i].key);
       if (local.status().IsNotFound()) {
         skipped->push_back(refs[i]);
         continue;
       }
       if (!local.ok()) return local.status();
-      SYNCLINE_ASSIGN_OR_RETURN(std::optional<SyncType> type, DecideSyncType(*local, peer));
+      SYNCLINE_ASSIGN_OR_RETURN(std::optional<SyncType> type,
+                                DecideSyncType(*local, states[i - start]));
       if (!type) {
         skipped->push_back(refs[i]);
         continue;
@@ -147,10 +170,22 @@ std::vector<Pusher::Outcome> Pusher::RunUnit(Remote& remote, const Destination& 
     if (activity_) activity_->Start(entries.back());
   }
   std::vector<Outcome> out;
-  if (unit.front().item.kind == ItemKind::kDocument) {
-    out = PushDocuments(remote, dest, unit);
-  } else {
-    PushFile(remote, dest, unit.front(), &out);
+  try {
+    if (unit.front().item.kind == ItemKind::kDocument) {
+      out = PushDocuments(remote, dest, unit);
+    } else {
+      PushFile(remote, dest, unit.front(), &out);
+    }
+  } catch (const std::exception& e) {
+    // Last resort: a bug must fail these items, not the process.
+    spdlog::error("sync {} -> {}: unexpected error: {}", db_, dest.url, e.what());
+    out.clear();
+    for (const Work& w : unit) {
+      Outcome o;
+      o.report = NewReport(dest, w.item, w.type);
+      Fail(&o, Status::Internal(std::string("unexpected error: ") + e.what()));
+      out.push_back(std::move(o));
+    }
   }
   if (activity_) {
     for (const auto& e : entries) activity_->Finish(e);
@@ -170,43 +205,34 @@ std::vector<Pusher::Outcome> Pusher::PushDocuments(Remote& remote, const Destina
     o.report.bytes_transferred = static_cast<int64_t>(w.item.body.size());
     out.push_back(std::move(o));
   }
-  Result<Json> resp = remote.Call(
-      "apply-docs", {{"source", SourceJson()}, {"destination_url", dest.url}, {"items", items}});
-  int64_t now = clock_->NowMicros();
+  Result<std::vector<DocResult>> results = [&]() -> Result<std::vector<DocResult>> {
+    SYNCLINE_ASSIGN_OR_RETURN(
+        Json resp, remote.Call(ProtoOp::kApplyDocs, {{"source", SourceJson()},
+                                                     {"destination_url", dest.url},
+                                                     {"items", items}}));
+    return DecodeApplyDocsReply(resp, docs.size());
+  }();
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i].report.finished_at = now;
-    if (!resp.ok()) {
-      out[i].report.error = resp.status().message();
+    if (!results.ok()) {
+      Fail(&out[i], results.status());
       out[i].report.bytes_transferred = 0;
-      continue;
-    }
-    const Json& results = (*resp)["results"];
-    const Json r = results.is_array() && i < results.size() ? results[i] : Json();
-    std::string outcome = r.is_object() && r["outcome"].is_string() ? r["outcome"].get<std::string>() : "";
-    if (outcome.empty()) {
-      out[i].report.error = r.is_object() && r["error"].is_string() ? r["error"].get<std::string>()
-                                                                    : "no result from destination";
-      continue;
-    }
-    out[i].settled = true;
-    out[i].applied = outcome == "applied";
-    if (outcome == "conflict") {
-      out[i].report.error = "document " + out[i].report.ref.key + " is conflicted";
+    } else if ((*results)[i].outcome) {
+      Settle(&out[i], *(*results)[i].outcome);
+    } else {
+      Fail(&out[i], (*results)[i].error);
     }
   }
   return out;
 }
 
-Status Pusher::SendNeeded(Remote& remote, const Item& item, const Json& begin,
+Status Pusher::SendNeeded(Remote& remote, const Item& item, const FileBeginReply& begin,
                           SyncReport* report) {
   SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, Manifest::Decode(item.manifest));
-  const Json& need = begin["need"];
   BasisIndex basis;
-  if (begin.contains("basis") && begin["basis"].is_string()) {
-    Result<std::string> sig = Base64Decode(begin["basis"].get<std::string>());
-    if (sig.ok()) {
-      Result<BasisIndex> parsed = BasisIndex::Parse(*sig);
-      if (parsed.ok()) basis = std::move(*parsed);
+  if (!begin.basis.empty()) {
+    // Only a hint for finer deltas: a malformed basis costs bytes, not correctness.
+    if (Result<BasisIndex> parsed = BasisIndex::Parse(begin.basis); parsed.ok()) {
+      basis = std::move(*parsed);
     }
   }
   int64_t sent_content = 0;  // content bytes that travel, literal or whole
@@ -223,21 +249,21 @@ Status Pusher::SendNeeded(Remote& remote, const Item& item, const Json& begin,
   };
   auto send_batch = [&]() -> Status {
     if (batch.chunk_count() == 0) return Status::OK();
-    SYNCLINE_RETURN_IF_ERROR(remote.SendBinary("chunks", batch.bytes()).status());
+    SYNCLINE_ASSIGN_OR_RETURN(Json r, remote.SendBinary(ProtoOp::kChunks, batch.bytes()));
+    SYNCLINE_RETURN_IF_ERROR(DecodeChunksReply(r, batch.chunk_count()));
     report->bytes_transferred += static_cast<int64_t>(batch.bytes().size());
     batch.Clear();
     return changed();
   };
   auto send_recipes = [&]() -> Status {
     if (recipe_count == 0) return Status::OK();
-    SYNCLINE_ASSIGN_OR_RETURN(Json r, remote.SendBinary("chunk-recipes", recipes));
+    SYNCLINE_ASSIGN_OR_RETURN(Json r, remote.SendBinary(ProtoOp::kChunkRecipes, recipes));
+    SYNCLINE_ASSIGN_OR_RETURN(std::vector<Sha256Digest> failed, DecodeRecipesReply(r, recipe_count));
     report->bytes_transferred += static_cast<int64_t>(recipes.size());
     recipes.clear();
     recipe_count = 0;
     // Chunks the destination could not rebuild go whole.
-    for (const Json& hex : r.value("failed", Json::array())) {
-      Sha256Digest h;
-      if (!hex.is_string() || !HexDecode(hex.get<std::string>(), &h)) continue;
+    for (const Sha256Digest& h : failed) {
       SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, h, &chunk, Store::ChunkCheck::kTrusted));
       batch.Add(h, chunk);
       sent_content += static_cast<int64_t>(chunk.size());
@@ -245,11 +271,8 @@ Status Pusher::SendNeeded(Remote& remote, const Item& item, const Json& begin,
     SYNCLINE_RETURN_IF_ERROR(send_batch());
     return changed();
   };
-  for (const Json& index : need) {
-    if (!index.is_number_unsigned() || index.get<size_t>() >= manifest.chunks.size()) {
-      return Status::Internal("destination asked for a chunk the manifest does not have");
-    }
-    const ChunkRef& c = manifest.chunks[index.get<size_t>()];
+  for (size_t index : begin.need) {
+    const ChunkRef& c = manifest.chunks[index];  // DecodeFileBeginReply checked the index
     SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, c.hash, &chunk, Store::ChunkCheck::kTrusted));
     size_t literal = chunk.size();
     if (!basis.empty()) {
@@ -270,87 +293,126 @@ Status Pusher::SendNeeded(Remote& remote, const Item& item, const Json& begin,
   SYNCLINE_RETURN_IF_ERROR(send_recipes());
   SYNCLINE_RETURN_IF_ERROR(send_batch());
   SYNCLINE_RETURN_IF_ERROR(changed());
-  report->need_list_length = static_cast<int64_t>(need.size());
+  report->need_list_length = static_cast<int64_t>(begin.need.size());
   report->bytes_copied = std::max<int64_t>(0, item.size - sent_content);
   return Status::OK();
 }
 
-void Pusher::PushFile(Remote& remote, const Destination& dest, Work work,
-                      std::vector<Outcome>* out) {
+namespace {
+
+Result<ProtoOutcome> CallForOutcome(Remote& remote, ProtoOp op, const Json& request) {
+  SYNCLINE_ASSIGN_OR_RETURN(Json reply, remote.Call(op, request));
+  return DecodeOutcomeReply(op, reply);
+}
+
+}  // namespace
+
+std::optional<Pusher::Outcome> Pusher::PushFileOnce(Remote& remote, const Destination& dest,
+                                                    Work& work, std::vector<Outcome>* out) {
   Outcome o;
   o.report = NewReport(dest, work.item, work.type);
-  auto finish = [&](const std::string& outcome) {
-    o.report.finished_at = clock_->NowMicros();
-    o.settled = outcome == "applied" || outcome == "up_to_date" || outcome == "conflict";
-    o.applied = outcome == "applied";
-    if (outcome == "conflict") o.report.error = "file " + work.item.key + " is conflicted";
-    out->push_back(o);
-  };
-  auto fail = [&](const Status& s) {
-    o.report.finished_at = clock_->NowMicros();
-    o.report.error = s.message();
-    out->push_back(o);
-  };
+  if (work.type == SyncType::kRename) {
+    Result<Item> target = store_->GetItem(db_, ItemKind::kFile, "", RenamedTo(work.item));
+    if (target.ok() && !target->deleted) {
+      o.report.bytes_copied = target->size;
+      Result<ProtoOutcome> r = CallForOutcome(remote, ProtoOp::kRename,
+                                              {{"source", SourceJson()},
+                                               {"from", ItemToJson(work.item)},
+                                               {"to", ItemToJson(*target)},
+                                               {"report", SyncReportToJson(o.report)}});
+      if (!r.ok()) return Fail(&o, r.status());
+      if (*r != ProtoOutcome::kNeedsContent) return Settle(&o, *r);
+      // The destination lacks the old file: send the new one whole, then delete the old name.
+      o.report.bytes_copied = 0;
+      PushFile(remote, dest, {*target, SyncType::kContentUpdate}, out);
+    }
+    work.type = SyncType::kDelete;
+    o.report.type = SyncType::kDelete;
+  }
+  size_t chunk_count = 0;
+  if (work.type == SyncType::kContentUpdate) {
+    Result<Manifest> manifest = Manifest::Decode(work.item.manifest);
+    if (!manifest.ok()) return Fail(&o, manifest.status());
+    chunk_count = manifest->chunks.size();
+  }
+  FileBeginReply begin;
+  while (true) {
+    Result<Json> reply = remote.Call(ProtoOp::kFileBegin, {{"source", SourceJson()},
+                                                           {"type", SyncTypeName(work.type)},
+                                                           {"item", ItemToJson(work.item)},
+                                                           {"report", SyncReportToJson(o.report)}});
+    if (!reply.ok()) return Fail(&o, reply.status());
+    Result<FileBeginReply> decoded = DecodeFileBeginReply(*reply, chunk_count);
+    if (!decoded.ok()) return Fail(&o, decoded.status());
+    begin = std::move(*decoded);
+    bool content = work.type == SyncType::kContentUpdate;
+    if (begin.outcome == ProtoOutcome::kNeedsContent && !content) {
+      // The destination lacks what a metadata update assumes: send the content, once.
+      work.type = SyncType::kContentUpdate;
+      o.report.type = work.type;
+      Result<Manifest> manifest = Manifest::Decode(work.item.manifest);
+      if (!manifest.ok()) return Fail(&o, manifest.status());
+      chunk_count = manifest->chunks.size();
+      continue;
+    }
+    if (begin.outcome == ProtoOutcome::kNeedsContent ||
+        (begin.outcome == ProtoOutcome::kProceed && !content)) {
+      return Fail(&o, Status::ProtocolError(
+                          "destination's reply to file-begin: outcome '" +
+                          std::string(ProtoOutcomeName(begin.outcome)) + "' for a " +
+                          std::string(SyncTypeName(work.type)))),
+             o;
+    }
+    if (begin.outcome != ProtoOutcome::kProceed) return Settle(&o, begin.outcome);
+    break;
+  }
+  Status sent = SendNeeded(remote, work.item, begin, &o.report);
+  if (sent.code() == Status::Code::kPreconditionFailed) {
+    // Aborted: the file changed here. Releasing the lock is a courtesy; it also expires.
+    (void)remote.Call(ProtoOp::kFileAbort,
+                      {{"source", SourceJson()},
+                       {"item", ItemRefToJson({ItemKind::kFile, "", work.item.key})}});
+    return std::nullopt;
+  }
+  if (!sent.ok()) return Fail(&o, sent);
+  Result<ProtoOutcome> commit = CallForOutcome(remote, ProtoOp::kFileCommit,
+                                               {{"source", SourceJson()},
+                                                {"item", ItemToJson(work.item)},
+                                                {"report", SyncReportToJson(o.report)}});
+  if (!commit.ok()) return Fail(&o, commit.status());
+  return Settle(&o, *commit);
+}
+
+void Pusher::PushFile(Remote& remote, const Destination& dest, Work work,
+                      std::vector<Outcome>* out) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     if (attempt > 0) {
-      // Retry with the version the file has now.
+      // Aborted because the file changed: retry with the version it has now.
       Result<Item> now = store_->GetItem(db_, ItemKind::kFile, "", work.item.key);
-      if (!now.ok()) return fail(now.status());
+      if (!now.ok()) {
+        Outcome o;
+        o.report = NewReport(dest, work.item, work.type);
+        Fail(&o, now.status());
+        out->push_back(std::move(o));
+        return;
+      }
       work.item = std::move(*now);
       if (work.item.deleted) {
         work.type = RenamedTo(work.item).empty() ? SyncType::kDelete : SyncType::kRename;
       } else if (work.type != SyncType::kMetadataUpdate) {
         work.type = SyncType::kContentUpdate;
       }
-      o.report = NewReport(dest, work.item, work.type);
     }
-    if (work.type == SyncType::kRename) {
-      std::string target_name = RenamedTo(work.item);
-      Result<Item> target = store_->GetItem(db_, ItemKind::kFile, "", target_name);
-      if (target.ok() && !target->deleted) {
-        o.report.bytes_copied = target->size;
-        Result<Json> r = remote.Call("rename", {{"source", SourceJson()},
-                                                {"from", ItemToJson(work.item)},
-                                                {"to", ItemToJson(*target)},
-                                                {"report", SyncReportToJson(o.report)}});
-        if (!r.ok()) return fail(r.status());
-        std::string outcome = (*r).value("outcome", "");
-        if (outcome != "needs_content") return finish(outcome);
-        // The destination lacks the old file: delete there, then send the new one whole.
-        o.report.bytes_copied = 0;
-        PushFile(remote, dest, {*target, SyncType::kContentUpdate}, out);
-      }
-      work.type = SyncType::kDelete;
-      o.report.type = SyncType::kDelete;
+    if (std::optional<Outcome> o = PushFileOnce(remote, dest, work, out)) {
+      out->push_back(std::move(*o));
+      return;
     }
-    Result<Json> begin = remote.Call("file-begin", {{"source", SourceJson()},
-                                                    {"type", SyncTypeName(work.type)},
-                                                    {"item", ItemToJson(work.item)},
-                                                    {"report", SyncReportToJson(o.report)}});
-    if (!begin.ok()) return fail(begin.status());
-    std::string outcome = (*begin).value("outcome", "");
-    if (outcome == "needs_content") {
-      work.type = SyncType::kContentUpdate;
-      o.report.type = work.type;
-      --attempt;  // not an abort; happens at most once since the type is now final
-      continue;
-    }
-    if (outcome != "proceed") return finish(outcome);
-    Status sent = SendNeeded(remote, work.item, *begin, &o.report);
-    if (sent.code() == Status::Code::kPreconditionFailed) {
-      (void)remote.Call("file-abort", {{"source", SourceJson()},
-                                       {"item", ItemRefToJson({ItemKind::kFile, "", work.item.key})}});
-      continue;  // aborted: the file changed here
-    }
-    if (!sent.ok()) return fail(sent);
-    Result<Json> commit = remote.Call("file-commit", {{"source", SourceJson()},
-                                                      {"item", ItemToJson(work.item)},
-                                                      {"report", SyncReportToJson(o.report)}});
-    if (!commit.ok()) return fail(commit.status());
-    return finish((*commit).value("outcome", ""));
   }
-  fail(Status::Unavailable("file '" + work.item.key + "' kept changing during the push; "
-                           "it will be pushed on the next run"));
+  Outcome o;
+  o.report = NewReport(dest, work.item, work.type);
+  Fail(&o, Status::Unavailable("file '" + work.item.key + "' kept changing during the push; "
+                               "it will be pushed on the next run"));
+  out->push_back(std::move(o));
 }
 
 Status Pusher::SaveReports(const std::vector<Outcome>& outcomes) {
@@ -364,84 +426,91 @@ Status Pusher::SaveReports(const std::vector<Outcome>& outcomes) {
   });
 }
 
-DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) {
-  DestinationRun run;
-  run.destination_url = dest.url;
-  std::unique_ptr<Remote> remote = factory_(dest);
-  Result<Json> last = remote->Call("last-etag", {{"source", SourceJson()}});
-  if (!last.ok()) {
-    run.error = last.status().message();
-    return run;
-  }
-  const int64_t start_etag = (*last).value("last_etag", int64_t{0});
-  int64_t since = start_etag, watermark = start_etag;
-  bool blocked = false;  // an item failed: the watermark stays below it for this run
+Result<int64_t> Pusher::FetchLastEtag(Remote& remote) {
+  SYNCLINE_ASSIGN_OR_RETURN(Json reply, remote.Call(ProtoOp::kLastEtag, {{"source", SourceJson()}}));
+  return DecodeLastEtagReply(ProtoOp::kLastEtag, reply);
+}
 
-  // The items pushed by the previous run, to confirm they arrived.
-  std::vector<ItemRef> confirm;
-  std::string confirm_name = config_names::kConfirmations + dest.url;
-  if (Result<std::string> text = store_->GetConfig(db_, confirm_name); text.ok()) {
-    Result<Json> j = ParseJson(*text);
-    if (j.ok() && j->is_array()) {
-      for (const Json& r : *j) {
-        if (Result<ItemRef> ref = ItemRefFromJson(r); ref.ok()) confirm.push_back(*ref);
-      }
+std::vector<ItemRef> Pusher::LoadConfirmations(const std::string& url) {
+  std::vector<ItemRef> refs;
+  Result<std::string> text = store_->GetConfig(db_, config_names::kConfirmations + url);
+  if (!text.ok()) return refs;
+  Result<Json> j = ParseJson(*text);
+  if (j.ok() && j->is_array()) {
+    for (const Json& r : *j) {
+      if (Result<ItemRef> ref = ItemRefFromJson(r); ref.ok()) refs.push_back(*ref);
     }
   }
-  const std::vector<ItemRef> previous = confirm;
-  std::vector<ActivityEntry> left_pending;
-  std::vector<ItemRef> pushed;
-  size_t budget = options.drain ? SIZE_MAX : static_cast<size_t>(std::max(1, options.limit));
+  return refs;
+}
 
+void Pusher::SaveConfirmations(const std::string& url, const std::vector<ItemRef>& refs) {
+  Json to_confirm = Json::array();
+  for (const ItemRef& r : refs) to_confirm.push_back(ItemRefToJson(r));
+  // A lost list costs a re-check of items already there, never a lost item: the watermark
+  // only passes settled items.
+  (void)store_->Write(db_, [&](WriteTransaction& txn) {
+    return txn.PutConfig(config_names::kConfirmations + url, to_confirm.dump());
+  });
+}
+
+std::vector<std::vector<Pusher::Outcome>> Pusher::RunUnits(
+    Remote& remote, const Destination& dest, const std::vector<std::vector<Work>>& units,
+    const PushOptions& options) {
+  std::vector<std::vector<Outcome>> results(units.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&](Remote* r) {
+    std::unique_ptr<Remote> own;
+    if (!r) {
+      own = factory_(dest);
+      r = own.get();
+    }
+    for (size_t i; (i = next++) < units.size();) {
+      if (options.stop && options.stop->load()) break;
+      results[i] = RunUnit(*r, dest, units[i]);  // never throws
+    }
+  };
+  size_t threads = std::min<size_t>(units.size(), static_cast<size_t>(std::max(1, options.limit)));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker, nullptr);
+  if (threads > 0) worker(&remote);
+  for (auto& t : pool) t.join();
+  return results;
+}
+
+void Pusher::WalkFeed(Remote& remote, const Destination& dest, const PushOptions& options,
+                      Walk* walk, DestinationRun* run) {
   while (!(options.stop && options.stop->load())) {
-    Result<ChangePage> page = store_->ListChanges(db_, since, kChangePage);
+    Result<ChangePage> page = store_->ListChanges(db_, walk->since, kChangePage);
     if (!page.ok()) {
-      run.error = page.status().message();
-      break;
+      run->error = page.status();
+      return;
     }
     std::vector<ItemRef> refs;
     for (const Change& c : page->changes) refs.push_back(c.ref());
-    for (const ItemRef& r : confirm) {
+    for (const ItemRef& r : walk->confirm) {
       if (std::find(refs.begin(), refs.end(), r) == refs.end()) refs.push_back(r);
     }
-    confirm.clear();
-    if (refs.empty()) break;
+    walk->confirm.clear();
+    if (refs.empty()) return;
     std::vector<Work> works;
     std::vector<ItemRef> skipped;
-    if (Status s = Plan(*remote, refs, &works, &skipped); !s.ok()) {
-      run.error = s.message();
-      break;
+    if (Status s = Plan(remote, refs, &works, &skipped); !s.ok()) {
+      run->error = s;
+      return;
     }
     auto units = Units(std::move(works));
-    size_t take = std::min(units.size(), budget);
-    budget -= take;
-    std::vector<ActivityEntry> queued;
-    for (const auto& unit : units) {
-      for (const Work& w : unit) {
-        queued.push_back(w.Entry(dest.url));
+    size_t take = std::min(units.size(), walk->budget);
+    walk->budget -= take;
+    if (activity_) {
+      std::vector<ActivityEntry> queued;
+      for (const auto& unit : units) {
+        for (const Work& w : unit) queued.push_back(w.Entry(dest.url));
       }
+      activity_->SetPending(dest.url, queued);
     }
-    if (activity_) activity_->SetPending(dest.url, queued);
-
-    // At most `limit` units at once; each thread has its own connection.
-    std::vector<std::vector<Outcome>> results(take);
-    std::atomic<size_t> next{0};
-    auto worker = [&](Remote* r) {
-      std::unique_ptr<Remote> own;
-      if (!r) {
-        own = factory_(dest);
-        r = own.get();
-      }
-      for (size_t i; (i = next++) < take;) {
-        if (options.stop && options.stop->load()) break;
-        results[i] = RunUnit(*r, dest, units[i]);
-      }
-    };
-    size_t threads = std::min<size_t>(take, static_cast<size_t>(std::max(1, options.limit)));
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker, nullptr);
-    if (threads > 0) worker(remote.get());
-    for (auto& t : pool) t.join();
+    std::vector<std::vector<Work>> now(units.begin(), units.begin() + static_cast<ptrdiff_t>(take));
+    std::vector<std::vector<Outcome>> results = RunUnits(remote, dest, now, options);
 
     // Settled items, by etag, to move the watermark over the feed's prefix.
     std::map<ItemRef, bool> settled;
@@ -451,49 +520,67 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
         // An item with several reports (a rename's fallback) is settled only if all are.
         auto [it, fresh] = settled.try_emplace(o.report.ref, o.settled);
         if (!fresh) it->second = it->second && o.settled;
-        if (o.applied) pushed.push_back(o.report.ref);
-        run.reports.push_back(std::move(o.report));
+        if (o.applied) walk->pushed.push_back(o.report.ref);
+        run->reports.push_back(std::move(o.report));
       }
     }
     for (const Change& c : page->changes) {
-      if (blocked) break;
+      if (walk->blocked) break;
       auto it = settled.find(c.ref());
       if (it == settled.end() || !it->second) {
-        blocked = true;
+        walk->blocked = true;
         break;
       }
-      watermark = c.etag;
+      walk->watermark = c.etag;
     }
-    if (!page->changes.empty()) since = page->changes.back().etag;
+    if (!page->changes.empty()) walk->since = page->changes.back().etag;
     if (take < units.size()) {
-      run.more_pending = true;
-      left_pending.clear();
+      run->more_pending = true;
+      walk->left_pending.clear();
       for (size_t u = take; u < units.size(); ++u) {
-        for (const Work& w : units[u]) left_pending.push_back(w.Entry(dest.url));
+        for (const Work& w : units[u]) walk->left_pending.push_back(w.Entry(dest.url));
       }
-      break;
+      return;
     }
-    if (page->changes.size() < static_cast<size_t>(kChangePage)) break;
+    if (page->changes.size() < static_cast<size_t>(kChangePage)) return;
   }
-  // What this run left for a later one stays listed as pending.
-  if (activity_) activity_->SetPending(dest.url, std::move(left_pending));
+}
 
-  run.last_etag = start_etag;
-  if (watermark > start_etag) {
-    Result<Json> set = remote->Call("set-last-etag", {{"source", SourceJson()}, {"last_etag", watermark}});
+DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) {
+  DestinationRun run;
+  run.destination_url = dest.url;
+  std::unique_ptr<Remote> remote = factory_(dest);
+  Result<int64_t> start_etag = FetchLastEtag(*remote);
+  if (!start_etag.ok()) {
+    run.error = start_etag.status();
+    return run;
+  }
+  Walk walk;
+  walk.since = walk.watermark = *start_etag;
+  walk.confirm = LoadConfirmations(dest.url);
+  const std::vector<ItemRef> previous = walk.confirm;
+  if (!options.drain) walk.budget = static_cast<size_t>(std::max(1, options.limit));
+  WalkFeed(*remote, dest, options, &walk, &run);
+  // What this run left for a later one stays listed as pending.
+  if (activity_) activity_->SetPending(dest.url, std::move(walk.left_pending));
+
+  run.last_etag = *start_etag;
+  if (walk.watermark > *start_etag) {
+    Result<int64_t> set = [&]() -> Result<int64_t> {
+      SYNCLINE_ASSIGN_OR_RETURN(
+          Json reply, remote->Call(ProtoOp::kSetLastEtag,
+                                   {{"source", SourceJson()}, {"last_etag", walk.watermark}}));
+      return DecodeLastEtagReply(ProtoOp::kSetLastEtag, reply);
+    }();
     if (set.ok()) {
-      run.last_etag = (*set).value("last_etag", watermark);
-    } else if (!run.error) {
-      run.error = set.status().message();
+      run.last_etag = *set;
+    } else if (run.error.ok()) {
+      run.error = set.status();
     }
   }
   // A run that failed may not have checked the previous run's items: keep them to confirm.
-  if (run.error) pushed.insert(pushed.end(), previous.begin(), previous.end());
-  Json to_confirm = Json::array();
-  for (const ItemRef& r : pushed) to_confirm.push_back(ItemRefToJson(r));
-  (void)store_->Write(db_, [&](WriteTransaction& txn) {
-    return txn.PutConfig(confirm_name, to_confirm.dump());
-  });
+  if (!run.error.ok()) walk.pushed.insert(walk.pushed.end(), previous.begin(), previous.end());
+  SaveConfirmations(dest.url, walk.pushed);
   return run;
 }
 

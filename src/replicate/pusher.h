@@ -15,6 +15,7 @@
 
 #include "replicate/activity.h"
 #include "replicate/destinations.h"
+#include "replicate/protocol.h"
 #include "replicate/remote.h"
 #include "replicate/sync_report.h"
 #include "store/store.h"
@@ -34,7 +35,7 @@ struct PushOptions {
 struct DestinationRun {
   std::string destination_url;
   std::vector<SyncReport> reports;
-  std::optional<std::string> error;  // the run itself failed (unreachable, refused, ...)
+  Status error;  // the run itself failed (unreachable, refused, a broken reply, ...)
   bool more_pending = false;         // works left for a later run
   int64_t last_etag = 0;             // what the destination now has from us
 };
@@ -57,6 +58,20 @@ class Pusher {
  private:
   struct Work;
   struct Outcome;
+  struct Walk;
+
+  // The steps of Run: where the destination stands, the feed walk, and what to confirm.
+  Result<int64_t> FetchLastEtag(Remote& remote);
+  std::vector<ItemRef> LoadConfirmations(const std::string& url);
+  void SaveConfirmations(const std::string& url, const std::vector<ItemRef>& refs);
+  // Walks the change feed after `since` page by page: plans, runs the works, and moves the
+  // watermark over the settled prefix.
+  void WalkFeed(Remote& remote, const Destination& dest, const PushOptions& options, Walk* walk,
+                DestinationRun* run);
+  // Runs `units` (at most options.limit at once, each thread with its own connection).
+  std::vector<std::vector<Outcome>> RunUnits(Remote& remote, const Destination& dest,
+                                             const std::vector<std::vector<Work>>& units,
+                                             const PushOptions& options);
 
   // Decides the works for `refs` from the destination's states; `skipped` gets the refs that
   // need nothing.
@@ -64,17 +79,26 @@ class Pusher {
               std::vector<ItemRef>* skipped);
   // Groups works into units: one per file, documents in batches.
   std::vector<std::vector<Work>> Units(std::vector<Work> works) const;
+  // Pushes one unit; never throws: a failure becomes the error of each of its items.
   std::vector<Outcome> RunUnit(Remote& remote, const Destination& dest,
                                const std::vector<Work>& unit);
   std::vector<Outcome> PushDocuments(Remote& remote, const Destination& dest,
                                      const std::vector<Work>& docs);
   void PushFile(Remote& remote, const Destination& dest, Work work, std::vector<Outcome>* out);
+  // One attempt at pushing a file's current version; nullopt when it changed here meanwhile
+  // and was aborted (the caller tries again with the new version).
+  std::optional<Outcome> PushFileOnce(Remote& remote, const Destination& dest, Work& work,
+                                      std::vector<Outcome>* out);
   // Sends the chunks the destination asked for in `begin` (its answer to file-begin): as
   // recipes against its basis where that saves bytes, else whole. PreconditionFailed if the
   // file changed on this node meanwhile (the push is then aborted).
-  Status SendNeeded(Remote& remote, const Item& item, const Json& begin, SyncReport* report);
+  Status SendNeeded(Remote& remote, const Item& item, const FileBeginReply& begin,
+                    SyncReport* report);
 
   SyncReport NewReport(const Destination& dest, const Item& item, SyncType type) const;
+  // Finish an outcome with the destination's answer, or with a failure; return it.
+  Outcome& Settle(Outcome* o, ProtoOutcome outcome) const;
+  Outcome& Fail(Outcome* o, const Status& s) const;
   Json SourceJson() const;
   Status SaveReports(const std::vector<Outcome>& outcomes);
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "chunk/manifest.h"
+#include "replicate/protocol.h"
 #include "sync/config_names.h"
 #include "sync/conflicts.h"
 #include "sync/item_json.h"
@@ -12,36 +13,46 @@
 #include "replicate/chunk_batch.h"
 #include "replicate/chunk_delta.h"
 #include "util/base64.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
 namespace {
 
 Result<SyncSource> SourceFrom(const Json& req) {
-  auto it = req.find("source");
-  if (it == req.end() || !it->is_object()) return Status::InvalidArgument("'source' is missing");
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* source, JsonObjectField(req, "source"));
   SyncSource s;
   for (auto [field, out] : {std::pair{"node_id", &s.node_id}, std::pair{"db", &s.db},
                             std::pair{"url", &s.url}}) {
-    auto f = it->find(field);
-    if (f == it->end() || !f->is_string() || f->get<std::string>().empty()) {
-      return Status::InvalidArgument(std::string("'source.") + field + "' is missing");
+    Result<std::string> value = JsonString(*source, field);
+    if (!value.ok() || value->empty()) {
+      return Status::InvalidArgument(std::string("'source.") + field + "' must be a non-empty string");
     }
-    *out = f->get<std::string>();
+    *out = std::move(*value);
   }
   return s;
 }
 
 Result<Item> ItemField(const Json& req, const char* field) {
-  auto it = req.find(field);
-  if (it == req.end()) return Status::InvalidArgument(std::string("'") + field + "' is missing");
-  return ItemFromJson(*it);
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* item, JsonObjectField(req, field));
+  return ItemFromJson(*item);
 }
 
+// The source's report of what it sends; its outcome is ours to decide, so no error is kept.
 Result<SyncReport> ReportField(const Json& req) {
-  auto it = req.find("report");
-  if (it == req.end()) return Status::InvalidArgument("'report' is missing");
-  return SyncReportFromJson(*it);
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* report, JsonObjectField(req, "report"));
+  SYNCLINE_ASSIGN_OR_RETURN(SyncReport r, SyncReportFromJson(*report));
+  r.error = Status::OK();
+  return r;
+}
+
+// The last etag stored for a source, 0 if none.
+Result<int64_t> StoredLastEtag(const Result<std::string>& text) {
+  if (text.status().IsNotFound()) return int64_t{0};
+  if (!text.ok()) return text.status();
+  Result<int64_t> etag = JsonIntOr(ParseStoredJson(*text), "last_etag", 0);
+  if (!etag.ok()) return Status::Corruption("stored last etag: " + etag.status().message());
+  return etag;
 }
 
 std::string SourceName(const SyncSource& s) {
@@ -59,24 +70,29 @@ Result<Manifest> CheckedManifest(const Item& item) {
 
 }  // namespace
 
-Result<Json> Receiver::Handle(const std::string& db, std::string_view op, const Json& request) {
+Result<Json> Receiver::Handle(const std::string& db, ProtoOp op, const Json& request) {
   if (!request.is_object()) return Status::InvalidArgument("a sync request must be an object");
-  if (op == "last-etag") return LastEtag(db, request);
-  if (op == "set-last-etag") return SetLastEtag(db, request);
-  if (op == "state") return State(db, request);
-  if (op == "apply-docs") return ApplyDocuments(db, request);
-  if (op == "file-begin") return FileBegin(db, request);
-  if (op == "file-commit") return FileCommit(db, request);
-  if (op == "file-abort") return FileAbort(db, request);
-  if (op == "rename") return Rename(db, request);
-  return Status::NotFound("no sync operation '" + std::string(op) + "'");
+  switch (op) {
+    case ProtoOp::kLastEtag: return LastEtag(db, request);
+    case ProtoOp::kSetLastEtag: return SetLastEtag(db, request);
+    case ProtoOp::kState: return State(db, request);
+    case ProtoOp::kApplyDocs: return ApplyDocuments(db, request);
+    case ProtoOp::kFileBegin: return FileBegin(db, request);
+    case ProtoOp::kFileCommit: return FileCommit(db, request);
+    case ProtoOp::kFileAbort: return FileAbort(db, request);
+    case ProtoOp::kRename: return Rename(db, request);
+    case ProtoOp::kChunks:
+    case ProtoOp::kChunkRecipes: break;
+  }
+  return Status::InvalidArgument("sync operation '" + std::string(ProtoOpName(op)) +
+                                 "' takes a binary body");
 }
 
 Status Receiver::RecordFinished(WriteTransaction& txn, SyncReport report,
                                 IncomingOutcome outcome) {
   if (outcome == IncomingOutcome::kConflict) {
-    report.error = std::string(ItemKindName(report.ref.kind)) + " " + report.ref.key +
-                   " is conflicted";
+    report.error = Status::Conflicted(std::string(ItemKindName(report.ref.kind)) + " " +
+                                      report.ref.key + " is conflicted");
   }
   report.finished_at = clock_->NowMicros();
   return txn.PutConfig(config_names::Item(config_names::kFinished, report.ref),
@@ -85,36 +101,24 @@ Status Receiver::RecordFinished(WriteTransaction& txn, SyncReport report,
 
 Result<Json> Receiver::LastEtag(const std::string& db, const Json& req) {
   SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
-  Result<std::string> text = store_->GetConfig(db, SourceName(source));
-  if (text.status().IsNotFound()) return Json{{"last_etag", 0}};
-  if (!text.ok()) return text.status();
-  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
-  return Json{{"last_etag", j.value("last_etag", int64_t{0})}};
+  SYNCLINE_ASSIGN_OR_RETURN(int64_t etag, StoredLastEtag(store_->GetConfig(db, SourceName(source))));
+  return Json{{"last_etag", etag}};
 }
 
 Result<Json> Receiver::SetLastEtag(const std::string& db, const Json& req) {
   SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
-  auto it = req.find("last_etag");
-  if (it == req.end() || !it->is_number_integer() || it->get<int64_t>() < 0) {
-    return Status::InvalidArgument("'last_etag' must be a non-negative integer");
-  }
-  int64_t etag = it->get<int64_t>();
+  SYNCLINE_ASSIGN_OR_RETURN(int64_t etag, JsonInt(req, "last_etag"));
+  if (etag < 0) return Status::InvalidArgument("'last_etag' must be a non-negative integer");
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
-    Result<std::string> text = txn.GetConfig(SourceName(source));
-    if (text.ok()) {
-      SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
-      etag = std::max(etag, j.value("last_etag", int64_t{0}));
-    } else if (!text.status().IsNotFound()) {
-      return text.status();
-    }
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t stored, StoredLastEtag(txn.GetConfig(SourceName(source))));
+    etag = std::max(etag, stored);
     return txn.PutConfig(SourceName(source), Json{{"last_etag", etag}}.dump());
   }));
   return Json{{"last_etag", etag}};
 }
 
 Result<Json> Receiver::State(const std::string& db, const Json& req) {
-  auto items = req.find("items");
-  if (items == req.end() || !items->is_array()) return Status::InvalidArgument("'items' is missing");
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* items, JsonArrayField(req, "items"));
   if (items->size() > kMaxStateItems) {
     return Status::InvalidArgument("at most " + std::to_string(kMaxStateItems) +
                                    " items per state request");
@@ -126,7 +130,7 @@ Result<Json> Receiver::State(const std::string& db, const Json& req) {
     if (!item.ok() && !item.status().IsNotFound()) return item.status();
     Json s = {{"exists", item.ok()}};
     if (item.ok()) {
-      s["version_vector"] = Json::parse(item->version_vector);
+      s["version_vector"] = ParseStoredJson(item->version_vector);
       s["deleted"] = item->deleted;
       s["content_hash"] = item->content_hash;
       SYNCLINE_ASSIGN_OR_RETURN(auto conflict, FindConflict(store_, db, ref));
@@ -139,9 +143,8 @@ Result<Json> Receiver::State(const std::string& db, const Json& req) {
 
 Result<Json> Receiver::ApplyDocuments(const std::string& db, const Json& req) {
   SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
-  auto items = req.find("items");
-  if (items == req.end() || !items->is_array()) return Status::InvalidArgument("'items' is missing");
-  std::string destination_url = req.value("destination_url", "");
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* items, JsonArrayField(req, "items"));
+  SYNCLINE_ASSIGN_OR_RETURN(std::string destination_url, JsonStringOr(req, "destination_url", ""));
   std::vector<Item> docs;
   std::vector<int64_t> etags;
   for (const Json& entry : *items) {
@@ -149,7 +152,8 @@ Result<Json> Receiver::ApplyDocuments(const std::string& db, const Json& req) {
     SYNCLINE_ASSIGN_OR_RETURN(Item doc, ItemField(entry, "item"));
     if (doc.kind != ItemKind::kDocument) return Status::InvalidArgument("apply-docs takes documents");
     docs.push_back(std::move(doc));
-    etags.push_back(entry.value("etag", int64_t{0}));
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t etag, JsonIntOr(entry, "etag", 0));
+    etags.push_back(etag);
   }
   int64_t started = clock_->NowMicros();
   Json results = Json::array();
@@ -168,12 +172,14 @@ Result<Json> Receiver::ApplyDocuments(const std::string& db, const Json& req) {
       report.started_at = started;
       Result<IncomingOutcome> outcome = ApplyIncoming(txn, docs[i], source, started);
       if (outcome.status().code() == Status::Code::kPreconditionFailed) {
-        results.push_back({{"outcome", nullptr}, {"error", outcome.status().message()}});
+        Json failed = StatusToJson(outcome.status());
+        failed["outcome"] = nullptr;
+        results.push_back(std::move(failed));
         continue;
       }
       if (!outcome.ok()) return outcome.status();
       SYNCLINE_RETURN_IF_ERROR(RecordFinished(txn, report, *outcome));
-      results.push_back({{"outcome", IncomingOutcomeName(*outcome)}, {"error", nullptr}});
+      results.push_back({{"outcome", ProtoOutcomeName(ToProtoOutcome(*outcome))}});
     }
     return Status::OK();
   }));
@@ -185,18 +191,19 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
   SYNCLINE_ASSIGN_OR_RETURN(Item item, ItemField(req, "item"));
   SYNCLINE_ASSIGN_OR_RETURN(SyncReport report, ReportField(req));
   if (item.kind != ItemKind::kFile) return Status::InvalidArgument("file-begin takes a file");
-  SYNCLINE_ASSIGN_OR_RETURN(SyncType type, ParseSyncType(req.value("type", "")));
+  SYNCLINE_ASSIGN_OR_RETURN(std::string type_name, JsonString(req, "type"));
+  SYNCLINE_ASSIGN_OR_RETURN(SyncType type, ParseSyncType(type_name));
   ItemRef ref = item.ref();
   int64_t now = clock_->NowMicros();
 
   if (type != SyncType::kContentUpdate) {
     // Applied at once: no content travels.
-    std::string outcome_name;
+    ProtoOutcome result = ProtoOutcome::kApplied;
     SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
       if (type == SyncType::kMetadataUpdate) {
         Result<Item> current = txn.Get(ref.kind, "", ref.key);
         if (!current.ok() || current->deleted || current->content_hash != item.content_hash) {
-          outcome_name = "needs_content";
+          result = ProtoOutcome::kNeedsContent;
           return Status::OK();
         }
         item.manifest = current->manifest;
@@ -205,15 +212,15 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
         return Status::InvalidArgument("a delete must carry a tombstone");
       }
       SYNCLINE_ASSIGN_OR_RETURN(IncomingOutcome outcome, ApplyIncoming(txn, item, source, now));
-      outcome_name = IncomingOutcomeName(outcome);
+      result = ToProtoOutcome(outcome);
       return RecordFinished(txn, report, outcome);
     }));
-    return Json{{"outcome", outcome_name}};
+    return Json{{"outcome", ProtoOutcomeName(result)}};
   }
 
   if (item.deleted) return Status::InvalidArgument("a content update needs a live file");
   SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, CheckedManifest(item));
-  std::string outcome_name = "proceed";
+  ProtoOutcome result = ProtoOutcome::kProceed;
   Item current;  // the version being replaced, if live: the basis of finer need lists
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
     // Check and take the lock in one transaction: two sources never apply one file at once.
@@ -225,20 +232,20 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
     SYNCLINE_ASSIGN_OR_RETURN(VersionVector ours, VersionVector::Parse(current.version_vector));
     auto order = theirs.CompareTo(ours);
     if (order == VersionVector::Order::kEqual || order == VersionVector::Order::kOlder) {
-      outcome_name = "up_to_date";
+      result = ProtoOutcome::kUpToDate;
     } else if (order == VersionVector::Order::kConcurrent) {
       // The same incoming version already kept aside needs no second transfer.
       SYNCLINE_ASSIGN_OR_RETURN(auto conflict, GetConflict(txn, ref));
-      if (conflict && conflict->remote_version == theirs.ToJson()) outcome_name = "conflict";
+      if (conflict && conflict->remote_version == theirs.ToJson()) result = ProtoOutcome::kConflict;
     }
-    if (outcome_name == "proceed") return Status::OK();
+    if (result == ProtoOutcome::kProceed) return Status::OK();
     SYNCLINE_RETURN_IF_ERROR(ReleaseItemLock(txn, ref, source.node_id));
     return RecordFinished(txn, report,
-                          outcome_name == "conflict" ? IncomingOutcome::kConflict
+                          result == ProtoOutcome::kConflict ? IncomingOutcome::kConflict
                                                      : IncomingOutcome::kUpToDate);
   }));
   Json need = Json::array();
-  if (outcome_name == "proceed") {
+  if (result == ProtoOutcome::kProceed) {
     SYNCLINE_ASSIGN_OR_RETURN(std::vector<size_t> missing, MissingChunks(db, manifest));
     need = missing;
   }
@@ -246,7 +253,7 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
   if (!need.empty() && !current.deleted && !current.manifest.empty()) {
     SYNCLINE_ASSIGN_OR_RETURN(basis, BasisSignature(db, current, manifest));
   }
-  return Json{{"outcome", outcome_name}, {"need", need}, {"basis", Base64Encode(basis)}};
+  return Json{{"outcome", ProtoOutcomeName(result)}, {"need", need}, {"basis", Base64Encode(basis)}};
 }
 
 Result<std::vector<size_t>> Receiver::MissingChunks(const std::string& db,
@@ -280,11 +287,11 @@ Result<std::string> Receiver::BasisSignature(const std::string& db, const Item& 
   return signature;
 }
 
-Result<Json> Receiver::HandleBinary(const std::string& db, std::string_view op,
-                                    std::string_view body) {
-  if (op == "chunks") return StoreChunks(db, body);
-  if (op == "chunk-recipes") return StoreRecipes(db, body);
-  return Status::NotFound("no binary sync operation '" + std::string(op) + "'");
+Result<Json> Receiver::HandleBinary(const std::string& db, ProtoOp op, std::string_view body) {
+  if (op == ProtoOp::kChunks) return StoreChunks(db, body);
+  if (op == ProtoOp::kChunkRecipes) return StoreRecipes(db, body);
+  return Status::InvalidArgument("sync operation '" + std::string(ProtoOpName(op)) +
+                                 "' takes a JSON body");
 }
 
 Result<Json> Receiver::StoreRecipes(const std::string& db, std::string_view batch) {
@@ -336,7 +343,7 @@ Result<Json> Receiver::FileCommit(const std::string& db, const Json& req) {
     SYNCLINE_RETURN_IF_ERROR(ReleaseItemLock(txn, ref, source.node_id));
     return RecordFinished(txn, report, outcome);
   }));
-  return Json{{"outcome", IncomingOutcomeName(outcome)}};
+  return Json{{"outcome", ProtoOutcomeName(ToProtoOutcome(outcome))}};
 }
 
 Result<Json> Receiver::FileAbort(const std::string& db, const Json& req) {
@@ -357,7 +364,7 @@ Result<Json> Receiver::Rename(const std::string& db, const Json& req) {
   if (from.kind != ItemKind::kFile || to.kind != ItemKind::kFile || !from.deleted || to.deleted) {
     return Status::InvalidArgument("a rename takes a file tombstone and a live file");
   }
-  std::string outcome_name;
+  ProtoOutcome result = ProtoOutcome::kApplied;
   int64_t now = clock_->NowMicros();
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
     Result<Item> old = txn.Get(ItemKind::kFile, "", from.key);
@@ -369,7 +376,7 @@ Result<Json> Receiver::Rename(const std::string& db, const Json& req) {
       content = &*target;
     }
     if (!content) {
-      outcome_name = "needs_content";
+      result = ProtoOutcome::kNeedsContent;
       return Status::OK();
     }
     to.manifest = content->manifest;
@@ -381,12 +388,12 @@ Result<Json> Receiver::Rename(const std::string& db, const Json& req) {
                               : gone == IncomingOutcome::kApplied || moved == IncomingOutcome::kApplied
                                   ? IncomingOutcome::kApplied
                                   : IncomingOutcome::kUpToDate;
-    outcome_name = IncomingOutcomeName(outcome);
+    result = ToProtoOutcome(outcome);
     SYNCLINE_RETURN_IF_ERROR(RecordFinished(txn, report, outcome));
     report.ref = {ItemKind::kFile, "", to.key};  // `sync status` finds it under either name
     return RecordFinished(txn, report, outcome);
   }));
-  return Json{{"outcome", outcome_name}};
+  return Json{{"outcome", ProtoOutcomeName(result)}};
 }
 
 }  // namespace syncline

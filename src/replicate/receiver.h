@@ -5,7 +5,8 @@
 //   state          {items: [ref]}                  -> {items: [{exists, version_vector,
 //                                                      deleted, content_hash, conflict}]}
 //   apply-docs     {source, destination_url, items: [{item, etag}]}
-//                                                  -> {results: [{outcome, error}]}
+//                                                  -> {results: [{outcome} or
+//                                                      {outcome: null, error, message}]}
 //   file-begin     {source, type, item, report}    -> {outcome, need: [chunk index], basis}
 //                  (basis: base64 signature of the chunks the new version replaces, chunk_delta.h)
 //   file-commit    {source, item, report}          -> {outcome}
@@ -23,6 +24,7 @@
 #include <string_view>
 
 #include "chunk/manifest.h"
+#include "replicate/protocol.h"
 #include "replicate/sync_report.h"
 #include "store/store.h"
 #include "sync/incoming.h"
@@ -39,11 +41,11 @@ class Receiver {
   Receiver(Store* store, Clock* clock, int64_t lock_timeout_micros)
       : store_(store), clock_(clock), lock_timeout_(lock_timeout_micros) {}
 
-  // InvalidArgument for an unknown operation or a malformed request.
-  Result<Json> Handle(const std::string& db, std::string_view op, const Json& request);
-  static bool IsBinary(std::string_view op) { return op == "chunks" || op == "chunk-recipes"; }
+  // A JSON operation. InvalidArgument for a binary operation or a malformed request; the
+  // request is a peer's and is read only through checked accessors.
+  Result<Json> Handle(const std::string& db, ProtoOp op, const Json& request);
   // A binary operation; chunks are durable when it returns.
-  Result<Json> HandleBinary(const std::string& db, std::string_view op, std::string_view body);
+  Result<Json> HandleBinary(const std::string& db, ProtoOp op, std::string_view body);
 
  private:
   Result<Json> LastEtag(const std::string& db, const Json& req);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "replicate/destinations.h"
+#include "replicate/protocol.h"
 #include "syncline/result.h"
 #include "util/json.h"
 
@@ -17,10 +18,12 @@ namespace syncline {
 class Remote {
  public:
   virtual ~Remote() = default;
-  // One protocol operation (receiver.h) on the destination's database.
-  virtual Result<Json> Call(std::string_view op, const Json& request) = 0;
-  // A binary operation: "chunks" (chunk_batch.h) or "chunk-recipes" (chunk_delta.h).
-  virtual Result<Json> SendBinary(std::string_view op, std::string_view body) = 0;
+  // One protocol operation (receiver.h) on the destination's database. The reply is the
+  // peer's JSON object, unchecked: decode it with protocol.h. A failed connection or timeout
+  // is Unavailable; an error answer is its Status; a reply that is no JSON is ProtocolError.
+  virtual Result<Json> Call(ProtoOp op, const Json& request) = 0;
+  // A binary operation: kChunks (chunk_batch.h) or kChunkRecipes (chunk_delta.h).
+  virtual Result<Json> SendBinary(ProtoOp op, std::string_view body) = 0;
 };
 
 using RemoteFactory = std::function<std::unique_ptr<Remote>(const Destination&)>;

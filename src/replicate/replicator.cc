@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "replicate/retry_policy.h"
+
 namespace syncline {
 
 // Runs one destination of one database until stopped.
@@ -25,10 +27,20 @@ class Replicator::Worker {
     thread_.join();
   }
 
+  // The database changed: run now, unless a failure's backoff is running.
   void Wake() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       woken_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  // The destination was edited: run now, even during a backoff (the edit may be the fix).
+  void Kick() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      woken_ = kicked_ = true;
     }
     cv_.notify_all();
   }
@@ -40,67 +52,80 @@ class Replicator::Worker {
   }
 
  private:
+  // One run, with its outcome recorded on the destination. Never throws.
   DestinationRun RunLocked(bool drain) {
+    DestinationRun run;
+    run.destination_url = url_;
+    try {
+      run = Push(drain);
+    } catch (const std::exception& e) {
+      // Last resort: a bug fails this run, never the process.
+      run.error = Status::Internal(std::string("unexpected error: ") + e.what());
+    }
+    // An item that failed (say, locked there) fails the run; a conflict is settled.
+    for (const auto& r : run.reports) {
+      if (!run.error.ok()) break;
+      if (!r.error.ok() && r.error.code() != Status::Code::kConflicted) {
+        run.error = r.error.WithContext("item " + r.ref.key);
+      }
+    }
+    int64_t backoff;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      backoff = backoff_ = NextRetryDelay(run.error, backoff_, owner_->retry_);
+      if (run.more_pending) woken_ = true;
+    }
+    RecordHealth(run, backoff);  // outside mu_: a store write calls back into OnChange
+    if (!run.error.ok()) spdlog::warn("sync {} -> {}: {}", db_, url_, run.error.ToString());
+    return run;
+  }
+
+  DestinationRun Push(bool drain) {
     Result<Destination> dest = GetDestination(owner_->store_, db_, url_);
     if (!dest.ok()) {
       DestinationRun run;
       run.destination_url = url_;
-      run.error = dest.status().message();
+      run.error = dest.status();
       return run;
     }
     PushOptions options;
     options.limit = owner_->options_.limit;
     options.drain = drain;
     options.stop = &stop_flag_;
-    Pusher pusher = owner_->MakePusher(db_);
-    DestinationRun run = pusher.Run(*dest, options);
+    return owner_->MakePusher(db_).Run(*dest, options);
+  }
+
+  void RecordHealth(const DestinationRun& run, int64_t backoff) {
+    Result<Destination> dest = GetDestination(owner_->store_, db_, url_);
+    if (!dest.ok()) return;  // removed meanwhile
     int64_t now = owner_->env_->clock->NowMicros();
     dest->last_run_at = now;
     dest->last_error = run.error;
-    if (!run.error) {
-      // An item that failed (say, locked there) makes the run fail too, so it is retried.
-      for (const auto& r : run.reports) {
-        if (r.error && r.error->find("is conflicted") == std::string::npos) {
-          run.error = "item " + r.ref.key + ": " + *r.error;
-          break;
-        }
-      }
-      dest->last_error = run.error;
-    }
-    if (!run.error) dest->last_success_at = now;
+    if (run.error.ok()) dest->last_success_at = now;
     dest->last_etag = run.last_etag;
+    dest->next_retry_at = backoff > 0 ? now + backoff : 0;
     (void)UpdateDestinationHealth(owner_->store_, db_, *dest);  // health only; next run rewrites
-    if (run.error) {
-      spdlog::warn("sync {} -> {}: {}", db_, url_, *run.error);
-    }
-    if (run.more_pending) Wake();
-    return run;
   }
 
   void Loop() {
-    int64_t backoff = 0;
     std::unique_lock<std::mutex> lock(mu_);
     woken_ = true;  // a first run catches up with whatever changed while we were away
     while (!stop_) {
-      if (backoff > 0) {
+      if (backoff_ > 0) {
         // A failing destination is retried when its backoff ends, not on every change.
-        cv_.wait_for(lock, std::chrono::microseconds(backoff), [&] { return stop_; });
+        cv_.wait_for(lock, std::chrono::microseconds(backoff_), [&] { return stop_ || kicked_; });
       } else {
         cv_.wait_for(lock, std::chrono::microseconds(owner_->options_.period_micros),
                      [&] { return stop_ || woken_; });
       }
       if (stop_) break;
-      woken_ = false;
+      woken_ = kicked_ = false;
       lock.unlock();
-      DestinationRun run;
       {
         std::lock_guard<std::mutex> r(run_mu_);
-        run = RunLocked(true);
+        (void)RunLocked(true);
       }
       lock.lock();
-      backoff = run.error ? std::clamp<int64_t>(backoff * 2, 1000000,
-                                                owner_->options_.max_backoff_micros)
-                          : 0;
     }
   }
 
@@ -109,8 +134,10 @@ class Replicator::Worker {
   std::mutex run_mu_;  // one run at a time, background or manual
   std::mutex mu_;
   std::condition_variable cv_;
-  bool woken_ = false;  // GUARDED_BY(mu_)
-  bool stop_ = false;   // GUARDED_BY(mu_)
+  bool woken_ = false;   // GUARDED_BY(mu_)
+  bool kicked_ = false;  // GUARDED_BY(mu_)
+  bool stop_ = false;    // GUARDED_BY(mu_)
+  int64_t backoff_ = 0;  // GUARDED_BY(mu_): the wait before the next automatic run
   std::atomic<bool> stop_flag_{false};
   std::thread thread_;  // last: starts after the fields above exist
 };
@@ -118,7 +145,10 @@ class Replicator::Worker {
 Replicator::Replicator(Store* store, Env* env, std::string self_url, RemoteFactory factory,
                        ReplicatorOptions options)
     : store_(store), env_(env), self_url_(std::move(self_url)), factory_(std::move(factory)),
-      options_(options) {}
+      options_(options) {
+  retry_.max_backoff_micros = options.max_backoff_micros;
+  retry_.period_micros = std::max(options.period_micros, options.max_backoff_micros);
+}
 
 Replicator::~Replicator() { Stop(); }
 
@@ -167,7 +197,7 @@ Status Replicator::DestinationsChanged(const std::string& db) {
     auto& mine = workers_[db];
     for (auto it = mine.begin(); it != mine.end();) {
       if (wanted.count(it->first)) {
-        it->second->Wake();
+        it->second->Kick();
         ++it;
       } else {
         retired.push_back(std::move(it->second));

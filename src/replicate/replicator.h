@@ -1,6 +1,6 @@
 // Replicator: keeps every database's enabled destinations up to date. One worker thread per
 // (database, destination) runs the Pusher when the database changes (promptly), every `period`,
-// and on demand; a failing destination is retried with exponential backoff.
+// and on demand; a failing destination is retried as retry_policy.h decides.
 #pragma once
 
 #include <atomic>
@@ -16,6 +16,7 @@
 #include "replicate/activity.h"
 #include "replicate/pusher.h"
 #include "replicate/remote.h"
+#include "replicate/retry_policy.h"
 #include "store/store.h"
 #include "syncline/env.h"
 
@@ -67,6 +68,7 @@ class Replicator {
   std::string self_url_;
   RemoteFactory factory_;
   ReplicatorOptions options_;
+  RetryOptions retry_;
 
   std::mutex mu_;
   bool stopped_ = false;                                        // GUARDED_BY(mu_)

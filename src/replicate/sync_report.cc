@@ -1,6 +1,8 @@
 // SyncReport <-> JSON.
 #include "replicate/sync_report.h"
 
+#include "util/json_reader.h"
+
 namespace syncline {
 
 Json SyncReportToJson(const SyncReport& r) {
@@ -9,7 +11,8 @@ Json SyncReportToJson(const SyncReport& r) {
             {"collection", r.ref.kind == ItemKind::kDocument ? Json(r.ref.collection) : Json()},
             {"etag", r.etag},
             {"type", SyncTypeName(r.type)},
-            {"error", r.error ? Json(*r.error) : Json()},
+            {"error", r.error.ok() ? Json() : Json(r.error.message())},
+            {"error_code", r.error.ok() ? Json() : Json(Status::CodeName(r.error.code()))},
             {"bytes_transferred", r.bytes_transferred},
             {"bytes_copied", r.bytes_copied},
             {"need_list_length", r.need_list_length},
@@ -24,26 +27,24 @@ Json SyncReportToJson(const SyncReport& r) {
 Result<SyncReport> SyncReportFromJson(const Json& j) {
   if (!j.is_object()) return Status::InvalidArgument("a sync report must be an object");
   SyncReport r;
-  try {
-    r.ref.key = j.at("name").get<std::string>();
-    r.ref.kind = j.value("kind", "file") == "document" ? ItemKind::kDocument : ItemKind::kFile;
-    if (j.contains("collection") && j["collection"].is_string()) {
-      r.ref.collection = j["collection"].get<std::string>();
-    }
-    r.etag = j.value("etag", int64_t{0});
-    SYNCLINE_ASSIGN_OR_RETURN(r.type, ParseSyncType(j.value("type", "")));
-    if (j.contains("error") && j["error"].is_string()) r.error = j["error"].get<std::string>();
-    r.bytes_transferred = j.value("bytes_transferred", int64_t{0});
-    r.bytes_copied = j.value("bytes_copied", int64_t{0});
-    r.need_list_length = j.value("need_list_length", int64_t{0});
-    r.source_node = j.value("source_node", "");
-    r.source_url = j.value("source_url", "");
-    r.destination_url = j.value("destination_url", "");
-    r.started_at = j.value("started_at", int64_t{0});
-    r.finished_at = j.value("finished_at", int64_t{0});
-  } catch (const Json::exception& e) {
-    return Status::InvalidArgument(std::string("malformed sync report: ") + e.what());
-  }
+  SYNCLINE_ASSIGN_OR_RETURN(r.ref.key, JsonString(j, "name"));
+  Result<std::string> kind = JsonStringOr(j, "kind", "file");
+  if (!kind.ok()) return kind.status();
+  r.ref.kind = *kind == "document" ? ItemKind::kDocument : ItemKind::kFile;
+  SYNCLINE_ASSIGN_OR_RETURN(r.ref.collection, JsonStringOr(j, "collection", ""));
+  SYNCLINE_ASSIGN_OR_RETURN(r.etag, JsonIntOr(j, "etag", 0));
+  Result<std::string> type = JsonStringOr(j, "type", "");
+  if (!type.ok()) return type.status();
+  SYNCLINE_ASSIGN_OR_RETURN(r.type, ParseSyncType(*type));
+  SYNCLINE_RETURN_IF_ERROR(ReadJsonStatus(j, "error", "error_code", &r.error));
+  SYNCLINE_ASSIGN_OR_RETURN(r.bytes_transferred, JsonIntOr(j, "bytes_transferred", 0));
+  SYNCLINE_ASSIGN_OR_RETURN(r.bytes_copied, JsonIntOr(j, "bytes_copied", 0));
+  SYNCLINE_ASSIGN_OR_RETURN(r.need_list_length, JsonIntOr(j, "need_list_length", 0));
+  SYNCLINE_ASSIGN_OR_RETURN(r.source_node, JsonStringOr(j, "source_node", ""));
+  SYNCLINE_ASSIGN_OR_RETURN(r.source_url, JsonStringOr(j, "source_url", ""));
+  SYNCLINE_ASSIGN_OR_RETURN(r.destination_url, JsonStringOr(j, "destination_url", ""));
+  SYNCLINE_ASSIGN_OR_RETURN(r.started_at, JsonIntOr(j, "started_at", 0));
+  SYNCLINE_ASSIGN_OR_RETURN(r.finished_at, JsonIntOr(j, "finished_at", 0));
   return r;
 }
 

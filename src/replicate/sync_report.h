@@ -16,7 +16,7 @@ struct SyncReport {
   ItemRef ref;
   int64_t etag = 0;  // the source's etag of the version pushed
   SyncType type = SyncType::kContentUpdate;
-  std::optional<std::string> error;  // nullopt: success
+  Status error;  // OK: success; kConflicted: settled as a conflict there
   int64_t bytes_transferred = 0;  // content bytes on the wire
   int64_t bytes_copied = 0;       // content bytes the destination already had
   int64_t need_list_length = 0;   // chunks the destination asked for
@@ -27,8 +27,9 @@ struct SyncReport {
   int64_t finished_at = 0;
 };
 
-// The --json form: name, collection, etag, type, error, bytes_transferred, bytes_copied,
-// need_list_length, source_node, source_url, destination_url, started_at, finished_at.
+// The --json form: name, kind, collection, etag, type, error (message or null), error_code
+// (Status::CodeName or null), bytes_transferred, bytes_copied, need_list_length, source_node,
+// source_url, destination_url, started_at, finished_at.
 Json SyncReportToJson(const SyncReport& r);
 Result<SyncReport> SyncReportFromJson(const Json& j);
 

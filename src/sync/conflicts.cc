@@ -5,6 +5,7 @@
 #include "sync/item_json.h"
 #include "sync/item_lock.h"
 #include "sync/version_vector.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -12,8 +13,8 @@ Json ConflictToJson(const Conflict& c) {
   Json j = ItemRefToJson(c.ref);
   j["remote_url"] = c.remote_url;
   j["remote_node"] = c.remote_node;
-  j["local_version"] = Json::parse(c.local_version);
-  j["remote_version"] = Json::parse(c.remote_version);
+  j["local_version"] = ParseStoredJson(c.local_version);
+  j["remote_version"] = ParseStoredJson(c.remote_version);
   j["remote_item"] = ItemToJson(c.remote_item);
   j["created_at"] = c.created_at;
   return j;
@@ -22,15 +23,21 @@ Json ConflictToJson(const Conflict& c) {
 Result<Conflict> ConflictFromJson(const Json& j) {
   Conflict c;
   SYNCLINE_ASSIGN_OR_RETURN(c.ref, ItemRefFromJson(j));
-  if (!j.contains("remote_item") || !j.contains("local_version")) {
-    return Status::Corruption("conflict record of '" + c.ref.key + "' is incomplete");
+  Status read = [&]() -> Status {
+    SYNCLINE_ASSIGN_OR_RETURN(const Json* local, JsonObjectField(j, "local_version"));
+    SYNCLINE_ASSIGN_OR_RETURN(const Json* remote, JsonObjectField(j, "remote_version"));
+    SYNCLINE_ASSIGN_OR_RETURN(const Json* item, JsonObjectField(j, "remote_item"));
+    SYNCLINE_ASSIGN_OR_RETURN(c.remote_url, JsonStringOr(j, "remote_url", ""));
+    SYNCLINE_ASSIGN_OR_RETURN(c.remote_node, JsonStringOr(j, "remote_node", ""));
+    SYNCLINE_ASSIGN_OR_RETURN(c.created_at, JsonIntOr(j, "created_at", 0));
+    c.local_version = DumpJson(*local);
+    c.remote_version = DumpJson(*remote);
+    SYNCLINE_ASSIGN_OR_RETURN(c.remote_item, ItemFromJson(*item));
+    return Status::OK();
+  }();
+  if (!read.ok()) {
+    return Status::Corruption("conflict record of '" + c.ref.key + "': " + read.message());
   }
-  c.remote_url = j.value("remote_url", "");
-  c.remote_node = j.value("remote_node", "");
-  c.local_version = j["local_version"].dump();
-  c.remote_version = j["remote_version"].dump();
-  SYNCLINE_ASSIGN_OR_RETURN(c.remote_item, ItemFromJson(j["remote_item"]));
-  c.created_at = j.value("created_at", int64_t{0});
   return c;
 }
 

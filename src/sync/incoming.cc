@@ -5,7 +5,7 @@
 #include "sync/conflicts.h"
 #include "sync/item_lock.h"
 #include "sync/version_vector.h"
-#include "util/json.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -16,9 +16,10 @@ namespace {
 bool SameData(const Item& a, const Item& b) {
   if (a.deleted || b.deleted) return a.deleted && b.deleted;
   if (a.kind == ItemKind::kFile) {
-    return a.content_hash == b.content_hash && Json::parse(a.metadata) == Json::parse(b.metadata);
+    return a.content_hash == b.content_hash &&
+           ParseStoredJson(a.metadata) == ParseStoredJson(b.metadata);
   }
-  return Json::parse(a.body) == Json::parse(b.body);
+  return ParseStoredJson(a.body) == ParseStoredJson(b.body);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "sync/version_vector.h"
 #include "util/base64.h"
+#include "util/json_reader.h"
 #include "util/name.h"
 
 namespace syncline {
@@ -24,8 +25,8 @@ Json ItemRefToJson(const ItemRef& ref) {
 Result<ItemRef> ItemRefFromJson(const Json& j) {
   if (!j.is_object()) return Status::InvalidArgument("an item reference must be an object");
   ItemRef ref;
-  auto kind = j.find("kind");
-  if (kind == j.end() || !kind->is_string()) return Bad("kind");
+  Result<std::string> kind = JsonString(j, "kind");
+  if (!kind.ok()) return Bad("kind");
   if (*kind == "file") {
     ref.kind = ItemKind::kFile;
   } else if (*kind == "document") {
@@ -33,13 +34,13 @@ Result<ItemRef> ItemRefFromJson(const Json& j) {
   } else {
     return Bad("kind");
   }
-  auto key = j.find("key");
-  if (key == j.end() || !key->is_string()) return Bad("key");
-  ref.key = key->get<std::string>();
+  Result<std::string> key = JsonString(j, "key");
+  if (!key.ok()) return Bad("key");
+  ref.key = std::move(*key);
   if (ref.kind == ItemKind::kDocument) {
-    auto coll = j.find("collection");
-    if (coll == j.end() || !coll->is_string()) return Bad("collection");
-    ref.collection = coll->get<std::string>();
+    Result<std::string> collection = JsonString(j, "collection");
+    if (!collection.ok()) return Bad("collection");
+    ref.collection = std::move(*collection);
     SYNCLINE_RETURN_IF_ERROR(ValidateCollectionName(ref.collection));
     SYNCLINE_RETURN_IF_ERROR(ValidateItemName(ref.key, "key"));
   } else {
@@ -50,59 +51,61 @@ Result<ItemRef> ItemRefFromJson(const Json& j) {
 
 Json ItemToJson(const Item& item) {
   Json j = ItemRefToJson(item.ref());
-  j["version_vector"] = Json::parse(item.version_vector);
+  j["version_vector"] = ParseStoredJson(item.version_vector);
   j["deleted"] = item.deleted;
   j["updated_at"] = item.updated_at;
   if (item.kind == ItemKind::kDocument) {
-    if (!item.deleted) j["body"] = Json::parse(item.body);
+    if (!item.deleted) j["body"] = ParseStoredJson(item.body);
   } else {
     j["size"] = item.size;
     j["content_hash"] = item.content_hash;
     j["manifest"] = Base64Encode(item.manifest);
-    j["metadata"] = Json::parse(item.metadata);
+    j["metadata"] = ParseStoredJson(item.metadata);
   }
   return j;
 }
 
+// Each field of an item, checked; the accessor's message is replaced by Bad's, which names
+// the field as an item field.
 Result<Item> ItemFromJson(const Json& j) {
   SYNCLINE_ASSIGN_OR_RETURN(ItemRef ref, ItemRefFromJson(j));
   Item item;
   item.kind = ref.kind;
   item.collection = ref.collection;
   item.key = ref.key;
-  auto vv = j.find("version_vector");
-  if (vv == j.end() || !vv->is_object()) return Bad("version_vector");
-  SYNCLINE_ASSIGN_OR_RETURN(VersionVector parsed, VersionVector::Parse(vv->dump()));
+  Result<const Json*> vv = JsonObjectField(j, "version_vector");
+  if (!vv.ok()) return Bad("version_vector");
+  SYNCLINE_ASSIGN_OR_RETURN(VersionVector parsed, VersionVector::Parse(DumpJson(**vv)));
   item.version_vector = parsed.ToJson();
-  auto deleted = j.find("deleted");
-  if (deleted == j.end() || !deleted->is_boolean()) return Bad("deleted");
-  item.deleted = deleted->get<bool>();
-  auto updated = j.find("updated_at");
-  if (updated == j.end() || !updated->is_number_integer()) return Bad("updated_at");
-  item.updated_at = updated->get<int64_t>();
+  Result<bool> deleted = JsonBool(j, "deleted");
+  if (!deleted.ok()) return Bad("deleted");
+  item.deleted = *deleted;
+  Result<int64_t> updated = JsonInt(j, "updated_at");
+  if (!updated.ok()) return Bad("updated_at");
+  item.updated_at = *updated;
   if (item.kind == ItemKind::kDocument) {
     if (!item.deleted) {
-      auto body = j.find("body");
-      if (body == j.end() || !body->is_object()) return Bad("body");
-      item.body = body->dump();
+      Result<const Json*> body = JsonObjectField(j, "body");
+      if (!body.ok()) return Bad("body");
+      item.body = DumpJson(**body);
     }
     return item;
   }
-  auto size = j.find("size");
-  if (size == j.end() || !size->is_number_integer() || size->get<int64_t>() < 0) return Bad("size");
-  item.size = size->get<int64_t>();
-  auto hash = j.find("content_hash");
-  if (hash == j.end() || !hash->is_string()) return Bad("content_hash");
-  item.content_hash = hash->get<std::string>();
-  auto manifest = j.find("manifest");
-  if (manifest == j.end() || !manifest->is_string()) return Bad("manifest");
-  SYNCLINE_ASSIGN_OR_RETURN(item.manifest, Base64Decode(manifest->get<std::string>()));
-  auto meta = j.find("metadata");
-  if (meta == j.end() || !meta->is_object()) return Bad("metadata");
-  for (const auto& [k, v] : meta->items()) {
+  Result<int64_t> size = JsonInt(j, "size");
+  if (!size.ok() || *size < 0) return Bad("size");
+  item.size = *size;
+  Result<std::string> hash = JsonString(j, "content_hash");
+  if (!hash.ok()) return Bad("content_hash");
+  item.content_hash = std::move(*hash);
+  Result<std::string> manifest = JsonString(j, "manifest");
+  if (!manifest.ok()) return Bad("manifest");
+  SYNCLINE_ASSIGN_OR_RETURN(item.manifest, Base64Decode(*manifest));
+  Result<const Json*> meta = JsonObjectField(j, "metadata");
+  if (!meta.ok()) return Bad("metadata");
+  for (const auto& [k, v] : (*meta)->items()) {
     if (!v.is_string()) return Bad("metadata." + k);
   }
-  item.metadata = meta->dump();
+  item.metadata = DumpJson(**meta);
   return item;
 }
 

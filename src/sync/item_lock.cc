@@ -2,7 +2,7 @@
 #include "sync/item_lock.h"
 
 #include "sync/config_names.h"
-#include "util/json.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -20,8 +20,13 @@ Result<std::optional<HeldLock>> LiveLock(WriteTransaction& txn, const ItemRef& r
   Result<std::string> text = txn.GetConfig(name);
   if (text.status().IsNotFound()) return std::optional<HeldLock>();
   if (!text.ok()) return text.status();
-  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
-  HeldLock lock{j.value("owner", ""), j.value("expires_at", int64_t{0})};
+  Json j = ParseStoredJson(*text);
+  Result<std::string> owner = JsonString(j, "owner");
+  Result<int64_t> expires_at = JsonInt(j, "expires_at");
+  if (!owner.ok() || !expires_at.ok()) {
+    return Status::Corruption("lock record of '" + ref.key + "' is damaged");
+  }
+  HeldLock lock{*owner, *expires_at};
   if (lock.expires_at <= now) {
     SYNCLINE_RETURN_IF_ERROR(txn.DeleteConfig(name));
     return std::optional<HeldLock>();
@@ -54,8 +59,8 @@ Status ReleaseItemLock(WriteTransaction& txn, const ItemRef& ref, std::string_vi
   Result<std::string> text = txn.GetConfig(name);
   if (text.status().IsNotFound()) return Status::OK();
   if (!text.ok()) return text.status();
-  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
-  if (j.value("owner", "") != owner) return Status::OK();
+  Result<std::string> held_by = JsonString(ParseStoredJson(*text), "owner");
+  if (held_by.ok() && *held_by != owner) return Status::OK();  // a damaged lock goes too
   return txn.DeleteConfig(name);
 }
 

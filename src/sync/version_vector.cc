@@ -10,6 +10,10 @@ Result<VersionVector> VersionVector::Parse(std::string_view json) {
   if (!j.is_object()) return Status::InvalidArgument("version vector must be a JSON object");
   VersionVector v;
   for (auto& [node, counter] : j.items()) {
+    if (node.empty() || node.size() > kMaxNodeIdBytes) {
+      return Status::InvalidArgument("version vector node ids must be 1 to " +
+                                     std::to_string(kMaxNodeIdBytes) + " bytes");
+    }
     if (!counter.is_number_unsigned()) {
       return Status::InvalidArgument("version vector counters must be unsigned integers");
     }

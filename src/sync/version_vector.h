@@ -10,6 +10,8 @@
 
 namespace syncline {
 
+inline constexpr size_t kMaxNodeIdBytes = 128;  // node ids are UUIDs; this bounds a peer's
+
 class VersionVector {
  public:
   // How this vector relates to another.

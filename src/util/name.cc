@@ -1,9 +1,47 @@
 // Name checks shared by the API edge and the CLI.
 #include "util/name.h"
 
+#include <cstdint>
 #include <string>
 
 namespace syncline {
+
+namespace {
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF. Names
+// travel in JSON, which holds only text.
+bool IsUtf8(std::string_view s) {
+  static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};  // by continuation bytes
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c >> 5) == 0x6) {
+      n = 1, cp = c & 0x1F;
+    } else if ((c >> 4) == 0xE) {
+      n = 2, cp = c & 0x0F;
+    } else if ((c >> 3) == 0x1E) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+}  // namespace
 
 Status ValidateItemName(std::string_view name, std::string_view what) {
   std::string w(what);
@@ -14,6 +52,7 @@ Status ValidateItemName(std::string_view name, std::string_view what) {
   if (name.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument(w + " contains a NUL byte");
   }
+  if (!IsUtf8(name)) return Status::InvalidArgument(w + " is not valid UTF-8");
   size_t start = 0;
   while (true) {
     size_t end = name.find('/', start);

@@ -21,6 +21,17 @@ TEST(NameTest, RefusesDotDotEmptySegmentsNulAndLongNames) {
   }
 }
 
+// Names travel in JSON: a name that is not UTF-8 would make every listing of it fail.
+TEST(NameTest, NamesMustBeWellFormedUtf8) {
+  for (const char* good : {"caf\xC3\xA9", "\xE2\x82\xAC/x", "\xF0\x9F\x98\x80.txt", "\xEF\xBF\xBF"}) {
+    EXPECT_TRUE(ValidateItemName(good).ok()) << "refused: " << good;
+  }
+  for (const char* bad : {"\xFF", "a\xC3", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80",
+                          "\xF4\x90\x80\x80", "\x80", "\xE2\x82", "\xF8\x88\x80\x80\x80"}) {
+    EXPECT_EQ(ValidateItemName(bad).code(), Status::Code::kInvalidArgument) << "accepted: " << bad;
+  }
+}
+
 TEST(NameTest, DatabaseNamesAreLowerCaseWords) {
   EXPECT_TRUE(ValidateDatabaseName("photos").ok());
   EXPECT_TRUE(ValidateDatabaseName("team-1_a").ok());

@@ -17,8 +17,17 @@ std::string_view Status::CodeName(Code code) {
     case Code::kIOError: return "io_error";
     case Code::kUnavailable: return "unavailable";
     case Code::kInternal: return "internal";
+    case Code::kConflicted: return "conflicted";
+    case Code::kProtocolError: return "protocol_error";
   }
   return "internal";
+}
+
+Status::Code Status::CodeFromName(std::string_view name) {
+  for (int c = 0; c <= static_cast<int>(Code::kLast); ++c) {
+    if (CodeName(static_cast<Code>(c)) == name) return static_cast<Code>(c);
+  }
+  return Code::kInternal;
 }
 
 Status Status::WithContext(std::string_view context) const {
