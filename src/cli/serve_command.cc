@@ -30,6 +30,10 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--sync-lock-timeout", opts->sync_lock_timeout_seconds,
                   "seconds after which a destination lock left by a crash expires (default 600)")
       ->check(CLI::Range(1, 86400));
+  cmd->add_option("--sync-timeout", opts->sync_timeout_seconds,
+                  "seconds after which a request to a destination fails (default 600; "
+                  "30 s without a byte fails it sooner)")
+      ->check(CLI::Range(1, 86400));
   cmd->add_flag("--manual-sync", opts->manual_sync,
                 "push to destinations only on `sync run` / `sync start`, never on its own");
   cmd->add_flag("-v,--verbose", *verbose, "log every request");

@@ -25,11 +25,6 @@ void PrintReportLine(const Json& r) {
 }
 
 // A report's user-facing fields (the API adds "kind").
-Json ReportJson(const Json& r) {
-  Json out = r;
-  out.erase("kind");
-  return out;
-}
 
 }  // namespace
 
@@ -56,16 +51,10 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       return;
     }
     Json runs = Json::parse(r->body, nullptr, false);
-    Json out = Json::array();
     bool failed = false;
-    for (const auto& d : runs) {
-      Json reports = Json::array();
-      for (const auto& rep : d["reports"]) reports.push_back(ReportJson(rep));
-      out.push_back({{"destination_url", d["destination_url"]}, {"reports", reports}, {"error", d["error"]}});
-      failed = failed || d["error"].is_string();
-    }
+    for (const auto& d : runs) failed = failed || d["error"].is_string();
     if (ctx.json) {
-      ctx.PrintJson(out);
+      ctx.PrintJson(runs);  // all the API says, as the API says it
     } else {
       if (runs.empty()) std::cout << "no enabled destinations\n";
       for (const auto& d : runs) {
@@ -95,7 +84,7 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       return;
     }
     Json rep = Json::parse(r->body, nullptr, false);
-    if (ctx.json) ctx.PrintJson(ReportJson(rep));
+    if (ctx.json) ctx.PrintJson(rep);
     else PrintReportLine(rep);
   });
 
@@ -118,7 +107,7 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       Json page = Json::parse(r->body, nullptr, false);
       if (ctx.json) {
         Json items = Json::array();
-        for (const auto& i : page["items"]) items.push_back(ReportJson(i));
+        for (const auto& i : page["items"]) items.push_back((i));
         ctx.PrintJson({{"items", items}, {"total", page["total"]}, {"start", page["start"]}});
         return;
       }
@@ -145,7 +134,7 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     }
     Json rep = Json::parse(r->body, nullptr, false);
     if (ctx.json) {
-      ctx.PrintJson(ReportJson(rep));
+      ctx.PrintJson(rep);
       return;
     }
     std::cout << rep.value("source_url", "") << " -> " << rep.value("destination_url", "") << "\n";

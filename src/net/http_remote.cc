@@ -1,6 +1,8 @@
 // HttpRemote over one keep-alive HttpClient.
 #include "net/http_remote.h"
 
+#include <algorithm>
+
 #include "net/http_client.h"
 #include "net/url.h"
 #include "util/json_reader.h"
@@ -11,7 +13,6 @@ namespace syncline {
 namespace {
 
 constexpr int kStallSeconds = 30;  // a silent destination fails the request after this long
-constexpr int kRequestSeconds = 600;  // a reply that trickles forever fails after this long
 // A reply is a few MiB at most (a need list with its basis signature): more is a broken peer.
 constexpr size_t kMaxReplyBytes = 64u << 20;
 // JSON bodies past this size travel zstd-compressed (Content-Encoding: zstd) both ways: they
@@ -20,10 +21,10 @@ constexpr size_t kCompressAbove = 4096;
 
 class HttpRemote : public Remote {
  public:
-  explicit HttpRemote(const Destination& d)
+  HttpRemote(const Destination& d, int timeout_seconds)
       : client_(d.url, d.remote_key), prefix_("/v1/db/" + PercentEncode(d.remote_db) + "/sync/proto/") {
-    client_.set_stall_timeout(kStallSeconds);
-    client_.set_timeout(kRequestSeconds);
+    client_.set_stall_timeout(std::min(kStallSeconds, timeout_seconds));
+    client_.set_timeout(timeout_seconds);
     client_.set_max_response_bytes(kMaxReplyBytes);
   }
 
@@ -74,8 +75,8 @@ class HttpRemote : public Remote {
 
 }  // namespace
 
-std::unique_ptr<Remote> NewHttpRemote(const Destination& dest) {
-  return std::make_unique<HttpRemote>(dest);
+std::unique_ptr<Remote> NewHttpRemote(const Destination& dest, int timeout_seconds) {
+  return std::make_unique<HttpRemote>(dest, timeout_seconds);
 }
 
 }  // namespace syncline

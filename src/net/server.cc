@@ -91,7 +91,9 @@ class ServerImpl : public Server {
     ro.period_micros = options_.sync_interval_seconds * 1000000;
     ro.limit = options_.sync_limit;
     ro.automatic = !options_.manual_sync;
-    replicator_ = std::make_unique<Replicator>(store_.get(), env_, self_url, NewHttpRemote, ro);
+    int timeout = options_.sync_timeout_seconds;
+    RemoteFactory remotes = [timeout](const Destination& d) { return NewHttpRemote(d, timeout); };
+    replicator_ = std::make_unique<Replicator>(store_.get(), env_, self_url, remotes, ro);
     receiver_ = std::make_unique<Receiver>(store_.get(), env_->clock,
                                            options_.sync_lock_timeout_seconds * 1000000);
     api_->EnableSync(replicator_.get(), receiver_.get());

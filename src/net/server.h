@@ -21,6 +21,7 @@ struct ServerOptions {
   int sync_limit = 5;                     // items pushed at once per destination
   bool manual_sync = false;               // no automatic or periodic pushes; `sync run` only
   int64_t sync_lock_timeout_seconds = 600;  // a destination lock left by a crash expires
+  int sync_timeout_seconds = 600;         // a request to a destination fails after this long
 };
 
 class Server {
