@@ -61,7 +61,12 @@ std::string SourceName(const SyncSource& s) {
 
 // A live file's manifest must decode and add up to its size.
 Result<Manifest> CheckedManifest(const Item& item) {
-  SYNCLINE_ASSIGN_OR_RETURN(Manifest m, Manifest::Decode(item.manifest));
+  Result<Manifest> decoded = Manifest::Decode(item.manifest);
+  if (!decoded.ok()) {
+    // The peer's manifest, not our stored data: bad input, not corruption.
+    return Status::InvalidArgument("file '" + item.key + "': " + decoded.status().message());
+  }
+  Manifest m = std::move(*decoded);
   if (static_cast<int64_t>(m.TotalSize()) != item.size) {
     return Status::InvalidArgument("file '" + item.key + "': manifest does not add up to its size");
   }

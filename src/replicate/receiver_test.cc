@@ -1,0 +1,173 @@
+// The Receiver against a hostile source (issue 7): every malformed request, made by breaking
+// one field of a valid request at a time, is refused with a 4xx-class Status and changes
+// nothing; binary bodies of garbage are refused; valid requests still work afterwards.
+#include "replicate/receiver.h"
+
+#include <gtest/gtest.h>
+
+#include "chunk/file_writer.h"
+#include "replicate/chunk_batch.h"
+#include "sync/item_json.h"
+#include "sync/local_writer.h"
+#include "testing/test_util.h"
+
+namespace syncline {
+namespace {
+
+class ReceiverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(src_dir_, "db", &src_));
+    ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(dst_dir_, "db", &dst_));
+    receiver_ = std::make_unique<Receiver>(dst_.get(), Env::Default()->clock, 600000000);
+    auto w = FileWriter::Open(src_.get(), "db");
+    ASSERT_OK(w);
+    ASSERT_OK((*w)->Append(testing::RandomBytes(100000, 1)));
+    auto content = (*w)->Finish();
+    ASSERT_OK(content);
+    LocalWriter writer(src_.get(), Env::Default()->clock);
+    ASSERT_OK(writer.CommitFile("db", "f", *content, R"({"a":"b"})", std::nullopt));
+    ASSERT_OK(writer.PutDocument("db", {"c", "k", R"({"v":1})", std::nullopt}));
+    file_ = *src_->GetItem("db", ItemKind::kFile, "", "f");
+    doc_ = *src_->GetItem("db", ItemKind::kDocument, "c", "k");
+  }
+
+  Json Source() const { return {{"node_id", "node-src"}, {"db", "db"}, {"url", "http://src"}}; }
+  Json Report(const Item& i) const {
+    return {{"name", i.key}, {"type", "content-update"}, {"etag", i.etag}};
+  }
+
+  // A valid request for each JSON operation.
+  std::vector<std::pair<ProtoOp, Json>> ValidRequests() const {
+    Item tomb = file_;
+    tomb.deleted = true;
+    return {
+        {ProtoOp::kLastEtag, {{"source", Source()}}},
+        {ProtoOp::kSetLastEtag, {{"source", Source()}, {"last_etag", 1}}},
+        {ProtoOp::kState, {{"items", {ItemRefToJson(file_.ref()), ItemRefToJson(doc_.ref())}}}},
+        {ProtoOp::kApplyDocs, {{"source", Source()}, {"destination_url", "http://dst"},
+                               {"items", {{{"item", ItemToJson(doc_)}, {"etag", doc_.etag}}}}}},
+        {ProtoOp::kFileBegin, {{"source", Source()}, {"type", "content-update"},
+                               {"item", ItemToJson(file_)}, {"report", Report(file_)}}},
+        {ProtoOp::kFileCommit, {{"source", Source()}, {"item", ItemToJson(file_)},
+                                {"report", Report(file_)}}},
+        {ProtoOp::kFileAbort, {{"source", Source()}, {"item", ItemRefToJson(file_.ref())}}},
+        {ProtoOp::kRename, {{"source", Source()}, {"from", ItemToJson(tomb)},
+                            {"to", ItemToJson(file_)}, {"report", Report(file_)}}},
+    };
+  }
+
+  // What a refused request must leave as it was.
+  std::string Snapshot() {
+    std::string s = std::to_string(dst_->GetDatabase("db")->last_etag) + "|";
+    auto entries = ListAllConfig(dst_.get(), "db", "");
+    EXPECT_OK(entries);
+    if (entries.ok()) {
+      for (const auto& e : *entries) s += e.name + "=" + e.value + ";";
+    }
+    return s;
+  }
+
+  testing::TempDir src_dir_, dst_dir_;
+  std::unique_ptr<Store> src_, dst_;
+  std::unique_ptr<Receiver> receiver_;
+  Item file_, doc_;
+};
+
+// Every way to break one field: remove it, or give it a value of each wrong kind.
+std::vector<Json> Breakages(const Json& request) {
+  const Json wrong[] = {Json(), Json("x"), Json(""), Json(-1), Json(1.5), Json(true),
+                        Json::array(), Json::object(), Json(UINT64_MAX),
+                        Json(std::string(2000, 'a')), Json::array({1, "two", nullptr})};
+  std::vector<Json> out;
+  std::function<void(Json&, const std::function<void()>&)> walk;
+  // Visits every field of every object, at any depth, breaking one at a time.
+  walk = [&](Json& node, const std::function<void()>& emit) {
+    if (node.is_object()) {
+      for (auto& [key, value] : node.items()) {
+        Json saved = value;
+        for (const Json& w : wrong) {
+          value = w;
+          emit();
+        }
+        value = saved;
+        walk(value, emit);
+      }
+      std::vector<std::string> keys;
+      for (auto& [key, value] : node.items()) keys.push_back(key);
+      for (const auto& key : keys) {
+        Json saved = node[key];
+        node.erase(key);
+        emit();
+        node[key] = saved;
+      }
+    } else if (node.is_array()) {
+      for (Json& e : node) walk(e, emit);
+    }
+  };
+  Json copy = request;
+  walk(copy, [&] { out.push_back(copy); });
+  return out;
+}
+
+TEST_F(ReceiverTest, EveryBrokenFieldIsRefusedAndChangesNothing) {
+  int refused = 0, accepted = 0;
+  for (const auto& [op, valid] : ValidRequests()) {
+    for (const Json& bad : Breakages(valid)) {
+      std::string before = Snapshot();
+      Result<Json> r = receiver_->Handle("db", op, bad);
+      if (r.ok()) {
+        ++accepted;  // some breakages are still valid (an optional field, another etag)
+        continue;
+      }
+      ++refused;
+      Status::Code c = r.status().code();
+      EXPECT_TRUE(c == Status::Code::kInvalidArgument || c == Status::Code::kPreconditionFailed ||
+                  c == Status::Code::kNotFound)
+          << ProtoOpName(op) << " " << bad.dump().substr(0, 300) << ": " << r.status().ToString();
+      EXPECT_EQ(Snapshot(), before) << ProtoOpName(op) << " " << bad.dump().substr(0, 300);
+    }
+  }
+  EXPECT_GT(refused, 300);
+  // Not a request at all.
+  for (const Json& j : {Json(), Json::array(), Json("x"), Json(7)}) {
+    EXPECT_EQ(receiver_->Handle("db", ProtoOp::kFileBegin, j).status().code(),
+              Status::Code::kInvalidArgument);
+  }
+  // A JSON operation given to the binary handler and back.
+  EXPECT_FALSE(receiver_->Handle("db", ProtoOp::kChunks, Json::object()).ok());
+  EXPECT_FALSE(receiver_->HandleBinary("db", ProtoOp::kFileBegin, "").ok());
+  (void)accepted;
+}
+
+TEST_F(ReceiverTest, GarbageBinaryBodiesAreRefusedAndStoreNothing) {
+  std::string before = Snapshot();
+  for (const std::string& body : {std::string("garbage"), std::string(1, '\0'),
+                                  std::string(100, '\xff'), testing::RandomBytes(5000, 9)}) {
+    for (ProtoOp op : {ProtoOp::kChunks, ProtoOp::kChunkRecipes}) {
+      Result<Json> r = receiver_->HandleBinary("db", op, body);
+      EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << ProtoOpName(op);
+    }
+  }
+  EXPECT_EQ(Snapshot(), before);
+  // And a valid sync still goes through: begin, chunks, commit.
+  auto begin = receiver_->Handle("db", ProtoOp::kFileBegin, ValidRequests()[4].second);
+  ASSERT_OK(begin);
+  ASSERT_EQ((*begin)["outcome"], "proceed");
+  Manifest m = *Manifest::Decode(file_.manifest);
+  ChunkBatchWriter batch;
+  std::string chunk;
+  for (const Json& i : (*begin)["need"]) {
+    const ChunkRef& c = m.chunks[i.get<size_t>()];
+    ASSERT_OK(src_->ReadChunk("db", c.hash, &chunk, Store::ChunkCheck::kVerify));
+    batch.Add(c.hash, chunk);
+  }
+  ASSERT_OK(receiver_->HandleBinary("db", ProtoOp::kChunks, batch.bytes()));
+  auto commit = receiver_->Handle("db", ProtoOp::kFileCommit, ValidRequests()[5].second);
+  ASSERT_OK(commit);
+  EXPECT_EQ((*commit)["outcome"], "applied");
+  EXPECT_EQ(dst_->GetItem("db", ItemKind::kFile, "", "f")->content_hash, file_.content_hash);
+}
+
+}  // namespace
+}  // namespace syncline
