@@ -10,13 +10,35 @@
 
 namespace syncline {
 
+namespace {
+
+std::string FirstLine(const std::string& path) {
+  std::ifstream f(path);
+  std::string line;
+  std::getline(f, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
 HttpClient CliContext::Client() const {
   std::string key = api_key;
-  if (key.empty()) {
-    std::ifstream f("data/admin.key");  // the `make run` default, for the tour
-    std::getline(f, key);
-  }
+  if (key.empty() && IsLocalNode()) key = FirstLine(kLocalDataDir + std::string("/admin.key"));
   return HttpClient(server, key);
+}
+
+bool CliContext::IsLocalNode() const {
+  // The node records its URL beside its key; a folder without one (an older node) is taken
+  // to be `make run`'s default only. Never hand the key to another server.
+  std::string local = FirstLine(kLocalDataDir + std::string("/url"));
+  if (local.empty()) local = kDefaultServer;
+  return TrimSlash(server) == TrimSlash(local);
 }
 
 void CliContext::PrintJson(const Json& j) const {

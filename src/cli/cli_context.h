@@ -10,13 +10,19 @@
 
 namespace syncline {
 
+inline constexpr char kDefaultServer[] = "http://127.0.0.1:8080";
+inline constexpr char kLocalDataDir[] = "data";  // `make run`'s data folder
+
 struct CliContext {
-  std::string server = "http://127.0.0.1:8080";
+  std::string server = kDefaultServer;
   std::string api_key;
   bool json = false;
 
-  // A client for `server`; the key comes from --api-key, SYNCLINE_API_KEY or ./data/admin.key.
+  // A client for `server`; the key comes from --api-key, SYNCLINE_API_KEY or, only when
+  // `server` is the node of ./data (IsLocalNode), ./data/admin.key.
   HttpClient Client() const;
+  // True if `server` is the node whose data folder is ./data: the URL it recorded there.
+  bool IsLocalNode() const;
 
   // Prints JSON on stdout (one line).
   void PrintJson(const Json& j) const;

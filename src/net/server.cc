@@ -68,14 +68,6 @@ class ServerImpl : public Server {
     SqliteStoreOptions so;
     so.sync_commits = options_.sync_commits;
     SYNCLINE_ASSIGN_OR_RETURN(store_, OpenSqliteStore(options_.data_dir, env_, so));
-    SYNCLINE_RETURN_IF_ERROR(LoadOrCreateAdminKey());
-    std::string name = options_.node_name;
-    if (name.empty()) {
-      char host[256] = {};
-      ::gethostname(host, sizeof host - 1);
-      name = host;
-    }
-    api_ = std::make_unique<Api>(store_.get(), env_, admin_key_, name);
 
     SYNCLINE_ASSIGN_OR_RETURN(tcp::endpoint ep, ParseListen(options_.listen));
     beast::error_code ec;
@@ -84,6 +76,19 @@ class ServerImpl : public Server {
     if (!ec) acceptor_->bind(ep, ec);
     if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return Status::Unavailable("listen on " + options_.listen + ": " + ec.message());
+
+    // Only once the node can serve: a start that fails leaves no key that was never shown.
+    SYNCLINE_RETURN_IF_ERROR(LoadOrCreateAdminKey());
+    // Which node the admin key belongs to, so the CLI offers it to this node only.
+    SYNCLINE_RETURN_IF_ERROR(
+        env_->fs->WriteFileAtomic(options_.data_dir + "/url", url() + "\n", 0644));
+    std::string name = options_.node_name;
+    if (name.empty()) {
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      name = host;
+    }
+    api_ = std::make_unique<Api>(store_.get(), env_, admin_key_, name);
 
     // Replication needs our URL, known once bound.
     std::string self_url = options_.advertise_url.empty() ? url() : options_.advertise_url;

@@ -25,9 +25,11 @@ std::string Slurp(const std::string& path) {
 }
 
 pid_t Spawn(const std::string& binary, const std::vector<std::string>& args,
-            const std::string& in_path, const std::string& out_path, const std::string& err_path) {
+            const std::string& in_path, const std::string& out_path, const std::string& err_path,
+            const std::string& cwd = "") {
   pid_t pid = ::fork();
   if (pid == 0) {
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
     int in = ::open(in_path.c_str(), O_RDONLY);
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -104,11 +106,11 @@ void ServerProcess::Kill9() {
 }
 
 CliResult RunProcess(const std::string& binary, const std::vector<std::string>& args,
-                     const std::string& input) {
+                     const std::string& input, const std::string& cwd) {
   TempDir dir;
   std::string in = dir.Sub("in"), out = dir.Sub("out"), err = dir.Sub("err");
   std::ofstream(in, std::ios::binary) << input;
-  pid_t pid = Spawn(binary, args, in, out, err);
+  pid_t pid = Spawn(binary, args, in, out, err, cwd);
   int status = 0;
   ::waitpid(pid, &status, 0);
   CliResult r;

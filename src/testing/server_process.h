@@ -47,8 +47,9 @@ struct CliResult {
   std::string out, err;
 };
 
-// Runs `binary args...` with `input` on stdin and returns what it printed.
+// Runs `binary args...` with `input` on stdin (in folder `cwd`, if given) and returns what it
+// printed.
 CliResult RunProcess(const std::string& binary, const std::vector<std::string>& args,
-                     const std::string& input = "");
+                     const std::string& input = "", const std::string& cwd = "");
 
 }  // namespace syncline::testing

@@ -1,4 +1,8 @@
 // Every client verb against a real server, through the CLI with --json.
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include "fixture.h"
 #include "util/sha256.h"
 
@@ -154,6 +158,32 @@ TEST_F(CliTest, AdminKeyFileIsPrivateAndStable) {
   node_->Start();
   EXPECT_EQ(node_->api_key(), key);
   EXPECT_EQ(node_->log().find(key), std::string::npos);  // and only then
+}
+
+// Issue 7, point 9: ./data/admin.key goes only to the node that wrote it.
+TEST_F(CliTest, TheLocalAdminKeyGoesOnlyToItsOwnNode) {
+  std::filesystem::create_directories(dir_.Sub("home"));
+  ServerProcess local(SYNCLINE_BINARY, dir_.Sub("home/data"));
+  local.Start();
+  std::string home = dir_.Sub("home");
+  CliResult own = RunProcess(SYNCLINE_BINARY, {"db", "ls", "--server", local.url(), "--json"}, "", home);
+  EXPECT_EQ(own.exit_code, 0) << own.err;
+  // Another server: no key is sent at all (its refusal says "missing", not "wrong").
+  CliResult other = RunProcess(SYNCLINE_BINARY, {"db", "ls", "--server", node_->url(), "--json"}, "", home);
+  EXPECT_NE(other.exit_code, 0);
+  Json err = Json::parse(other.err, nullptr, false);
+  EXPECT_EQ(err["error"], "unauthenticated") << other.err;
+  EXPECT_NE(err["message"].get<std::string>().find("missing"), std::string::npos) << other.err;
+}
+
+TEST_F(CliTest, AFailedFirstStartLeavesNoAdminKeyBehind) {
+  std::string data = dir_.Sub("busy");
+  std::string taken = node_->url().substr(std::string("http://").size());
+  CliResult r = RunProcess(SYNCLINE_BINARY, {"serve", "--data", data, "--listen", taken});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("listen"), std::string::npos) << r.err;
+  struct stat st;
+  EXPECT_NE(::stat((data + "/admin.key").c_str(), &st), 0) << "a key that was never shown";
 }
 
 }  // namespace syncline::testing
