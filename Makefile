@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build run test bench soak clean
+.PHONY: all deps build run test bench soak clean asan tsan
 
 all: build
 
@@ -36,5 +36,25 @@ soak: build
 	    --gtest_filter='ConvergenceTest.*' || exit 1; \
 	done
 
+# Sanitizer runs: the unit tests and a short convergence run (real servers built with the same
+# sanitizer), each in its own build folder. A report fails the run.
+SAN_STEPS ?= 60
+asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSYNCLINE_SANITIZE=address \
+	  -DSYNCLINE_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-asan -j$(JOBS) --target unit_tests integration_tests syncline
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./unit_tests
+	cd build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 SYNCLINE_SOAK_STEPS=$(SAN_STEPS) \
+	  ./integration_tests --gtest_filter='ConvergenceTest.*'
+
+tsan: deps
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSYNCLINE_SANITIZE=thread \
+	  -DSYNCLINE_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-tsan -j$(JOBS) --target unit_tests integration_tests syncline
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./unit_tests
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 SYNCLINE_SOAK_STEPS=$(SAN_STEPS) \
+	  ./integration_tests --gtest_filter='ConvergenceTest.*'
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-tsan

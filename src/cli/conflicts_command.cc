@@ -56,7 +56,8 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       ctx.PrintJson(c);
       return;
     }
-    std::cout << "conflict on " << c.value("name", "") << " with " << c.value("remote_url", "") << "\n"
+    std::cout << "conflict on " << c.value("name", "") << " with " << c.value("remote_url", "")
+              << " (current etag " << c.value("local_etag", int64_t{0}) << ")\n"
               << "current: " << c["local_item"].dump(2) << "\n"
               << "remote:  " << c["remote_item"].dump(2) << "\n";
   });
@@ -68,9 +69,13 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   resolve->add_option("--keep", *keep, "remote: take the incoming version; current: keep this one")
       ->required()
       ->check(CLI::IsMember({"remote", "current"}));
+  auto if_match = std::make_shared<int64_t>(-1);
+  resolve->add_option("--if-match", *if_match,
+                      "only if the current version's etag is still ETAG (as `conflicts show` printed)");
   resolve->callback([=, &ctx = ctx] {
     Json body = ItemFields(*name, *collection);
     body["keep"] = *keep;
+    if (*if_match >= 0) body["if_match"] = *if_match;
     auto r = ctx.Client().Send("POST", base(*db) + "/resolve", body.dump());
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
@@ -78,7 +83,8 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     }
     Json out = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(out);
-    else std::cout << "resolved " << *name << ": kept the " << *keep << " version\n";
+    else std::cout << "resolved " << *name << ": kept the " << *keep << " version, discarded the "
+                   << (*keep == "remote" ? "current" : "remote") << " one\n";
   });
 }
 

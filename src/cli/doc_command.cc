@@ -45,6 +45,7 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   struct Args {
     std::string db, collection, key, json, filter, fields, after;
     int64_t if_match = -1, limit = 100, offset = 0;
+    bool resolve = false;
   };
   auto a = std::make_shared<Args>();
   auto fail = [exit_code, &ctx = ctx](const Status& s) { *exit_code = ctx.Fail(s); };
@@ -55,11 +56,13 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   put->add_option("KEY", a->key, "document key")->required();
   put->add_option("JSON", a->json, "the document, a JSON object; '-' or none reads stdin");
   put->add_option("--if-match", a->if_match, "only if the document's etag is still ETAG");
+  put->add_flag("--resolve", a->resolve, "this write resolves the item's conflict (it replaces both versions)");
   put->callback([=, &ctx = ctx] {
     std::string body = a->json.empty() || a->json == "-" ? ReadStdin() : a->json;
     HttpHeaders h;
     if (a->if_match >= 0) h["If-Match"] = std::to_string(a->if_match);
-    auto r = ctx.Client().Send("PUT", DocPath(a->db, a->collection, a->key), body, h);
+    auto r = ctx.Client().Send(
+        "PUT", DocPath(a->db, a->collection, a->key) + (a->resolve ? "?resolve=1" : ""), body, h);
     if (!r.ok()) return fail(r.status());
     Json info = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(info);
@@ -74,8 +77,13 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     auto r = ctx.Client().Send("GET", DocPath(a->db, a->collection, a->key));
     if (!r.ok()) return fail(r.status());
     if (ctx.json) {
-      ctx.PrintJson({{"etag", EtagOf(*r)}, {"document", Json::parse(r->body, nullptr, false)}});
+      ctx.PrintJson({{"etag", EtagOf(*r)},
+                     {"conflict", r->Header("syncline-conflict") != nullptr},
+                     {"document", Json::parse(r->body, nullptr, false)}});
     } else {
+      if (r->Header("syncline-conflict")) {
+        std::cerr << "syncline: this document is conflicted: see `syncline conflicts show`\n";
+      }
       std::cout << Json::parse(r->body, nullptr, false).dump(2) << "\n";
     }
   });
@@ -85,10 +93,12 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   rm->add_option("COLLECTION", a->collection, "collection")->required();
   rm->add_option("KEY", a->key, "document key")->required();
   rm->add_option("--if-match", a->if_match, "only if the document's etag is still ETAG");
+  rm->add_flag("--resolve", a->resolve, "this write resolves the item's conflict (it replaces both versions)");
   rm->callback([=, &ctx = ctx] {
     HttpHeaders h;
     if (a->if_match >= 0) h["If-Match"] = std::to_string(a->if_match);
-    auto r = ctx.Client().Send("DELETE", DocPath(a->db, a->collection, a->key), {}, h);
+    auto r = ctx.Client().Send(
+        "DELETE", DocPath(a->db, a->collection, a->key) + (a->resolve ? "?resolve=1" : ""), {}, h);
     if (!r.ok()) return fail(r.status());
     Json info = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(info);

@@ -49,6 +49,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     std::string db, name, local, new_name, prefix;
     std::vector<std::string> meta, set, unset;
     int64_t if_match = -1, limit = 1000;
+    bool resolve = false;
   };
   auto a = std::make_shared<Args>();
   auto fail = [exit_code, &ctx = ctx](const Status& s) { *exit_code = ctx.Fail(s); };
@@ -57,6 +58,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     if (a->if_match >= 0) h["If-Match"] = std::to_string(a->if_match);
     return h;
   };
+  auto resolve_query = [a] { return std::string(a->resolve ? "?resolve=1" : ""); };
 
   auto* put = file->add_subcommand("put", "upload a file (creates or replaces it)");
   put->add_option("DB", a->db, "database")->required();
@@ -64,6 +66,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   put->add_option("LOCAL_PATH", a->local, "local file to read; '-' or none reads stdin");
   put->add_option("--meta", a->meta, "metadata KEY=VALUE (repeatable)");
   put->add_option("--if-match", a->if_match, "only if the file's etag is still ETAG");
+  put->add_flag("--resolve", a->resolve, "this write resolves the item's conflict (it replaces both versions)");
   put->callback([=, &ctx = ctx] {
     auto meta = ParsePairs(a->meta);
     if (!meta.ok()) return fail(meta.status());
@@ -81,7 +84,8 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     h["Syncline-Metadata"] = meta->dump(-1, ' ', /*ensure_ascii=*/true);
     ProgressBar bar("upload " + a->name);
     auto r = ctx.Client().Upload(
-        FilePath(a->db, a->name), [&](char* buf, size_t n) { return (*in)->Read(buf, n); }, size, h,
+        FilePath(a->db, a->name) + resolve_query(),
+        [&](char* buf, size_t n) { return (*in)->Read(buf, n); }, size, h,
         [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
     if (!r.ok()) return fail(r.status());
     bar.Finish();
@@ -139,6 +143,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   meta->add_option("--set", a->set, "set KEY=VALUE (repeatable)");
   meta->add_option("--unset", a->unset, "remove KEY (repeatable)");
   meta->add_option("--if-match", a->if_match, "only if the file's etag is still ETAG");
+  meta->add_flag("--resolve", a->resolve, "this write resolves the item's conflict (it replaces both versions)");
   meta->callback([=, &ctx = ctx] {
     std::string path = "/v1/db/" + PathOf(a->db) + "/meta/" + PathOf(a->name);
     Result<HttpResponse> r = Status::Internal("unset");
@@ -148,7 +153,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       auto set = ParsePairs(a->set);
       if (!set.ok()) return fail(set.status());
       Json body = {{"set", *set}, {"unset", a->unset}};
-      r = ctx.Client().Send("PATCH", path, body.dump(), if_match_header());
+      r = ctx.Client().Send("PATCH", path + resolve_query(), body.dump(), if_match_header());
     }
     if (!r.ok()) return fail(r.status());
     PrintFileInfo(ctx, Json::parse(r->body, nullptr, false), "file");
@@ -170,8 +175,10 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   rm->add_option("DB", a->db, "database")->required();
   rm->add_option("NAME", a->name, "file name")->required();
   rm->add_option("--if-match", a->if_match, "only if the file's etag is still ETAG");
+  rm->add_flag("--resolve", a->resolve, "this write resolves the item's conflict (it replaces both versions)");
   rm->callback([=, &ctx = ctx] {
-    auto r = ctx.Client().Send("DELETE", FilePath(a->db, a->name), {}, if_match_header());
+    auto r = ctx.Client().Send("DELETE", FilePath(a->db, a->name) + resolve_query(), {},
+                               if_match_header());
     if (!r.ok()) return fail(r.status());
     Json info = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(info);

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "net/status_http.h"
+#include "sync/conflicts.h"
 #include "util/json.h"
 #include "util/name.h"
 
@@ -76,6 +77,16 @@ Result<int64_t> IntParam(const Target& t, const std::string& name, int64_t fallb
                                    std::to_string(min) + " to " + std::to_string(max));
   }
   return v;
+}
+
+bool ResolvesConflict(const Target& t) {
+  auto it = t.query.find("resolve");
+  return it != t.query.end() && (it->second == "1" || it->second == "true");
+}
+
+Result<bool> HasConflict(Store* store, const std::string& db, const ItemRef& ref) {
+  SYNCLINE_ASSIGN_OR_RETURN(std::optional<Conflict> c, FindConflict(store, db, ref));
+  return c.has_value();
 }
 
 std::string EtagHeader(int64_t etag) {
@@ -187,7 +198,7 @@ ApiResponse Api::Route(const ApiRequest& req, const Target& t) {
   if (resource == "conflicts") return Conflicts(req, t, db);
   if (resource == "rename" && seg.size() == 4) {
     if (req.method != "POST") return MethodNotAllowed(req.method);
-    return RenameFile(req, db);
+    return RenameFile(req, t, db);
   }
   return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
 }

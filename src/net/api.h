@@ -107,7 +107,7 @@ class Api {
   ApiResponse File(const ApiRequest& req, const Target& t, const std::string& db);
   ApiResponse ListFiles(const Target& t, const std::string& db);
   ApiResponse FileMetadata(const ApiRequest& req, const Target& t, const std::string& db);
-  ApiResponse RenameFile(const ApiRequest& req, const std::string& db);
+  ApiResponse RenameFile(const ApiRequest& req, const Target& t, const std::string& db);
   // Sync: destinations, runs, monitoring, conflicts, and the protocol a source speaks to us.
   ApiResponse Destinations(const ApiRequest& req, const Target& t, const std::string& db);
   ApiResponse Sync(const ApiRequest& req, const Target& t, const std::string& db);
@@ -133,6 +133,10 @@ Result<std::optional<int64_t>> IfMatch(const ApiRequest& req);
 Result<int64_t> IntParam(const Target& t, const std::string& name, int64_t fallback,
                          int64_t min, int64_t max);
 std::string EtagHeader(int64_t etag);
+// True if the request says its write resolves the item's conflict (?resolve=1 or =true).
+bool ResolvesConflict(const Target& t);
+// Whether the item holds an unresolved conflict (shown by GETs of documents and files).
+Result<bool> HasConflict(Store* store, const std::string& db, const ItemRef& ref);
 // 405 with an error body.
 ApiResponse MethodNotAllowed(const std::string& method);
 }  // namespace api_internal

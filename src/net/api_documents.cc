@@ -47,7 +47,8 @@ ApiResponse Api::Document(const ApiRequest& req, const Target& t, const std::str
   if (req.method == "PUT") {
     auto doc = ParseDocument(req.body);
     if (!doc.ok()) return ApiResponse::Error(doc.status());
-    auto item = writer_.PutDocument(db, {collection, key, req.body, *if_match});
+    auto item = writer_.PutDocument(
+        db, {collection, key, req.body, *if_match, api_internal::ResolvesConflict(t)});
     if (!item.ok()) return ApiResponse::Error(item.status());
     ApiResponse r = ApiResponse::Json(200, DocumentInfo(*item).dump());
     r.headers.emplace_back("ETag", EtagHeader(item->etag));
@@ -59,12 +60,17 @@ ApiResponse Api::Document(const ApiRequest& req, const Target& t, const std::str
       item = Status::NotFound("document '" + key + "' not found (deleted)");
     }
     if (!item.ok()) return ApiResponse::Error(item.status());
+    auto conflicted = api_internal::HasConflict(store_, db, item->ref());
+    if (!conflicted.ok()) return ApiResponse::Error(conflicted.status());
     ApiResponse r = ApiResponse::Json(200, std::move(item->body));
     r.headers.emplace_back("ETag", EtagHeader(item->etag));
+    // The body is the document itself; its conflict shows as a header, as a file's in meta.
+    if (*conflicted) r.headers.emplace_back("Syncline-Conflict", "true");
     return r;
   }
   if (req.method == "DELETE") {
-    auto item = writer_.Delete(db, ItemKind::kDocument, collection, key, *if_match);
+    auto item = writer_.Delete(db, ItemKind::kDocument, collection, key, *if_match,
+                               api_internal::ResolvesConflict(t));
     if (!item.ok()) return ApiResponse::Error(item.status());
     Json j = DocumentInfo(*item);
     j["deleted"] = true;
@@ -180,6 +186,9 @@ ApiResponse Api::BulkDocuments(const ApiRequest& req, const std::string& db) {
       }
       w.if_match = *etag;
     }
+    auto resolves = JsonBoolOr(d, "resolve", false);
+    if (!resolves.ok()) return ApiResponse::Error(resolves.status().WithContext(where));
+    w.resolves_conflict = *resolves;
     w.body = d["document"].dump();
     if (w.body.size() > kMaxDocumentBytes) {
       return ApiResponse::Error(Status::TooLarge(where + " is larger than 16 MiB"));

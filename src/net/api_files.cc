@@ -3,7 +3,7 @@
 #include "net/api.h"
 
 #include "sync/conflicts.h"
-#include "util/json.h"
+#include "util/json_reader.h"
 #include "util/name.h"
 
 namespace syncline {
@@ -84,12 +84,13 @@ class FileReaderSource : public BodySource {
 class FileUpload : public Upload {
  public:
   FileUpload(LocalWriter* writer, std::string db, std::string name, std::string metadata,
-             std::optional<int64_t> if_match, std::unique_ptr<FileWriter> file)
+             std::optional<int64_t> if_match, bool resolves, std::unique_ptr<FileWriter> file)
       : writer_(writer),
         db_(std::move(db)),
         name_(std::move(name)),
         metadata_(std::move(metadata)),
         if_match_(if_match),
+        resolves_(resolves),
         file_(std::move(file)) {}
 
   Status Write(std::string_view data) override { return file_->Append(data); }
@@ -97,7 +98,7 @@ class FileUpload : public Upload {
   ApiResponse Finish() override {
     auto content = file_->Finish();
     if (!content.ok()) return ApiResponse::Error(content.status());
-    auto item = writer_->CommitFile(db_, name_, *content, metadata_, if_match_);
+    auto item = writer_->CommitFile(db_, name_, *content, metadata_, if_match_, resolves_);
     if (!item.ok()) return ApiResponse::Error(item.status());
     ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
     r.headers.emplace_back("ETag", EtagHeader(item->etag));
@@ -108,6 +109,7 @@ class FileUpload : public Upload {
   LocalWriter* writer_;
   std::string db_, name_, metadata_;
   std::optional<int64_t> if_match_;
+  bool resolves_;
   std::unique_ptr<FileWriter> file_;
 };
 
@@ -133,9 +135,20 @@ Result<std::unique_ptr<Upload>> Api::BeginUpload(const ApiRequest& req) {
                                         " does not match the current file");
     }
   }
+  if (!api_internal::ResolvesConflict(*t)) {
+    // Checked again at commit too; refusing now spares a body that cannot land.
+    SYNCLINE_ASSIGN_OR_RETURN(bool conflicted,
+                              api_internal::HasConflict(store_, db, {ItemKind::kFile, "", name}));
+    if (conflicted) {
+      return Status::Conflicted("file '" + name + "' is conflicted: resolve it (`syncline "
+                                "conflicts resolve ... --keep remote|current`), or upload again "
+                                "saying that this upload resolves it (?resolve=1, --resolve)");
+    }
+  }
   SYNCLINE_ASSIGN_OR_RETURN(auto file, FileWriter::Open(store_, db));
   return std::unique_ptr<Upload>(
-      new FileUpload(&writer_, db, std::move(name), std::move(metadata), if_match, std::move(file)));
+      new FileUpload(&writer_, db, std::move(name), std::move(metadata), if_match,
+                     api_internal::ResolvesConflict(*t), std::move(file)));
 }
 
 ApiResponse Api::File(const ApiRequest& req, const Target& t, const std::string& db) {
@@ -176,7 +189,8 @@ ApiResponse Api::File(const ApiRequest& req, const Target& t, const std::string&
   if (req.method == "DELETE") {
     auto if_match = IfMatch(req);
     if (!if_match.ok()) return ApiResponse::Error(if_match.status());
-    auto item = writer_.Delete(db, ItemKind::kFile, "", name, *if_match);
+    auto item = writer_.Delete(db, ItemKind::kFile, "", name, *if_match,
+                               api_internal::ResolvesConflict(t));
     if (!item.ok()) return ApiResponse::Error(item.status());
     return ApiResponse::Json(
         200, Json{{"name", name}, {"etag", item->etag}, {"deleted", true}}.dump());
@@ -236,26 +250,27 @@ ApiResponse Api::FileMetadata(const ApiRequest& req, const Target& t, const std:
     if (!k.is_string()) return ApiResponse::Error(Status::InvalidArgument("unset takes names"));
     unset.push_back(k.get<std::string>());
   }
-  auto item = writer_.UpdateMetadata(db, name, set, unset, *if_match);
+  auto item = writer_.UpdateMetadata(db, name, set, unset, *if_match,
+                                     api_internal::ResolvesConflict(t));
   if (!item.ok()) return ApiResponse::Error(item.status());
   ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
   r.headers.emplace_back("ETag", EtagHeader(item->etag));
   return r;
 }
 
-ApiResponse Api::RenameFile(const ApiRequest& req, const std::string& db) {
-  auto body = ParseJson(req.body);
-  if (!body.ok()) return ApiResponse::Error(body.status());
-  if (!body->is_object() || !(*body)["from"].is_string() || !(*body)["to"].is_string()) {
+ApiResponse Api::RenameFile(const ApiRequest& req, const Target& t, const std::string& db) {
+  auto body = ParseJsonObject(req.body);
+  auto from = body.ok() ? JsonString(*body, "from") : Result<std::string>(body.status());
+  auto to = body.ok() ? JsonString(*body, "to") : Result<std::string>(body.status());
+  if (!from.ok() || !to.ok()) {
     return ApiResponse::Error(Status::InvalidArgument("rename needs {\"from\": ..., \"to\": ...}"));
   }
-  std::string from = (*body)["from"], to = (*body)["to"];
-  Status s = ValidateItemName(from, "file name");
-  if (s.ok()) s = ValidateItemName(to, "new file name");
+  Status s = ValidateItemName(*from, "file name");
+  if (s.ok()) s = ValidateItemName(*to, "new file name");
   if (!s.ok()) return ApiResponse::Error(s);
   auto if_match = IfMatch(req);
   if (!if_match.ok()) return ApiResponse::Error(if_match.status());
-  auto item = writer_.RenameFile(db, from, to, *if_match);
+  auto item = writer_.RenameFile(db, *from, *to, *if_match, api_internal::ResolvesConflict(t));
   if (!item.ok()) return ApiResponse::Error(item.status());
   return ApiResponse::Json(200, FileInfo(*item).dump());
 }

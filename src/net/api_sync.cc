@@ -302,10 +302,11 @@ ApiResponse Api::Conflicts(const ApiRequest& req, const Target& t, const std::st
     j["remote_item"] = ItemToJson((*c)->remote_item);
     j["local_item"].erase("manifest");
     j["remote_item"].erase("manifest");
+    j["local_etag"] = local->etag;  // to resolve with if_match: nothing changed since shown
     return JsonOk(j);
   }
   if (seg.size() == 5 && seg[4] == "resolve") {
-    // {"name", "collection"?, "keep": "remote" | "current"}
+    // {"name", "collection"?, "keep": "remote" | "current", "if_match"?: local etag}
     if (req.method != "POST") return MethodNotAllowed(req.method);
     auto body = JsonBody(req);
     if (!body.ok()) return ApiResponse::Error(body.status());
@@ -315,14 +316,30 @@ ApiResponse Api::Conflicts(const ApiRequest& req, const Target& t, const std::st
     if (keep != "remote" && keep != "current") {
       return ApiResponse::Error(Status::InvalidArgument("'keep' must be \"remote\" or \"current\""));
     }
-    auto item = ResolveConflict(store_, env_->clock, db, *ref,
-                                keep == "remote" ? KeepVersion::kRemote : KeepVersion::kCurrent);
-    if (!item.ok()) return ApiResponse::Error(item.status());
-    return JsonOk({{"name", item->key},
-                   {"collection", item->kind == ItemKind::kDocument ? Json(item->collection) : Json()},
+    std::optional<int64_t> if_match;
+    if (body->contains("if_match")) {
+      auto etag = JsonInt(*body, "if_match");
+      if (!etag.ok()) return ApiResponse::Error(etag.status());
+      if_match = *etag;
+    }
+    auto res = ResolveConflict(store_, env_->clock, db, *ref,
+                               keep == "remote" ? KeepVersion::kRemote : KeepVersion::kCurrent,
+                               if_match);
+    if (!res.ok()) return ApiResponse::Error(res.status());
+    const Item& kept = res->kept;
+    const Item& gone = res->discarded;
+    // What the resolve threw away, so nobody loses a version without being told.
+    Json discarded = {{"side", keep == "remote" ? "current" : "remote"},
+                      {"version_vector", ParseStoredJson(gone.version_vector)},
+                      {"deleted", gone.deleted},
+                      {"updated_at", gone.updated_at}};
+    if (keep == "remote") discarded["etag"] = gone.etag;
+    return JsonOk({{"name", kept.key},
+                   {"collection", kept.kind == ItemKind::kDocument ? Json(kept.collection) : Json()},
                    {"kept", keep},
-                   {"etag", item->etag},
-                   {"version_vector", ParseStoredJson(item->version_vector)}});
+                   {"etag", kept.etag},
+                   {"version_vector", ParseStoredJson(kept.version_vector)},
+                   {"discarded", discarded}});
   }
   return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
 }

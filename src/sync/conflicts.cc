@@ -79,9 +79,28 @@ Result<std::vector<Conflict>> ListConflicts(Store* store, const std::string& db)
   return out;
 }
 
-Result<Item> ResolveConflict(Store* store, Clock* clock, const std::string& db,
-                             const ItemRef& ref, KeepVersion keep) {
-  Item resolved;
+Status CheckLocalWriteOnConflict(WriteTransaction& txn, const ItemRef& ref, bool resolves,
+                                 std::string* vv) {
+  SYNCLINE_ASSIGN_OR_RETURN(std::optional<Conflict> conflict, GetConflict(txn, ref));
+  if (!conflict) return Status::OK();
+  if (!resolves) {
+    return Status::Conflicted(
+        std::string(ItemKindName(ref.kind)) + " '" + ref.key +
+        "' is conflicted: resolve it (`syncline conflicts resolve ... --keep remote|current`), "
+        "or write again saying that this write resolves it (?resolve=1, --resolve)");
+  }
+  SYNCLINE_ASSIGN_OR_RETURN(VersionVector merged, VersionVector::Parse(*vv));
+  SYNCLINE_ASSIGN_OR_RETURN(VersionVector remote,
+                            VersionVector::Parse(conflict->remote_item.version_vector));
+  merged.Merge(remote);
+  *vv = merged.ToJson();
+  return txn.DeleteConfig(config_names::Item(config_names::kConflicts, ref));
+}
+
+Result<Resolution> ResolveConflict(Store* store, Clock* clock, const std::string& db,
+                                   const ItemRef& ref, KeepVersion keep,
+                                   std::optional<int64_t> if_match) {
+  Resolution out;
   SYNCLINE_RETURN_IF_ERROR(store->Write(db, [&](WriteTransaction& txn) -> Status {
     int64_t now = clock->NowMicros();
     SYNCLINE_RETURN_IF_ERROR(CheckItemLock(txn, ref, "", now));
@@ -91,18 +110,26 @@ Result<Item> ResolveConflict(Store* store, Clock* clock, const std::string& db,
                               "' has no conflict");
     }
     SYNCLINE_ASSIGN_OR_RETURN(Item current, txn.Get(ref.kind, ref.collection, ref.key));
+    if (if_match && current.etag != *if_match) {
+      return Status::PreconditionFailed(
+          "the current version of '" + ref.key + "' changed since etag " +
+          std::to_string(*if_match) + " (it is now " + std::to_string(current.etag) +
+          "): look at the conflict again before resolving it");
+    }
     SYNCLINE_ASSIGN_OR_RETURN(VersionVector vv, VersionVector::Parse(current.version_vector));
     SYNCLINE_ASSIGN_OR_RETURN(VersionVector remote,
                               VersionVector::Parse(conflict->remote_item.version_vector));
     vv.Merge(remote);
     vv.Bump(store->node_id());
-    resolved = keep == KeepVersion::kRemote ? conflict->remote_item : current;
-    resolved.version_vector = vv.ToJson();
-    resolved.updated_at = now;
-    SYNCLINE_RETURN_IF_ERROR(txn.Put(&resolved));
+    bool keep_remote = keep == KeepVersion::kRemote;
+    out.kept = keep_remote ? conflict->remote_item : current;
+    out.discarded = keep_remote ? current : conflict->remote_item;
+    out.kept.version_vector = vv.ToJson();
+    out.kept.updated_at = now;
+    SYNCLINE_RETURN_IF_ERROR(txn.Put(&out.kept));
     return txn.DeleteConfig(config_names::Item(config_names::kConflicts, ref));
   }));
-  return resolved;
+  return out;
 }
 
 }  // namespace syncline

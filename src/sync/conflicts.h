@@ -36,10 +36,23 @@ Result<std::vector<Conflict>> ListConflicts(Store* store, const std::string& db)
 
 enum class KeepVersion { kRemote, kCurrent };
 
+struct Resolution {
+  Item kept;       // the item as it now is
+  Item discarded;  // the side that lost (for a current one: as it was, with its etag)
+};
+
 // Resolves the conflict on `ref`: the kept version becomes the item, with a version vector that
 // descends from both sides (bumped for this node), so it wins everywhere it travels. NotFound
-// if the item has no conflict; PreconditionFailed if a sync holds its lock.
-Result<Item> ResolveConflict(Store* store, Clock* clock, const std::string& db,
-                             const ItemRef& ref, KeepVersion keep);
+// if the item has no conflict; PreconditionFailed if a sync holds its lock, or if `if_match`
+// is set and the current version's etag is another (it changed since the caller looked).
+Result<Resolution> ResolveConflict(Store* store, Clock* clock, const std::string& db,
+                                   const ItemRef& ref, KeepVersion keep,
+                                   std::optional<int64_t> if_match = std::nullopt);
+
+// Inside a local write to `ref`: Conflicted if the item holds a conflict, unless `resolves`,
+// in which case the conflict record goes and `*vv` (the new version's vector, before this
+// node's bump) takes in the kept-aside version, so the write descends from both sides.
+Status CheckLocalWriteOnConflict(WriteTransaction& txn, const ItemRef& ref, bool resolves,
+                                 std::string* vv);
 
 }  // namespace syncline

@@ -23,8 +23,12 @@ struct DocumentWrite {
   std::string key;
   std::string body;  // JSON object text, already validated
   std::optional<int64_t> if_match;
+  bool resolves_conflict = false;  // see LocalWriter
 };
 
+// Every write is refused with Conflicted while the item holds an unresolved conflict (so a
+// later resolve can never drop it silently), unless the caller says the write resolves it
+// (`resolves_conflict`): the write then descends from both sides and the conflict goes.
 // Thread-safe: the store serializes writers.
 class LocalWriter {
  public:
@@ -39,30 +43,31 @@ class LocalWriter {
 
   // Replaces the item with a tombstone. NotFound if absent or already deleted.
   Result<Item> Delete(const std::string& db, ItemKind kind, const std::string& collection,
-                      const std::string& key, std::optional<int64_t> if_match);
+                      const std::string& key, std::optional<int64_t> if_match,
+                      bool resolves_conflict = false);
 
   // Makes `content` (whose chunks are stored) the file's current version with `metadata` (a JSON
   // object of strings).
   Result<Item> CommitFile(const std::string& db, const std::string& name,
                           const FileContent& content, const std::string& metadata,
-                          std::optional<int64_t> if_match);
+                          std::optional<int64_t> if_match, bool resolves_conflict = false);
 
   // Sets and removes metadata entries of a live file.
   Result<Item> UpdateMetadata(const std::string& db, const std::string& name,
                               const std::map<std::string, std::string>& set,
                               const std::vector<std::string>& unset,
-                              std::optional<int64_t> if_match);
+                              std::optional<int64_t> if_match, bool resolves_conflict = false);
 
   // Moves a live file to a new name: the old name becomes a tombstone, the new one holds the
   // same content and metadata. AlreadyExists if `to` is a live file.
   Result<Item> RenameFile(const std::string& db, const std::string& from, const std::string& to,
-                          std::optional<int64_t> if_match);
+                          std::optional<int64_t> if_match, bool resolves_conflict = false);
 
  private:
   // Reads the current item (if any), checks `if_match`, and sets `next`'s version vector to
   // the current one bumped for this node.
   Status Prepare(WriteTransaction& txn, Item* next, std::optional<int64_t> if_match,
-                 bool must_be_live, Item* current);
+                 bool must_be_live, Item* current, bool resolves);
 
   Store* store_;
   Clock* clock_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sync/conflicts.h"
 #include "sync/version_vector.h"
 #include "testing/test_util.h"
 #include "util/json.h"
@@ -82,6 +83,57 @@ TEST_F(LocalWriterTest, MetadataSetAndUnset) {
   ASSERT_OK(item);
   EXPECT_EQ(Json::parse(item->metadata), Json::parse(R"({"b":"2","c":"3"})"));
   EXPECT_EQ(item->content_hash, "hash");
+}
+
+}  // namespace syncline
+
+namespace syncline {
+
+// Issue 7, point 10: every kind of local write to a conflicted item, with and without saying
+// that it resolves the conflict.
+TEST_F(LocalWriterTest, WritesToAConflictedItemAreRefusedUnlessTheyResolveIt) {
+  auto fresh_conflict = [&](const ItemRef& ref) {
+    Conflict c;
+    c.ref = ref;
+    c.remote_url = "http://peer";
+    c.remote_node = "peer";
+    c.local_version = "{}";
+    c.remote_version = R"({"peer":7})";
+    c.remote_item.kind = ref.kind;
+    c.remote_item.collection = ref.collection;
+    c.remote_item.key = ref.key;
+    c.remote_item.version_vector = R"({"peer":7})";
+    c.remote_item.body = R"({"remote":true})";
+    c.remote_item.metadata = "{}";
+    ASSERT_OK(store_->Write("db", [&](WriteTransaction& txn) { return RecordConflict(txn, c); }));
+  };
+  ItemRef doc{ItemKind::kDocument, "c", "k"};
+  ASSERT_OK(writer_->PutDocument("db", {"c", "k", "{}", std::nullopt}));
+  struct Case {
+    const char* name;
+    std::function<Result<Item>(bool resolves)> write;
+  } cases[] = {
+      {"put", [&](bool r) { return writer_->PutDocument("db", {"c", "k", R"({"v":2})", std::nullopt, r}); }},
+      {"delete", [&](bool r) { return writer_->Delete("db", ItemKind::kDocument, "c", "k", std::nullopt, r); }},
+      {"bulk", [&](bool r) -> Result<Item> {
+         SYNCLINE_ASSIGN_OR_RETURN(auto items, writer_->PutDocuments("db", {{"c", "k", "{}", std::nullopt, r}}));
+         return items[0];
+       }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ASSERT_OK(writer_->PutDocument("db", {"c", "k", "{}", std::nullopt, true}));  // live again
+    ASSERT_NO_FATAL_FAILURE(fresh_conflict(doc));
+    int64_t before = store_->GetItem("db", ItemKind::kDocument, "c", "k")->etag;
+    EXPECT_EQ(c.write(false).status().code(), Status::Code::kConflicted);
+    EXPECT_EQ(store_->GetItem("db", ItemKind::kDocument, "c", "k")->etag, before) << "unchanged";
+    ASSERT_TRUE(FindConflict(store_.get(), "db", doc)->has_value());
+    auto written = c.write(true);
+    ASSERT_OK(written);
+    EXPECT_FALSE(FindConflict(store_.get(), "db", doc)->has_value()) << "resolved by the write";
+    EXPECT_EQ(VersionVector::Parse(written->version_vector)->Get("peer"), 7u)
+        << "the write descends from the kept-aside version, so it wins everywhere";
+  }
 }
 
 }  // namespace syncline

@@ -233,6 +233,59 @@ TEST_F(SyncTest, DocumentConflictInMasterMasterConvergesAfterResolve) {
   EXPECT_EQ(Call(b, "GET", "/v1/db/d")["last_etag"], etag_b);
 }
 
+// Issue 7, point 10: a write to a conflicted item is never lost silently. A plain write is
+// refused with 409 conflicted; the GET says the item is conflicted; a write that says it
+// resolves the conflict wins everywhere; a resolve states what it discards and is refused if
+// the current version changed since the caller looked.
+TEST_F(SyncTest, AWriteToAConflictedItemIsRefusedUnlessItResolvesIt) {
+  ServerProcess& a = AddNodeWithDb({"--sync-interval", "3600", "--manual-sync"});
+  ServerProcess& b = AddNodeWithDb({"--sync-interval", "3600", "--manual-sync"});
+  for (const char* key : {"k", "m"}) {
+    Call(a, "PUT", std::string("/v1/db/d/docs/c/") + key, R"({"from":"a"})");
+    Call(b, "PUT", std::string("/v1/db/d/docs/c/") + key, R"({"from":"b"})");
+  }
+  AddDestination(b, "d", a.url(), a.api_key());
+  CliJson(b, {"sync", "run", "d", "--force"});
+  ASSERT_EQ(Call(a, "GET", "/v1/db/d/conflicts").size(), 2u);
+
+  // The conflict shows on a plain read.
+  Json got = CliJson(a, {"doc", "get", "d", "c", "k"});
+  EXPECT_EQ(got["conflict"], true) << got;
+  // A plain write is refused, says how to resolve, and changes nothing.
+  CliResult put = Cli(a, {"doc", "put", "d", "c", "k", R"({"from":"a2"})", "--json"});
+  EXPECT_NE(put.exit_code, 0);
+  Json err = Json::parse(put.err, nullptr, false);
+  EXPECT_EQ(err["error"], "conflicted") << put.err;
+  EXPECT_NE(err["message"].get<std::string>().find("resolve"), std::string::npos) << put.err;
+  EXPECT_EQ(Call(a, "GET", "/v1/db/d/docs/c/k")["from"], "a");
+  HttpClient ca = a.Client();
+  auto del = ca.Send("DELETE", "/v1/db/d/docs/c/k");
+  EXPECT_EQ(del.status().code(), Status::Code::kConflicted) << del.status().ToString();
+
+  // A write that resolves: it replaces both versions, the conflict goes, and it wins on b too.
+  Json resolved = CliJson(a, {"doc", "put", "d", "c", "k", R"({"from":"a2"})", "--resolve"});
+  EXPECT_EQ(CliJson(a, {"doc", "get", "d", "c", "k"})["conflict"], false);
+  AddDestination(a, "d", b.url(), b.api_key());
+  CliJson(a, {"sync", "run", "d", "--force"});
+  EXPECT_EQ(Call(b, "GET", "/v1/db/d/docs/c/k")["from"], "a2");
+  EXPECT_EQ(Call(a, "GET", "/v1/db/d/docs/c/k")["from"], "a2");
+
+  // Resolving with an etag that is no longer current is refused; with the shown one it works
+  // and says what it discarded.
+  Json shown = CliJson(a, {"conflicts", "show", "d", "m", "--collection", "c"});
+  int64_t etag = shown["local_etag"];
+  CliResult stale = Cli(a, {"conflicts", "resolve", "d", "m", "--collection", "c", "--keep",
+                            "remote", "--if-match", std::to_string(etag - 1), "--json"});
+  EXPECT_NE(stale.exit_code, 0);
+  EXPECT_EQ(Json::parse(stale.err, nullptr, false)["error"], "precondition_failed") << stale.err;
+  Json done = CliJson(a, {"conflicts", "resolve", "d", "m", "--collection", "c", "--keep",
+                          "remote", "--if-match", std::to_string(etag)});
+  EXPECT_EQ(done["discarded"]["side"], "current") << done;
+  EXPECT_EQ(done["discarded"]["etag"], etag) << done;
+  EXPECT_EQ(Call(a, "GET", "/v1/db/d/docs/c/m")["from"], "b");
+  EXPECT_TRUE(Call(a, "GET", "/v1/db/d/conflicts").empty());
+}
+
 TEST_F(SyncTest, ALockedItemRefusesOtherWritesUntilReleasedOrExpired) {
   ServerProcess& b = AddNodeWithDb({"--sync-interval", "3600", "--sync-lock-timeout", "2"});
   // A real source pushes through a slow proxy, so the push holds the lock for a while.
