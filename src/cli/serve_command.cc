@@ -30,6 +30,31 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--sync-lock-timeout", opts->sync_lock_timeout_seconds,
                   "seconds after which a destination lock left by a crash expires (default 600)")
       ->check(CLI::Range(1, 86400));
+  // What any one client may take (net/http_limits.h).
+  auto body_mib = std::make_shared<size_t>(opts->http.max_body_bytes >> 20);
+  auto budget_mib = std::make_shared<size_t>(opts->http.body_memory_bytes >> 20);
+  cmd->add_option("--max-connections", opts->http.max_connections,
+                  "open connections at most; more are answered 503 (default 4096)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--max-header-bytes", opts->http.max_header_bytes,
+                  "request line and headers at most, in bytes; more get 431 (default 65536)")
+      ->check(CLI::Range(1024, 16 << 20));
+  cmd->add_option("--max-header-count", opts->http.max_header_count,
+                  "header fields at most; more get 431 (default 100)")
+      ->check(CLI::Range(8, 10000));
+  cmd->add_option("--header-timeout", opts->http.header_timeout_seconds,
+                  "seconds to send a request's header once it has begun (default 10)")
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--idle-timeout", opts->http.idle_timeout_seconds,
+                  "seconds a connection may move no byte before it is closed (default 60)")
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--max-body-mib", *body_mib,
+                  "a request body read whole (all but file uploads) at most, in MiB (default 64)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--body-memory-mib", *budget_mib,
+                  "all request bodies held whole at once at most, in MiB; more get 503 "
+                  "(default 256)")
+      ->check(CLI::Range(1, 65536));
   cmd->add_option("--sync-timeout", opts->sync_timeout_seconds,
                   "seconds after which a request to a destination fails (default 600; "
                   "30 s without a byte fails it sooner)")
@@ -40,6 +65,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->callback([=] {
     spdlog::set_level(*verbose ? spdlog::level::debug : spdlog::level::info);
     opts->sync_commits = !*no_sync;
+    opts->http.max_body_bytes = *body_mib << 20;
+    opts->http.body_memory_bytes = std::max(*budget_mib << 20, opts->http.max_body_bytes);
     auto server = Server::Open(*opts, Env::Default());
     if (!server.ok()) {
       std::cerr << "syncline serve: " << server.status().message() << "\n";

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chunk/file_writer.h"
+#include "net/http_limits.h"
 #include "net/url.h"
 #include "replicate/receiver.h"
 #include "replicate/replicator.h"
@@ -78,6 +79,10 @@ class Api {
     receiver_ = receiver;
   }
 
+  // Bodies of sync uploads are held in memory: they take their size from `budget` (shared with
+  // the sessions) and are refused with Unavailable when it is spent. Not owned.
+  void set_body_budget(MemoryBudget* budget) { body_budget_ = budget; }
+
   // True if the request streams its body into an upload (PUT of a file).
   bool IsUpload(const ApiRequest& request) const;
   // Checks auth and the request before any body is read; the upload to feed.
@@ -123,6 +128,7 @@ class Api {
   std::string node_name_;
   Replicator* replicator_ = nullptr;
   Receiver* receiver_ = nullptr;
+  MemoryBudget* body_budget_ = nullptr;
 };
 
 // Helpers shared by the handler files.

@@ -239,13 +239,15 @@ namespace {
 // A binary sync body, gathered (it is bounded) and handed to the receiver at the end.
 class SyncBodyUpload : public Upload {
  public:
-  SyncBodyUpload(Receiver* receiver, std::string db, ProtoOp op, size_t expected)
-      : receiver_(receiver), db_(std::move(db)), op_(op) {
+  SyncBodyUpload(Receiver* receiver, std::string db, ProtoOp op, size_t expected,
+                 BudgetReservation reservation)
+      : receiver_(receiver), db_(std::move(db)), op_(op), limit_(expected),
+        reservation_(std::move(reservation)) {
     body_.reserve(expected);
   }
   Status Write(std::string_view data) override {
-    if (body_.size() + data.size() > kMaxRequestBodyBytes) {
-      return Status::TooLarge("sync body is larger than " + std::to_string(kMaxRequestBodyBytes) + " bytes");
+    if (body_.size() + data.size() > limit_) {
+      return Status::TooLarge("sync body is larger than " + std::to_string(limit_) + " bytes");
     }
     body_.append(data);
     return Status::OK();
@@ -260,6 +262,8 @@ class SyncBodyUpload : public Upload {
   Receiver* receiver_;
   std::string db_;
   ProtoOp op_;
+  size_t limit_;                   // the most body_ may hold: what was reserved for it
+  BudgetReservation reservation_;
   std::string body_;
 };
 
@@ -269,13 +273,23 @@ Result<std::unique_ptr<Upload>> Api::BeginSyncUpload(const ApiRequest& req, cons
                                                      const std::string& op) {
   SYNCLINE_RETURN_IF_ERROR(ValidateDatabaseName(db));
   if (!receiver_) return Status::Unavailable("sync is not running");
-  size_t expected = 0;
+  // The body is held whole: it may take at most its declared length (or the limit, if it
+  // has none) from the shared budget, and grows no further.
+  size_t expected = kMaxRequestBodyBytes;
   if (const std::string* len = req.Header("content-length")) {
     expected = std::min<size_t>(std::strtoull(len->c_str(), nullptr, 10), kMaxRequestBodyBytes);
   }
+  BudgetReservation reservation;
+  if (body_budget_) {
+    if (!body_budget_->TryReserve(expected)) {
+      return Status::Unavailable("the server is busy with other requests' bodies: retry shortly");
+    }
+    reservation = BudgetReservation(body_budget_, expected);
+  }
   std::optional<ProtoOp> proto = ParseProtoOp(op);
   if (!proto || !IsBinaryOp(*proto)) return Status::NotFound("no binary sync operation '" + op + "'");
-  return std::unique_ptr<Upload>(new SyncBodyUpload(receiver_, db, *proto, expected));
+  return std::unique_ptr<Upload>(
+      new SyncBodyUpload(receiver_, db, *proto, expected, std::move(reservation)));
 }
 
 ApiResponse Api::Conflicts(const ApiRequest& req, const Target& t, const std::string& db) {

@@ -17,7 +17,6 @@ using asio::awaitable;
 using asio::redirect_error;
 using asio::use_awaitable;
 
-constexpr auto kIdleTimeout = std::chrono::seconds(300);
 constexpr size_t kUploadBufferBytes = 1u << 20;
 
 void Fail(beast::error_code ec, const char* what) {
@@ -119,7 +118,8 @@ awaitable<bool> WriteResponse(beast::tcp_stream& stream, ApiResponse& r, bool ke
 awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
                                                     beast::flat_buffer& buffer,
                                                     http::request_parser<http::empty_body>& header,
-                                                    const ApiRequest& req, Upload& upload) {
+                                                    const ApiRequest& req, Upload& upload,
+                                                    std::chrono::seconds idle) {
   auto write = [&](std::string_view data) {
     return Guarded(req, [&] { return upload.Write(data); });
   };
@@ -145,7 +145,7 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
       remaining -= buffered;
     }
     while (remaining > 0) {
-      stream.expires_after(kIdleTimeout);
+      stream.expires_after(idle);
       size_t want = static_cast<size_t>(std::min<uint64_t>(chunk.size(), remaining));
       size_t n = co_await stream.async_read_some(asio::buffer(chunk.data(), want),
                                                  redirect_error(use_awaitable, ec));
@@ -166,7 +166,7 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
-    stream.expires_after(kIdleTimeout);
+    stream.expires_after(idle);
     co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
     if (ec == http::error::need_buffer) ec = {};
     if (ec) {
@@ -208,23 +208,96 @@ awaitable<void> WaitForChange(ChangeWaiters& waiters, const ApiResponse::LongPol
   waiters.Unsubscribe(id);
 }
 
+// A request's header, or why there is none.
+enum class HeaderRead { kOk, kClosed, kRefused };
+
+// Waits (up to the idle timeout) for a request to begin, then reads its header (up to the
+// header timeout: a client sending a byte a second cannot hold the connection). On kRefused,
+// `*refusal` is the answer to send before closing.
+awaitable<HeaderRead> ReadHeader(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                 http::request_parser<http::empty_body>& header,
+                                 const HttpLimits& limits, ApiResponse* refusal) {
+  beast::error_code ec;
+  if (buffer.size() == 0) {
+    stream.expires_after(std::chrono::seconds(limits.idle_timeout_seconds));
+    size_t n = co_await stream.async_read_some(buffer.prepare(16 * 1024),
+                                               redirect_error(use_awaitable, ec));
+    if (ec) {
+      Fail(ec, "read");
+      co_return HeaderRead::kClosed;
+    }
+    buffer.commit(n);
+  }
+  header.header_limit(static_cast<uint32_t>(limits.max_header_bytes));
+  // Limits on the body are set per request type later; the header parser must not refuse a
+  // large Content-Length before we know it is a file upload.
+  header.body_limit(std::numeric_limits<std::uint64_t>::max());
+  stream.expires_after(std::chrono::seconds(limits.header_timeout_seconds));
+  co_await http::async_read_header(stream, buffer, header, redirect_error(use_awaitable, ec));
+  if (ec == http::error::header_limit) {
+    *refusal = ApiResponse::Error(Status::TooLarge(
+        "the request header is larger than " + std::to_string(limits.max_header_bytes) + " bytes"));
+    refusal->status = 431;
+    co_return HeaderRead::kRefused;
+  }
+  if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    *refusal = ApiResponse::Error(Status::InvalidArgument("malformed HTTP request: " + ec.message()));
+    co_return HeaderRead::kRefused;
+  }
+  if (ec) {
+    Fail(ec, "read header");
+    co_return HeaderRead::kClosed;
+  }
+  int fields = 0;
+  for (auto it = header.get().begin(); it != header.get().end(); ++it) ++fields;
+  if (fields > limits.max_header_count) {
+    *refusal = ApiResponse::Error(Status::TooLarge(
+        "the request has more than " + std::to_string(limits.max_header_count) + " header fields"));
+    refusal->status = 431;
+    co_return HeaderRead::kRefused;
+  }
+  co_return HeaderRead::kOk;
+}
+
+// Reads a body that is kept whole, closing on `idle` seconds without a byte. An error code on
+// failure: body_limit, a parse error, or the connection's.
+awaitable<beast::error_code> ReadBody(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                      http::request_parser<http::string_body>& parser,
+                                      std::chrono::seconds idle) {
+  beast::error_code ec;
+  while (!parser.is_done()) {
+    stream.expires_after(idle);
+    co_await http::async_read_some(stream, buffer, parser, redirect_error(use_awaitable, ec));
+    if (ec) co_return ec;
+  }
+  co_return ec;
+}
+
+bool IsParseError(beast::error_code ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message &&
+         ec != http::error::body_limit;
+}
+
 }  // namespace
 
 awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
+  const HttpLimits& limits = *ctx.limits;
+  const auto idle = std::chrono::seconds(limits.idle_timeout_seconds);
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   beast::error_code ec;
   while (true) {
     http::request_parser<http::empty_body> header;
-    header.header_limit(64 * 1024);
-    // Limits on the body are set per request type below; the header parser must not refuse a
-    // large Content-Length before we know it is a file upload.
-    header.body_limit(std::numeric_limits<std::uint64_t>::max());
-    stream.expires_after(kIdleTimeout);
-    co_await http::async_read_header(stream, buffer, header, redirect_error(use_awaitable, ec));
-    if (ec) {
-      Fail(ec, "read header");
-      break;
+    ApiResponse refusal;
+    HeaderRead got = co_await ReadHeader(stream, buffer, header, limits, &refusal);
+    if (got == HeaderRead::kClosed) break;
+    if (got == HeaderRead::kRefused) {
+      // Answer, then close: what follows on this connection cannot be trusted to parse.
+      stream.expires_after(idle);
+      if (co_await WriteResponse(stream, refusal, false, false)) co_await LingeringClose(stream);
+      co_return;
     }
     ApiRequest req = ToApiRequest(header.get());
     bool keep_alive = header.get().keep_alive();
@@ -239,25 +312,41 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
         res = ApiResponse::Error(upload.status());
         body_unread = true;
       } else {
-        std::optional<ApiResponse> r = co_await ReceiveUpload(stream, buffer, header, req, **upload);
+        std::optional<ApiResponse> r =
+            co_await ReceiveUpload(stream, buffer, header, req, **upload, idle);
         if (!r) break;
         res = std::move(*r);
         body_unread = res.status >= 400;  // a failed Write stops reading the body
       }
     } else {
       // Beast checks a body limit against Content-Length only while parsing the header, and
-      // this header was parsed without one: check the declared length here.
+      // this header was parsed without one: check the declared length here. A body kept whole
+      // takes its declared size (or the limit, if chunked) from the server's shared budget.
       auto declared = header.content_length();
+      size_t need = declared ? static_cast<size_t>(std::min<uint64_t>(*declared, limits.max_body_bytes))
+                             : (header.chunked() ? limits.max_body_bytes : 0);
       http::request_parser<http::string_body> parser{std::move(header)};
-      parser.body_limit(kMaxRequestBodyBytes);
-      if (declared && *declared > kMaxRequestBodyBytes) {
+      parser.body_limit(limits.max_body_bytes);
+      BudgetReservation reservation;
+      if (declared && *declared > limits.max_body_bytes) {
         ec = http::error::body_limit;
+      } else if (need > 0 && !ctx.body_budget->TryReserve(need)) {
+        res = ApiResponse::Error(Status::Unavailable("the server is busy with other requests' "
+                                                     "bodies: retry shortly"));
+        res.headers.emplace_back("Retry-After", "1");
+        body_unread = true;
       } else {
-        stream.expires_after(kIdleTimeout);
-        co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
+        reservation = BudgetReservation(ctx.body_budget, need);
+        ec = co_await ReadBody(stream, buffer, parser, idle);
       }
-      if (ec == http::error::body_limit) {
-        res = ApiResponse::Error(Status::TooLarge("request body is larger than 64 MiB"));
+      if (body_unread) {
+        // refused above
+      } else if (ec == http::error::body_limit) {
+        res = ApiResponse::Error(Status::TooLarge(
+            "request body is larger than " + std::to_string(limits.max_body_bytes >> 20) + " MiB"));
+        body_unread = true;
+      } else if (IsParseError(ec)) {
+        res = ApiResponse::Error(Status::InvalidArgument("malformed HTTP body: " + ec.message()));
         body_unread = true;
       } else if (ec) {
         Fail(ec, "read body");
@@ -285,7 +374,7 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
     }
     spdlog::debug("{} {} -> {}", req.method, req.target, res.status);
     if (body_unread) keep_alive = false;
-    stream.expires_after(kIdleTimeout);
+    stream.expires_after(idle);
     if (!co_await WriteResponse(stream, res, keep_alive, head_only)) break;
     if (body_unread) {
       co_await LingeringClose(stream);

@@ -4,6 +4,7 @@
 #include "net/api.h"
 #include "net/asio.h"
 #include "net/change_waiters.h"
+#include "net/http_limits.h"
 
 namespace syncline {
 
@@ -12,6 +13,8 @@ struct SessionContext {
   ChangeWaiters* waiters;
   // Runs requests that can take minutes (Api::IsSlow), so they never hold an io thread.
   asio::thread_pool* slow_pool;
+  const HttpLimits* limits;
+  MemoryBudget* body_budget;  // shared by every session: bodies kept whole in memory
 };
 
 // Serves requests on `socket` until the peer closes, an error, or a non-keep-alive response.

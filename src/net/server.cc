@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -50,6 +51,30 @@ Result<int> LockDataDir(const std::string& dir) {
   return fd;
 }
 
+// Lets the process hold its connections plus its own files: raises the soft limit on open
+// files toward the hard one (Debian's soft default, 1024, is below --max-connections' default).
+void RaiseFileLimit(int max_connections) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  rlim_t want = static_cast<rlim_t>(max_connections) + 512;
+  if (rl.rlim_cur >= want) return;
+  rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : std::min(want, rl.rlim_max);
+  if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) spdlog::warn("cannot raise the open-file limit");
+}
+
+// Answers a connection over --max-connections with 503 and closes it, without a session.
+void RefuseBusy(tcp::socket& socket) {
+  static const char kBusy[] =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: 71\r\n\r\n"
+      "{\"error\":\"unavailable\",\"message\":\"too many connections: retry shortly\"}";
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(kBusy, sizeof kBusy - 1), ec);  // best effort: it is small
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
 class ServerImpl : public Server {
  public:
   ServerImpl(const ServerOptions& o, Env* env) : options_(o), env_(env) {
@@ -63,6 +88,7 @@ class ServerImpl : public Server {
   }
 
   Status Open() {
+    RaiseFileLimit(options_.http.max_connections);
     SYNCLINE_RETURN_IF_ERROR(env_->fs->CreateDirs(options_.data_dir));
     SYNCLINE_ASSIGN_OR_RETURN(lock_fd_, LockDataDir(options_.data_dir));
     SqliteStoreOptions so;
@@ -89,6 +115,7 @@ class ServerImpl : public Server {
       name = host;
     }
     api_ = std::make_unique<Api>(store_.get(), env_, admin_key_, name);
+    api_->set_body_budget(&body_budget_);
 
     // Replication needs our URL, known once bound.
     std::string self_url = options_.advertise_url.empty() ? url() : options_.advertise_url;
@@ -167,7 +194,7 @@ class ServerImpl : public Server {
   }
 
   asio::awaitable<void> Listen() {
-    SessionContext ctx{api_.get(), &waiters_, &slow_pool_};
+    SessionContext ctx{api_.get(), &waiters_, &slow_pool_, &options_.http, &body_budget_};
     while (true) {
       beast::error_code ec;
       // Connections go round the io_contexts, one thread each: a session never hops threads,
@@ -180,11 +207,17 @@ class ServerImpl : public Server {
         spdlog::warn("accept: {}", ec.message());
         continue;
       }
+      if (connections_.load() >= options_.http.max_connections) {
+        RefuseBusy(socket);
+        continue;
+      }
+      ++connections_;
       socket.set_option(tcp::no_delay(true), ec);
       auto executor = socket.get_executor();
       // Last resort: whatever escapes a session ends that connection with a log line, never
       // the io thread (asio::detached would rethrow it out of io_context::run).
-      asio::co_spawn(executor, RunHttpSession(std::move(socket), ctx), [](std::exception_ptr e) {
+      asio::co_spawn(executor, RunHttpSession(std::move(socket), ctx), [this](std::exception_ptr e) {
+        --connections_;
         if (!e) return;
         try {
           std::rethrow_exception(e);
@@ -205,6 +238,8 @@ class ServerImpl : public Server {
   std::unique_ptr<Receiver> receiver_;
   std::string admin_key_, new_admin_key_;
   ChangeWaiters waiters_;
+  MemoryBudget body_budget_{options_.http.body_memory_bytes};
+  std::atomic<int> connections_{0};  // open sessions, against --max-connections
   asio::thread_pool slow_pool_{4};  // sync runs and pushes requested over the API
   std::unique_ptr<Api> api_;
   std::vector<std::unique_ptr<asio::io_context>> iocs_;

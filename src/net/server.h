@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "net/http_limits.h"
 #include "syncline/env.h"
 #include "syncline/result.h"
 
@@ -22,6 +23,7 @@ struct ServerOptions {
   bool manual_sync = false;               // no automatic or periodic pushes; `sync run` only
   int64_t sync_lock_timeout_seconds = 600;  // a destination lock left by a crash expires
   int sync_timeout_seconds = 600;         // a request to a destination fails after this long
+  HttpLimits http;                        // what any one client may take (http_limits.h)
 };
 
 class Server {

@@ -15,24 +15,6 @@
 
 namespace syncline::testing {
 
-namespace {
-
-int ConnectTo(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
-}
-
-}  // namespace
 
 TcpProxy::TcpProxy(int target_port) : target_port_(target_port) {
   listen_fd_ = ListenOnLoopback(&port_);
@@ -68,7 +50,7 @@ void TcpProxy::AcceptLoop() {
       if (stop_) return;
       continue;
     }
-    int server = partitioned_ ? -1 : ConnectTo(target_port_);
+    int server = partitioned_ ? -1 : ConnectLoopback(target_port_);
     if (server < 0) {
       ::close(client);
       continue;
