@@ -18,6 +18,9 @@ using asio::redirect_error;
 using asio::use_awaitable;
 
 constexpr size_t kUploadBufferBytes = 1u << 20;
+// What one streamed upload holds: its read buffer, plus the chunker's window and the chunk
+// being written (up to 256 KiB each), rounded up.
+constexpr size_t kUploadMemoryBytes = 2u << 20;
 
 void Fail(beast::error_code ec, const char* what) {
   if (ec == asio::error::operation_aborted || ec == beast::error::timeout ||
@@ -306,8 +309,15 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
     bool body_unread = false;
 
     if (ctx.api->IsUpload(req)) {
-      Result<std::unique_ptr<Upload>> upload =
-          Guarded(req, [&] { return ctx.api->BeginUpload(req); });
+      // A streamed upload holds its read buffer and the file writer's chunk buffers: it takes
+      // them from the shared budget too, so uploads at once cannot grow memory without bound.
+      BudgetReservation reservation;
+      Result<std::unique_ptr<Upload>> upload = Status::Unavailable(
+          "the server is busy with other uploads: retry shortly");
+      if (ctx.body_budget->TryReserve(kUploadMemoryBytes)) {
+        reservation = BudgetReservation(ctx.body_budget, kUploadMemoryBytes);
+        upload = Guarded(req, [&] { return ctx.api->BeginUpload(req); });
+      }
       if (!upload.ok()) {
         res = ApiResponse::Error(upload.status());
         body_unread = true;
