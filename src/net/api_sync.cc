@@ -4,7 +4,6 @@
 
 #include "net/api.h"
 #include "sync/conflicts.h"
-#include "sync/config_names.h"
 #include "sync/item_json.h"
 #include "util/json_reader.h"
 #include "util/name.h"
@@ -53,12 +52,6 @@ Result<Json> Page(const Target& t, const std::vector<Json>& all) {
     items.push_back(all[i]);
   }
   return Json{{"items", items}, {"total", all.size()}, {"start", start}};
-}
-
-// A stored report's finish time; 0 if it has none.
-int64_t FinishedAt(const Json& report) {
-  Result<int64_t> t = JsonIntOr(report, "finished_at", 0);
-  return t.ok() ? *t : 0;
 }
 
 Json ConflictSummary(const Conflict& c) {
@@ -171,40 +164,37 @@ ApiResponse Api::Sync(const ApiRequest& req, const Target& t, const std::string&
     return JsonOk(*page);
   }
   if (what == "finished") {
-    auto entries = ListAllConfig(store_, db, config_names::kFinished);
-    if (!entries.ok()) return ApiResponse::Error(entries.status());
-    std::vector<Json> all;
-    for (const auto& e : *entries) {
-      auto j = ParseJson(e.value);
-      if (j.ok()) all.push_back(std::move(*j));
-    }
-    // Newest first.
-    std::stable_sort(all.begin(), all.end(), [](const Json& a, const Json& b) {
-      return FinishedAt(a) > FinishedAt(b);
-    });
-    auto page = Page(t, all);
+    // Paged in the store, newest first: the cost of a page, not of every report received.
+    auto start = IntParam(t, "start", 0, 0, INT32_MAX);
+    auto size = IntParam(t, "page_size", 25, 1, 1000);
+    if (!start.ok()) return ApiResponse::Error(start.status());
+    if (!size.ok()) return ApiResponse::Error(size.status());
+    auto page = store_->ListReports(db, ReportDirection::kIncoming, *start, *size);
     if (!page.ok()) return ApiResponse::Error(page.status());
-    return JsonOk(*page);
+    Json items = Json::array();
+    for (const ReportRecord& r : page->reports) {
+      auto report = SyncReportFromRecord(r);
+      if (!report.ok()) return ApiResponse::Error(report.status());
+      items.push_back(SyncReportToJson(*report));
+    }
+    return JsonOk({{"items", items}, {"total", page->total}, {"start", *start}});
   }
   if (what == "status") {
     auto ref = NamedItem(QueryValue(t, "name"), QueryValue(t, "collection"));
     if (!ref.ok()) return ApiResponse::Error(ref.status());
     // The latest report for the item, pushed from here or received here.
-    Json best;
-    for (const char* prefix : {config_names::kReports, config_names::kFinished}) {
-      auto text = store_->GetConfig(db, config_names::Item(prefix, *ref));
-      if (text.status().IsNotFound()) continue;
-      if (!text.ok()) return ApiResponse::Error(text.status());
-      auto j = ParseJson(*text);
-      if (!j.ok()) return ApiResponse::Error(j.status());
-      if (best.is_null() || FinishedAt(*j) > FinishedAt(best)) {
-        best = std::move(*j);
-      }
+    std::optional<ReportRecord> best;
+    for (ReportDirection dir : {ReportDirection::kOutgoing, ReportDirection::kIncoming}) {
+      auto r = store_->GetReport(db, dir, *ref);
+      if (!r.ok()) return ApiResponse::Error(r.status());
+      if (*r && (!best || (*r)->finished_at > best->finished_at)) best = std::move(*r);
     }
-    if (best.is_null()) {
+    if (!best) {
       return ApiResponse::Error(Status::NotFound("no synchronization report for '" + ref->key + "'"));
     }
-    return JsonOk(best);
+    auto report = SyncReportFromRecord(*best);
+    if (!report.ok()) return ApiResponse::Error(report.status());
+    return JsonOk(SyncReportToJson(*report));
   }
   return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
 }

@@ -96,7 +96,7 @@ Status RemoveDestination(Store* store, const std::string& db, const std::string&
     }
     if (!text.ok()) return text.status();
     SYNCLINE_RETURN_IF_ERROR(txn.DeleteConfig(Name(url)));
-    return txn.DeleteConfig(config_names::kConfirmations + url);
+    return txn.SetConfirmations(url, {});
   });
 }
 

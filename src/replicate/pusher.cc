@@ -13,7 +13,6 @@
 #include "replicate/chunk_delta.h"
 #include "util/base64.h"
 #include "replicate/receiver.h"
-#include "sync/config_names.h"
 #include "sync/item_json.h"
 
 namespace syncline {
@@ -419,8 +418,8 @@ Status Pusher::SaveReports(const std::vector<Outcome>& outcomes) {
   if (outcomes.empty()) return Status::OK();
   return store_->Write(db_, [&](WriteTransaction& txn) -> Status {
     for (const Outcome& o : outcomes) {
-      SYNCLINE_RETURN_IF_ERROR(txn.PutConfig(config_names::Item(config_names::kReports, o.report.ref),
-                                             SyncReportToJson(o.report).dump()));
+      SYNCLINE_RETURN_IF_ERROR(
+          txn.PutReport(ReportDirection::kOutgoing, SyncReportToRecord(o.report)));
     }
     return Status::OK();
   });
@@ -432,26 +431,15 @@ Result<int64_t> Pusher::FetchLastEtag(Remote& remote) {
 }
 
 std::vector<ItemRef> Pusher::LoadConfirmations(const std::string& url) {
-  std::vector<ItemRef> refs;
-  Result<std::string> text = store_->GetConfig(db_, config_names::kConfirmations + url);
-  if (!text.ok()) return refs;
-  Result<Json> j = ParseJson(*text);
-  if (j.ok() && j->is_array()) {
-    for (const Json& r : *j) {
-      if (Result<ItemRef> ref = ItemRefFromJson(r); ref.ok()) refs.push_back(*ref);
-    }
-  }
-  return refs;
+  Result<std::vector<ItemRef>> refs = store_->GetConfirmations(db_, url);
+  // Unreadable: the next run confirms less, and a lost item waits for the periodic repair.
+  return refs.ok() ? std::move(*refs) : std::vector<ItemRef>();
 }
 
 void Pusher::SaveConfirmations(const std::string& url, const std::vector<ItemRef>& refs) {
-  Json to_confirm = Json::array();
-  for (const ItemRef& r : refs) to_confirm.push_back(ItemRefToJson(r));
   // A lost list costs a re-check of items already there, never a lost item: the watermark
   // only passes settled items.
-  (void)store_->Write(db_, [&](WriteTransaction& txn) {
-    return txn.PutConfig(config_names::kConfirmations + url, to_confirm.dump());
-  });
+  (void)store_->Write(db_, [&](WriteTransaction& txn) { return txn.SetConfirmations(url, refs); });
 }
 
 std::vector<std::vector<Pusher::Outcome>> Pusher::RunUnits(

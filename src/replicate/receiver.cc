@@ -5,7 +5,6 @@
 
 #include "chunk/manifest.h"
 #include "replicate/protocol.h"
-#include "sync/config_names.h"
 #include "sync/conflicts.h"
 #include "sync/item_json.h"
 #include "sync/item_lock.h"
@@ -46,18 +45,8 @@ Result<SyncReport> ReportField(const Json& req) {
   return r;
 }
 
-// The last etag stored for a source, 0 if none.
-Result<int64_t> StoredLastEtag(const Result<std::string>& text) {
-  if (text.status().IsNotFound()) return int64_t{0};
-  if (!text.ok()) return text.status();
-  Result<int64_t> etag = JsonIntOr(ParseStoredJson(*text), "last_etag", 0);
-  if (!etag.ok()) return Status::Corruption("stored last etag: " + etag.status().message());
-  return etag;
-}
 
-std::string SourceName(const SyncSource& s) {
-  return config_names::kSources + s.node_id + "/" + s.db;
-}
+
 
 // A live file's manifest must decode and add up to its size.
 Result<Manifest> CheckedManifest(const Item& item) {
@@ -100,13 +89,12 @@ Status Receiver::RecordFinished(WriteTransaction& txn, SyncReport report,
                                       report.ref.key + " is conflicted");
   }
   report.finished_at = clock_->NowMicros();
-  return txn.PutConfig(config_names::Item(config_names::kFinished, report.ref),
-                       SyncReportToJson(report).dump());
+  return txn.PutReport(ReportDirection::kIncoming, SyncReportToRecord(report));
 }
 
 Result<Json> Receiver::LastEtag(const std::string& db, const Json& req) {
   SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
-  SYNCLINE_ASSIGN_OR_RETURN(int64_t etag, StoredLastEtag(store_->GetConfig(db, SourceName(source))));
+  SYNCLINE_ASSIGN_OR_RETURN(int64_t etag, store_->GetSourceEtag(db, source.node_id, source.db));
   return Json{{"last_etag", etag}};
 }
 
@@ -115,9 +103,9 @@ Result<Json> Receiver::SetLastEtag(const std::string& db, const Json& req) {
   SYNCLINE_ASSIGN_OR_RETURN(int64_t etag, JsonInt(req, "last_etag"));
   if (etag < 0) return Status::InvalidArgument("'last_etag' must be a non-negative integer");
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
-    SYNCLINE_ASSIGN_OR_RETURN(int64_t stored, StoredLastEtag(txn.GetConfig(SourceName(source))));
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t stored, txn.GetSourceEtag(source.node_id, source.db));
     etag = std::max(etag, stored);
-    return txn.PutConfig(SourceName(source), Json{{"last_etag", etag}}.dump());
+    return txn.PutSourceEtag(source.node_id, source.db, etag);
   }));
   return Json{{"last_etag", etag}};
 }

@@ -57,14 +57,28 @@ class ReceiverTest : public ::testing::Test {
     };
   }
 
-  // What a refused request must leave as it was.
+  // What a refused request must leave as it was: items, reports, conflicts, locks, watermark.
   std::string Snapshot() {
     std::string s = std::to_string(dst_->GetDatabase("db")->last_etag) + "|";
-    auto entries = ListAllConfig(dst_.get(), "db", "");
-    EXPECT_OK(entries);
-    if (entries.ok()) {
-      for (const auto& e : *entries) s += e.name + "=" + e.value + ";";
+    for (ReportDirection dir : {ReportDirection::kOutgoing, ReportDirection::kIncoming}) {
+      auto page = dst_->ListReports("db", dir, 0, 1000);
+      EXPECT_OK(page);
+      if (page.ok()) {
+        for (const auto& r : page->reports) s += r.ref.key + "@" + std::to_string(r.finished_at) + ";";
+      }
     }
+    auto conflicts = dst_->ListConflicts("db", nullptr, 1000);
+    EXPECT_OK(conflicts);
+    if (conflicts.ok()) s += "conflicts=" + std::to_string(conflicts->size()) + ";";
+    Status locked = dst_->Write("db", [&](WriteTransaction& txn) -> Status {
+      for (const Item* i : {&file_, &doc_}) {
+        SYNCLINE_ASSIGN_OR_RETURN(auto lock, txn.GetLock(i->ref()));
+        if (lock) s += "lock:" + lock->owner + "@" + std::to_string(lock->expires_at) + ";";
+      }
+      return Status::OK();
+    });
+    EXPECT_OK(locked);
+    s += "watermark=" + std::to_string(*dst_->GetSourceEtag("db", "node-src", "db"));
     return s;
   }
 

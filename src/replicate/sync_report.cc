@@ -24,6 +24,50 @@ Json SyncReportToJson(const SyncReport& r) {
   return j;
 }
 
+namespace {
+
+// The fields a report and its store record share, copied either way.
+template <typename From, typename To>
+void CopySharedFields(const From& f, To* t) {
+  t->ref = f.ref;
+  t->etag = f.etag;
+  t->bytes_transferred = f.bytes_transferred;
+  t->bytes_copied = f.bytes_copied;
+  t->need_list_length = f.need_list_length;
+  t->source_node = f.source_node;
+  t->source_url = f.source_url;
+  t->destination_url = f.destination_url;
+  t->started_at = f.started_at;
+  t->finished_at = f.finished_at;
+}
+
+}  // namespace
+
+ReportRecord SyncReportToRecord(const SyncReport& r) {
+  ReportRecord out;
+  CopySharedFields(r, &out);
+  out.type = std::string(SyncTypeName(r.type));
+  if (!r.error.ok()) {
+    out.error_code = std::string(Status::CodeName(r.error.code()));
+    out.error_message = r.error.message();
+  }
+  return out;
+}
+
+Result<SyncReport> SyncReportFromRecord(const ReportRecord& r) {
+  SyncReport out;
+  CopySharedFields(r, &out);
+  Result<SyncType> type = ParseSyncType(r.type);
+  if (!type.ok()) return Status::Corruption("stored report: " + type.status().message());
+  out.type = *type;
+  if (!r.error_code.empty()) {
+    Status::Code c = Status::CodeFromName(r.error_code);
+    out.error = Status::FromCode(c == Status::Code::kOk ? Status::Code::kInternal : c,
+                                 r.error_message.empty() ? r.error_code : r.error_message);
+  }
+  return out;
+}
+
 Result<SyncReport> SyncReportFromJson(const Json& j) {
   if (!j.is_object()) return Status::InvalidArgument("a sync report must be an object");
   SyncReport r;

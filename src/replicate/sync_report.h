@@ -6,6 +6,7 @@
 #include <string>
 
 #include "store/item.h"
+#include "store/sync_state.h"
 #include "sync/sync_type.h"
 #include "syncline/result.h"
 #include "util/json.h"
@@ -32,5 +33,9 @@ struct SyncReport {
 // source_url, destination_url, started_at, finished_at.
 Json SyncReportToJson(const SyncReport& r);
 Result<SyncReport> SyncReportFromJson(const Json& j);
+
+// The store's form of a report, and back (Corruption if the record is damaged).
+ReportRecord SyncReportToRecord(const SyncReport& r);
+Result<SyncReport> SyncReportFromRecord(const ReportRecord& r);
 
 }  // namespace syncline

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/item.h"
+#include "store/sync_state.h"
 #include "syncline/result.h"
 #include "util/sha256.h"
 
@@ -51,6 +52,21 @@ class WriteTransaction {
   virtual Result<std::string> GetConfig(std::string_view name) = 0;  // NotFound if absent
   virtual Status PutConfig(std::string_view name, std::string_view value) = 0;
   virtual Status DeleteConfig(std::string_view name) = 0;  // OK if absent
+
+  // Sync state (sync_state.h), written in the same transaction as the items it concerns.
+  // Put replaces; Delete is OK if absent; Get gives nullopt (or 0) if absent.
+  virtual Status PutReport(ReportDirection dir, const ReportRecord& report) = 0;
+  virtual Result<std::optional<ConflictRecord>> GetConflict(const ItemRef& ref) = 0;
+  virtual Status PutConflict(const ConflictRecord& conflict) = 0;
+  virtual Status DeleteConflict(const ItemRef& ref) = 0;
+  virtual Result<std::optional<LockRecord>> GetLock(const ItemRef& ref) = 0;
+  virtual Status PutLock(const ItemRef& ref, const LockRecord& lock) = 0;
+  virtual Status DeleteLock(const ItemRef& ref) = 0;
+  // The watermark of a source (a node's database) that pushes here.
+  virtual Result<int64_t> GetSourceEtag(std::string_view node, std::string_view db) = 0;
+  virtual Status PutSourceEtag(std::string_view node, std::string_view db, int64_t etag) = 0;
+  // Replaces the items to confirm at destination `url` (empty: none).
+  virtual Status SetConfirmations(std::string_view url, const std::vector<ItemRef>& refs) = 0;
 };
 
 // A configuration entry: a name and its JSON text.
@@ -101,6 +117,23 @@ class Store {
   // Entries whose name starts with `prefix` and sorts after `after`, in name order.
   virtual Result<std::vector<ConfigEntry>> ListConfig(std::string_view db, std::string_view prefix,
                                                       std::string_view after, int64_t limit) = 0;
+
+  // Sync state, read outside a write (see WriteTransaction for what each holds).
+  virtual Result<std::optional<ReportRecord>> GetReport(std::string_view db, ReportDirection dir,
+                                                        const ItemRef& ref) = 0;
+  // Reports newest first: `limit` of them from the `start`th, and the total.
+  virtual Result<ReportPage> ListReports(std::string_view db, ReportDirection dir, int64_t start,
+                                         int64_t limit) = 0;
+  virtual Result<std::optional<ConflictRecord>> GetConflict(std::string_view db,
+                                                            const ItemRef& ref) = 0;
+  // Conflicts in item order after `after` (from the first if null), at most `limit`.
+  virtual Result<std::vector<ConflictRecord>> ListConflicts(std::string_view db,
+                                                            const ItemRef* after,
+                                                            int64_t limit) = 0;
+  virtual Result<std::vector<ItemRef>> GetConfirmations(std::string_view db,
+                                                        std::string_view url) = 0;
+  virtual Result<int64_t> GetSourceEtag(std::string_view db, std::string_view node,
+                                        std::string_view source_db) = 0;
 
   virtual Result<std::unique_ptr<ChunkWriter>> NewChunkWriter(std::string_view db) = 0;
   virtual Result<bool> HasChunk(std::string_view db, const Sha256Digest& hash) = 0;

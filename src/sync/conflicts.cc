@@ -1,7 +1,6 @@
-// Conflicts kept under sync/conflict/<item> in the database configuration.
+// Conflicts kept in the store's conflicts table.
 #include "sync/conflicts.h"
 
-#include "sync/config_names.h"
 #include "sync/item_json.h"
 #include "sync/item_lock.h"
 #include "sync/version_vector.h"
@@ -9,74 +8,66 @@
 
 namespace syncline {
 
-Json ConflictToJson(const Conflict& c) {
-  Json j = ItemRefToJson(c.ref);
-  j["remote_url"] = c.remote_url;
-  j["remote_node"] = c.remote_node;
-  j["local_version"] = ParseStoredJson(c.local_version);
-  j["remote_version"] = ParseStoredJson(c.remote_version);
-  j["remote_item"] = ItemToJson(c.remote_item);
-  j["created_at"] = c.created_at;
-  return j;
+ConflictRecord ConflictToRecord(const Conflict& c) {
+  return {c.ref,           c.remote_url,   c.remote_node, c.local_version,
+          c.remote_version, DumpJson(ItemToJson(c.remote_item)), c.created_at};
 }
 
-Result<Conflict> ConflictFromJson(const Json& j) {
+Result<Conflict> ConflictFromRecord(const ConflictRecord& r) {
   Conflict c;
-  SYNCLINE_ASSIGN_OR_RETURN(c.ref, ItemRefFromJson(j));
-  Status read = [&]() -> Status {
-    SYNCLINE_ASSIGN_OR_RETURN(const Json* local, JsonObjectField(j, "local_version"));
-    SYNCLINE_ASSIGN_OR_RETURN(const Json* remote, JsonObjectField(j, "remote_version"));
-    SYNCLINE_ASSIGN_OR_RETURN(const Json* item, JsonObjectField(j, "remote_item"));
-    SYNCLINE_ASSIGN_OR_RETURN(c.remote_url, JsonStringOr(j, "remote_url", ""));
-    SYNCLINE_ASSIGN_OR_RETURN(c.remote_node, JsonStringOr(j, "remote_node", ""));
-    SYNCLINE_ASSIGN_OR_RETURN(c.created_at, JsonIntOr(j, "created_at", 0));
-    c.local_version = DumpJson(*local);
-    c.remote_version = DumpJson(*remote);
-    SYNCLINE_ASSIGN_OR_RETURN(c.remote_item, ItemFromJson(*item));
-    return Status::OK();
-  }();
-  if (!read.ok()) {
-    return Status::Corruption("conflict record of '" + c.ref.key + "': " + read.message());
+  c.ref = r.ref;
+  c.remote_url = r.remote_url;
+  c.remote_node = r.remote_node;
+  c.local_version = r.local_version;
+  c.remote_version = r.remote_version;
+  c.created_at = r.created_at;
+  Result<Item> item = ItemFromJson(ParseStoredJson(r.remote_item));
+  if (!item.ok()) {
+    return Status::Corruption("conflict record of '" + r.ref.key + "': " + item.status().message());
   }
+  c.remote_item = std::move(*item);
   return c;
 }
 
 Status RecordConflict(WriteTransaction& txn, const Conflict& c) {
-  return txn.PutConfig(config_names::Item(config_names::kConflicts, c.ref),
-                       ConflictToJson(c).dump());
+  return txn.PutConflict(ConflictToRecord(c));
 }
 
 namespace {
 
-// A conflict record read from the configuration, or none if the read found nothing.
-Result<std::optional<Conflict>> ConflictFromConfig(const Result<std::string>& text) {
-  if (text.status().IsNotFound()) return std::optional<Conflict>();
-  if (!text.ok()) return text.status();
-  SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(*text));
-  SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromJson(j));
+Result<std::optional<Conflict>> FromOptionalRecord(const std::optional<ConflictRecord>& r) {
+  if (!r) return std::optional<Conflict>();
+  SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromRecord(*r));
   return std::optional<Conflict>(std::move(c));
 }
 
 }  // namespace
 
 Result<std::optional<Conflict>> GetConflict(WriteTransaction& txn, const ItemRef& ref) {
-  return ConflictFromConfig(txn.GetConfig(config_names::Item(config_names::kConflicts, ref)));
+  SYNCLINE_ASSIGN_OR_RETURN(std::optional<ConflictRecord> r, txn.GetConflict(ref));
+  return FromOptionalRecord(r);
 }
 
 Result<std::optional<Conflict>> FindConflict(Store* store, const std::string& db,
                                              const ItemRef& ref) {
-  return ConflictFromConfig(store->GetConfig(db, config_names::Item(config_names::kConflicts, ref)));
+  SYNCLINE_ASSIGN_OR_RETURN(std::optional<ConflictRecord> r, store->GetConflict(db, ref));
+  return FromOptionalRecord(r);
 }
 
 Result<std::vector<Conflict>> ListConflicts(Store* store, const std::string& db) {
-  SYNCLINE_ASSIGN_OR_RETURN(auto entries, ListAllConfig(store, db, config_names::kConflicts));
+  constexpr int64_t kPage = 1000;
   std::vector<Conflict> out;
-  for (const ConfigEntry& e : entries) {
-    SYNCLINE_ASSIGN_OR_RETURN(Json j, ParseJson(e.value));
-    SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromJson(j));
-    out.push_back(std::move(c));
+  std::optional<ItemRef> after;
+  while (true) {
+    SYNCLINE_ASSIGN_OR_RETURN(std::vector<ConflictRecord> page,
+                              store->ListConflicts(db, after ? &*after : nullptr, kPage));
+    for (const ConflictRecord& r : page) {
+      SYNCLINE_ASSIGN_OR_RETURN(Conflict c, ConflictFromRecord(r));
+      out.push_back(std::move(c));
+    }
+    if (static_cast<int64_t>(page.size()) < kPage) return out;
+    after = page.back().ref;
   }
-  return out;
 }
 
 Status CheckLocalWriteOnConflict(WriteTransaction& txn, const ItemRef& ref, bool resolves,
@@ -94,7 +85,7 @@ Status CheckLocalWriteOnConflict(WriteTransaction& txn, const ItemRef& ref, bool
                             VersionVector::Parse(conflict->remote_item.version_vector));
   merged.Merge(remote);
   *vv = merged.ToJson();
-  return txn.DeleteConfig(config_names::Item(config_names::kConflicts, ref));
+  return txn.DeleteConflict(ref);
 }
 
 Result<Resolution> ResolveConflict(Store* store, Clock* clock, const std::string& db,
@@ -127,7 +118,7 @@ Result<Resolution> ResolveConflict(Store* store, Clock* clock, const std::string
     out.kept.version_vector = vv.ToJson();
     out.kept.updated_at = now;
     SYNCLINE_RETURN_IF_ERROR(txn.Put(&out.kept));
-    return txn.DeleteConfig(config_names::Item(config_names::kConflicts, ref));
+    return txn.DeleteConflict(ref);
   }));
   return out;
 }

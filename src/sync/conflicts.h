@@ -23,8 +23,9 @@ struct Conflict {
   int64_t created_at = 0;
 };
 
-Json ConflictToJson(const Conflict& c);
-Result<Conflict> ConflictFromJson(const Json& j);
+// The store's form of a conflict, and back (Corruption if the kept item is damaged).
+ConflictRecord ConflictToRecord(const Conflict& c);
+Result<Conflict> ConflictFromRecord(const ConflictRecord& r);
 
 // Stores (or replaces) the conflict of c.ref.
 Status RecordConflict(WriteTransaction& txn, const Conflict& c);

@@ -1,7 +1,6 @@
 // ApplyIncoming: the version-vector decision of the destination side.
 #include "sync/incoming.h"
 
-#include "sync/config_names.h"
 #include "sync/conflicts.h"
 #include "sync/item_lock.h"
 #include "sync/version_vector.h"
@@ -59,8 +58,7 @@ Result<IncomingOutcome> ApplyIncoming(WriteTransaction& txn, Item incoming,
                                   VersionVector::Parse(conflict->remote_version));
         auto order = theirs.CompareTo(kept);
         if (order == VersionVector::Order::kNewer || order == VersionVector::Order::kEqual) {
-          SYNCLINE_RETURN_IF_ERROR(
-              txn.DeleteConfig(config_names::Item(config_names::kConflicts, ref)));
+          SYNCLINE_RETURN_IF_ERROR(txn.DeleteConflict(ref));
         } else {
           conflict->local_version = incoming.version_vector;
           SYNCLINE_RETURN_IF_ERROR(RecordConflict(txn, *conflict));

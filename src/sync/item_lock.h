@@ -1,5 +1,5 @@
 // Destination locks: while a sync applies an item here, every other write to it is refused with
-// PreconditionFailed. A lock lives in the database's configuration, so checking and taking it
+// PreconditionFailed. A lock lives in the store (item_locks), so checking and taking it
 // happen in the same store transaction as the writes they guard. A lock left by a crash expires.
 #pragma once
 

@@ -10,6 +10,7 @@
 #include "store/sqlite/pack_files.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_sync_state.h"
 #include "util/uuid.h"
 
 namespace syncline {
@@ -128,6 +129,37 @@ class SqliteWriteTransaction : public WriteTransaction {
     return st->Bind(1, db_id_).Bind(2, name).Run().WithContext("delete config");
   }
 
+  Status PutReport(ReportDirection dir, const ReportRecord& r) override {
+    return sqlite_sync_state::PutReport(conn_, db_id_, dir, r);
+  }
+  Result<std::optional<ConflictRecord>> GetConflict(const ItemRef& ref) override {
+    return sqlite_sync_state::GetConflict(conn_, db_id_, ref);
+  }
+  Status PutConflict(const ConflictRecord& c) override {
+    return sqlite_sync_state::PutConflict(conn_, db_id_, c);
+  }
+  Status DeleteConflict(const ItemRef& ref) override {
+    return sqlite_sync_state::DeleteConflict(conn_, db_id_, ref);
+  }
+  Result<std::optional<LockRecord>> GetLock(const ItemRef& ref) override {
+    return sqlite_sync_state::GetLock(conn_, db_id_, ref);
+  }
+  Status PutLock(const ItemRef& ref, const LockRecord& lock) override {
+    return sqlite_sync_state::PutLock(conn_, db_id_, ref, lock);
+  }
+  Status DeleteLock(const ItemRef& ref) override {
+    return sqlite_sync_state::DeleteLock(conn_, db_id_, ref);
+  }
+  Result<int64_t> GetSourceEtag(std::string_view node, std::string_view db) override {
+    return sqlite_sync_state::GetSourceEtag(conn_, db_id_, node, db);
+  }
+  Status PutSourceEtag(std::string_view node, std::string_view db, int64_t etag) override {
+    return sqlite_sync_state::PutSourceEtag(conn_, db_id_, node, db, etag);
+  }
+  Status SetConfirmations(std::string_view url, const std::vector<ItemRef>& refs) override {
+    return sqlite_sync_state::SetConfirmations(conn_, db_id_, url, refs);
+  }
+
   int64_t etag() const { return etag_; }
 
  private:
@@ -185,6 +217,7 @@ class SqliteStore : public Store {
         SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, writer_->Prepare(sql));
         SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Run());
       }
+      SYNCLINE_RETURN_IF_ERROR(sqlite_sync_state::DropDatabaseState(writer_.get(), db_id));
       return writer_->Exec("COMMIT");
     }();
     if (!s.ok()) {
@@ -343,6 +376,48 @@ class SqliteStore : public Store {
     return out;
   }
 
+  // Sync state reads: each on a pooled reader.
+  Result<std::optional<ReportRecord>> GetReport(std::string_view db, ReportDirection dir,
+                                                const ItemRef& ref) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t id) {
+      return sqlite_sync_state::GetReport(c, id, dir, ref);
+    });
+  }
+  Result<ReportPage> ListReports(std::string_view db, ReportDirection dir, int64_t start,
+                                 int64_t limit) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t id) -> Result<ReportPage> {
+      // One snapshot, so the page and the total agree.
+      SYNCLINE_RETURN_IF_ERROR(c->Exec("BEGIN"));
+      Result<ReportPage> page = sqlite_sync_state::ListReports(c, id, dir, start, limit);
+      (void)c->Exec("COMMIT");  // read-only: nothing to lose if ending the snapshot fails
+      return page;
+    });
+  }
+  Result<std::optional<ConflictRecord>> GetConflict(std::string_view db,
+                                                    const ItemRef& ref) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t id) {
+      return sqlite_sync_state::GetConflict(c, id, ref);
+    });
+  }
+  Result<std::vector<ConflictRecord>> ListConflicts(std::string_view db, const ItemRef* after,
+                                                    int64_t limit) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t id) {
+      return sqlite_sync_state::ListConflicts(c, id, after, limit);
+    });
+  }
+  Result<int64_t> GetSourceEtag(std::string_view db, std::string_view node,
+                                std::string_view source_db) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t id) {
+      return sqlite_sync_state::GetSourceEtag(c, id, node, source_db);
+    });
+  }
+  Result<std::vector<ItemRef>> GetConfirmations(std::string_view db,
+                                                std::string_view url) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t id) {
+      return sqlite_sync_state::GetConfirmations(c, id, url);
+    });
+  }
+
   Result<std::unique_ptr<ChunkWriter>> NewChunkWriter(std::string_view db) override;
 
   Result<bool> HasChunk(std::string_view db, const Sha256Digest& hash) override {
@@ -437,6 +512,16 @@ class SqliteStore : public Store {
   };
 
   std::string path() const { return dir_ + "/syncline.db"; }
+
+  // Runs `fn` with a pooled reader and the database's id.
+  template <typename Fn>
+  auto WithReader(std::string_view db, Fn fn) -> decltype(fn(nullptr, int64_t{0})) {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(r.get(), db));
+    return fn(r.get(), db_id);
+  }
 
   Result<std::unique_ptr<SqliteConnection>> AcquireReader() {
     {
