@@ -204,7 +204,8 @@ ApiResponse Api::Route(const ApiRequest& req, const Target& t) {
 }
 
 ApiResponse Api::Health() {
-  Json j = {{"status", "ok"}, {"node_id", store_->node_id()}, {"node_name", node_name_}};
+  Json j = {{"status", "ok"}, {"node_id", store_->node_id()}, {"node_name", node_name_},
+            {"long_polls", waiters_ ? waiters_->size() : 0}};
   return ApiResponse::Json(200, j.dump());
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chunk/file_writer.h"
+#include "net/change_waiters.h"
 #include "net/http_limits.h"
 #include "net/url.h"
 #include "replicate/receiver.h"
@@ -82,6 +83,8 @@ class Api {
   // Bodies of sync uploads are held in memory: they take their size from `budget` (shared with
   // the sessions) and are refused with Unavailable when it is spent. Not owned.
   void set_body_budget(MemoryBudget* budget) { body_budget_ = budget; }
+  // Long-polls parked now show in /v1/health as "long_polls". Not owned.
+  void set_waiters(ChangeWaiters* waiters) { waiters_ = waiters; }
 
   // True if the request streams its body into an upload (PUT of a file).
   bool IsUpload(const ApiRequest& request) const;
@@ -129,6 +132,7 @@ class Api {
   Replicator* replicator_ = nullptr;
   Receiver* receiver_ = nullptr;
   MemoryBudget* body_budget_ = nullptr;
+  ChangeWaiters* waiters_ = nullptr;
 };
 
 // Helpers shared by the handler files.

@@ -74,7 +74,12 @@ ApiResponse Api::Destinations(const ApiRequest& req, const Target& t, const std:
     auto dests = ListDestinations(store_, db);
     if (!dests.ok()) return ApiResponse::Error(dests.status());
     Json out = Json::array();
-    for (const auto& d : *dests) out.push_back(DestinationToJson(d, true));
+    for (const auto& d : *dests) {
+      Json j = DestinationToJson(d, true);
+      WorkerState w = replicator_->StateOf(db, d.url);
+      j["worker"] = {{"state", w.state}, {"idle_at_etag", w.idle_at_etag}};
+      out.push_back(std::move(j));
+    }
     return JsonOk(out);
   }
   if (req.method == "DELETE") {

@@ -20,6 +20,11 @@ class ChangeWaiters {
   void Unsubscribe(uint64_t id);
   // Records the database's new last etag and wakes the waiters it passes.
   void Notify(const std::string& db, int64_t last_etag);
+  // How many long-polls are parked now (health shows it; tests wait for it).
+  size_t size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiters_.size();
+  }
 
  private:
   struct Waiter {

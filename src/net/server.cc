@@ -116,6 +116,7 @@ class ServerImpl : public Server {
     }
     api_ = std::make_unique<Api>(store_.get(), env_, admin_key_, name);
     api_->set_body_budget(&body_budget_);
+    api_->set_waiters(&waiters_);
 
     // Replication needs our URL, known once bound.
     std::string self_url = options_.advertise_url.empty() ? url() : options_.advertise_url;

@@ -549,6 +549,7 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
   const std::vector<ItemRef> previous = walk.confirm;
   if (!options.drain) walk.budget = static_cast<size_t>(std::max(1, options.limit));
   WalkFeed(*remote, dest, options, &walk, &run);
+  run.walked_to = walk.since;
   // What this run left for a later one stays listed as pending.
   if (activity_) activity_->SetPending(dest.url, std::move(walk.left_pending));
 

@@ -38,6 +38,7 @@ struct DestinationRun {
   Status error;  // the run itself failed (unreachable, refused, a broken reply, ...)
   bool more_pending = false;         // works left for a later run
   int64_t last_etag = 0;             // what the destination now has from us
+  int64_t walked_to = 0;             // the change feed position this run went through
 };
 
 Json DestinationRunToJson(const DestinationRun& run);

@@ -45,6 +45,14 @@ class Replicator::Worker {
     cv_.notify_all();
   }
 
+  WorkerState State() {
+    std::lock_guard<std::mutex> lock(mu_);
+    WorkerState s;
+    s.idle_at_etag = idle_at_;
+    s.state = running_ ? "running" : woken_ ? "waiting" : backoff_ > 0 ? "backoff" : "idle";
+    return s;
+  }
+
   // One run now, after any run in progress; used by RunNow.
   DestinationRun RunOnce(bool drain) {
     std::lock_guard<std::mutex> run(run_mu_);
@@ -74,6 +82,7 @@ class Replicator::Worker {
       std::lock_guard<std::mutex> lock(mu_);
       backoff = backoff_ = NextRetryDelay(run.error, backoff_, owner_->retry_);
       if (run.more_pending) woken_ = true;
+      if (run.error.ok() && !run.more_pending) idle_at_ = run.walked_to;
     }
     RecordHealth(run, backoff);  // outside mu_: a store write calls back into OnChange
     if (!run.error.ok()) spdlog::warn("sync {} -> {}: {}", db_, url_, run.error.ToString());
@@ -120,12 +129,14 @@ class Replicator::Worker {
       }
       if (stop_) break;
       woken_ = kicked_ = false;
+      running_ = true;
       lock.unlock();
       {
         std::lock_guard<std::mutex> r(run_mu_);
         (void)RunLocked(true);
       }
       lock.lock();
+      running_ = false;
     }
   }
 
@@ -138,6 +149,8 @@ class Replicator::Worker {
   bool kicked_ = false;  // GUARDED_BY(mu_)
   bool stop_ = false;    // GUARDED_BY(mu_)
   int64_t backoff_ = 0;  // GUARDED_BY(mu_): the wait before the next automatic run
+  bool running_ = false;  // GUARDED_BY(mu_): a background run is under way
+  int64_t idle_at_ = 0;   // GUARDED_BY(mu_): see WorkerState
   std::atomic<bool> stop_flag_{false};
   std::thread thread_;  // last: starts after the fields above exist
 };
@@ -252,6 +265,17 @@ Result<std::vector<DestinationRun>> Replicator::RunNow(const std::string& db, bo
 Result<SyncReport> Replicator::PushItem(const std::string& db, const Destination& dest,
                                         const ItemRef& ref) {
   return MakePusher(db).PushItem(dest, ref);
+}
+
+WorkerState Replicator::StateOf(const std::string& db, const std::string& url) {
+  std::shared_ptr<Worker> worker;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = workers_.find(db);
+    if (it == workers_.end() || !it->second.count(url)) return WorkerState{};
+    worker = it->second[url];
+  }
+  return worker->State();
 }
 
 std::vector<ActivityEntry> Replicator::Active(const std::string& db) {

@@ -29,6 +29,17 @@ struct ReplicatorOptions {
   bool automatic = true;  // false: no background pushes; only RunNow and PushItem sync
 };
 
+// What a destination's background worker is doing, for monitoring and for tests that must
+// know a node is quiet (they wait for this signal, never for a fixed time).
+struct WorkerState {
+  // "none": no background worker (--manual-sync, disabled or unknown); "running"; "waiting":
+  // woken, about to run; "backoff": a failed run waits to be retried; "idle".
+  std::string state = "none";
+  // The change feed position the last successful run went through: an idle worker whose
+  // idle_at_etag is the database's last etag has nothing left to push.
+  int64_t idle_at_etag = 0;
+};
+
 // Thread-safe.
 class Replicator {
  public:
@@ -53,6 +64,8 @@ class Replicator {
 
   // Pushes one item to any destination.
   Result<SyncReport> PushItem(const std::string& db, const Destination& dest, const ItemRef& ref);
+
+  WorkerState StateOf(const std::string& db, const std::string& url);
 
   std::vector<ActivityEntry> Active(const std::string& db);
   std::vector<ActivityEntry> Pending(const std::string& db);

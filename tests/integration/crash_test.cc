@@ -1,5 +1,7 @@
 // kill -9 of the server: acknowledged writes survive, half uploads leave no trace.
 #include <atomic>
+#include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "fixture.h"
@@ -8,7 +10,27 @@
 
 namespace syncline::testing {
 
-class CrashTest : public NodeTest {};
+class CrashTest : public NodeTest {
+ protected:
+  // Bytes in the node's pack files: chunks the server has written.
+  static uint64_t PackBytes(const std::string& data_dir) {
+    uint64_t total = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(data_dir + "/packs", ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec)) total += it->file_size(ec);
+    }
+    return total;
+  }
+  // Polls `done` for up to a minute (a bound only a broken server reaches).
+  static bool WaitFor(const std::function<bool()>& done) {
+    for (int i = 0; i < 3000; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+  }
+};
 
 TEST_F(CrashTest, AcknowledgedWritesSurviveKill9) {
   HttpClient c = node_->Client();
@@ -58,7 +80,8 @@ TEST_F(CrashTest, UploadKilledHalfWayKeepsThePreviousVersion) {
                      node_->api_key() + "\r\nContent-Length: " + std::to_string(64 << 20) + "\r\n\r\n";
   ASSERT_TRUE(SendAll(fd, head));
   ASSERT_TRUE(SendAll(fd, RandomBytes(16 << 20, 2)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The signal that the server is mid-upload: its chunks reach the pack files.
+  EXPECT_TRUE(WaitFor([&] { return PackBytes(node_->data_dir()) >= v1.size() + (8u << 20); }));
   node_->Kill9();
   ::close(fd);
 
@@ -82,8 +105,10 @@ TEST_F(CrashTest, ClientCutMidUploadChangesNothing) {
                      node_->api_key() + "\r\nContent-Length: 10000000\r\n\r\n";
   ASSERT_TRUE(SendAll(fd, head));
   ASSERT_TRUE(SendAll(fd, RandomBytes(3000000, 3)));
+  // The signal that the server is reading it: chunks reach the pack files. Then the cut: a file
+  // commits only once its whole body has arrived, which now never happens.
+  EXPECT_TRUE(WaitFor([&] { return PackBytes(node_->data_dir()) >= (1u << 20); }));
   ::close(fd);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_TRUE(c.Send("GET", "/v1/db/d/files/g.bin").status().IsNotFound());
   EXPECT_EQ(Json::parse(c.Send("GET", "/v1/db/d")->body)["last_etag"], 0);
   EXPECT_OK(c.Send("GET", "/v1/health"));  // and the server is fine

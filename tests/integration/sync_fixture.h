@@ -92,6 +92,44 @@ class SyncTest : public ::testing::Test {
     return m.is_object() ? m.value("content_hash", "") : "";
   }
 
+  // Each node's last etag of `db` if every background worker of its destinations is idle at
+  // it (nothing left to push), else empty.
+  std::vector<int64_t> QuietEtags(const std::vector<ServerProcess*>& nodes,
+                                  const std::string& db = "d") {
+    std::vector<int64_t> etags;
+    for (ServerProcess* n : nodes) {
+      int64_t last = Call(*n, "GET", "/v1/db/" + db)["last_etag"];
+      for (const Json& d : Call(*n, "GET", "/v1/db/" + db + "/destinations")) {
+        const Json& w = d["worker"];
+        if (w["state"] == "none") continue;  // nothing pushes by itself there
+        if (w["state"] != "idle" || w["idle_at_etag"] != last) return {};
+      }
+      etags.push_back(last);
+    }
+    return etags;
+  }
+  // Waits until the nodes are quiet: two looks in a row find every worker idle at its
+  // database's last etag, with the same etags (so no push landed between the looks). This is
+  // the signal that nothing more will happen, instead of a sleep. Returns the etags.
+  std::vector<int64_t> WaitQuiet(const std::vector<ServerProcess*>& nodes,
+                                 const std::string& db = "d") {
+    std::vector<int64_t> before, now;
+    EXPECT_TRUE(WaitUntil([&] {
+      before = now;
+      now = QuietEtags(nodes, db);
+      return !now.empty() && now == before;
+    }, 60)) << "the nodes never became quiet";
+    return now;
+  }
+
+  // The state of `from`'s background worker for the destination at `url`.
+  std::string WorkerState(ServerProcess& from, const std::string& url, const std::string& db = "d") {
+    for (const Json& d : Call(from, "GET", "/v1/db/" + db + "/destinations")) {
+      if (d["url"] == url) return d["worker"]["state"];
+    }
+    return "";
+  }
+
   // Polls `done` every 20 ms for up to `seconds`.
   static bool WaitUntil(const std::function<bool()>& done, double seconds = 10) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
