@@ -56,6 +56,12 @@ class SequentialFile {
   virtual Result<size_t> Read(char* buf, size_t n) = 0;
 };
 
+// An exclusive lock on a file, held until the object is destroyed (or the process ends).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 // Files and directories. Thread-safe.
 class FileSystem {
  public:
@@ -78,6 +84,12 @@ class FileSystem {
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
   // Removes a file or a whole tree; OK if missing.
   virtual Status RemoveAll(const std::string& path) = 0;
+  // Makes the directory's entries durable: a file created (or renamed) in it survives a power
+  // cut only once its directory has been synced.
+  virtual Status SyncDir(const std::string& dir) = 0;
+  // Takes an exclusive lock on `path` (created if missing); Unavailable if another process
+  // (or another lock in this one) holds it.
+  virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) = 0;
 };
 
 // The three parts together. Env::Default() is the real machine and lives forever.

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,7 +121,7 @@ class PosixSequentialFile : public SequentialFile {
   bool owned_;
 };
 
-Status SyncDir(const std::string& dir) {
+Status PosixSyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return PosixError("open dir " + dir, errno);
   int rc = ::fsync(fd);
@@ -129,6 +130,15 @@ Status SyncDir(const std::string& dir) {
   if (rc != 0) return PosixError("sync dir " + dir, err);
   return Status::OK();
 }
+
+class PosixFileLock : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // closing releases the flock
+
+ private:
+  int fd_;
+};
 
 class PosixFileSystem : public FileSystem {
  public:
@@ -182,7 +192,7 @@ class PosixFileSystem : public FileSystem {
     SYNCLINE_RETURN_IF_ERROR(file.Close());
     if (::rename(tmp.c_str(), path.c_str()) != 0) return PosixError("rename " + tmp, errno);
     std::string dir = std::filesystem::path(path).parent_path().string();
-    return SyncDir(dir.empty() ? "." : dir);
+    return PosixSyncDir(dir.empty() ? "." : dir);
   }
 
   Result<std::string> ReadFile(const std::string& path) override {
@@ -230,6 +240,18 @@ class PosixFileSystem : public FileSystem {
     std::filesystem::remove_all(path, ec);
     if (ec) return Status::IOError("remove " + path + ": " + ec.message());
     return Status::OK();
+  }
+
+  Status SyncDir(const std::string& dir) override { return PosixSyncDir(dir); }
+
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return PosixError("open " + path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return Status::Unavailable(path + " is locked by another process");
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(fd));
   }
 };
 

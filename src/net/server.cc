@@ -2,9 +2,7 @@
 #include "net/server.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/file.h>
 #include <sys/resource.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <thread>
@@ -39,17 +37,6 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
   return tcp::endpoint(addr, static_cast<unsigned short>(std::stoi(port)));
 }
 
-// An exclusive lock on the data folder, so two servers never share one store.
-Result<int> LockDataDir(const std::string& dir) {
-  std::string path = dir + "/LOCK";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError("open " + path);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    return Status::Unavailable("data folder " + dir + " is in use by another syncline serve");
-  }
-  return fd;
-}
 
 // Lets the process hold its connections plus its own files: raises the soft limit on open
 // files toward the hard one (Debian's soft default, 1024, is below --max-connections' default).
@@ -83,14 +70,18 @@ class ServerImpl : public Server {
     for (int i = 0; i < n; ++i) iocs_.push_back(std::make_unique<asio::io_context>(1));
     acceptor_ = std::make_unique<tcp::acceptor>(*iocs_[0]);
   }
-  ~ServerImpl() override {
-    if (lock_fd_ >= 0) ::close(lock_fd_);
-  }
 
   Status Open() {
     RaiseFileLimit(options_.http.max_connections);
     SYNCLINE_RETURN_IF_ERROR(env_->fs->CreateDirs(options_.data_dir));
-    SYNCLINE_ASSIGN_OR_RETURN(lock_fd_, LockDataDir(options_.data_dir));
+    // An exclusive lock on the data folder, so two servers never share one store.
+    Result<std::unique_ptr<FileLock>> lock = env_->fs->LockFile(options_.data_dir + "/LOCK");
+    if (lock.status().code() == Status::Code::kUnavailable) {
+      return Status::Unavailable("data folder " + options_.data_dir +
+                                 " is in use by another syncline serve");
+    }
+    if (!lock.ok()) return lock.status();
+    data_lock_ = std::move(*lock);
     SqliteStoreOptions so;
     so.sync_commits = options_.sync_commits;
     SYNCLINE_ASSIGN_OR_RETURN(store_, OpenSqliteStore(options_.data_dir, env_, so));
@@ -233,7 +224,7 @@ class ServerImpl : public Server {
 
   ServerOptions options_;
   Env* env_;
-  int lock_fd_ = -1;
+  std::unique_ptr<FileLock> data_lock_;  // held while the server lives
   std::unique_ptr<Store> store_;
   std::unique_ptr<Replicator> replicator_;  // after store_: stops before the store closes
   std::unique_ptr<Receiver> receiver_;

@@ -9,6 +9,7 @@
 #include "replicate/chunk_batch.h"
 #include "sync/item_json.h"
 #include "sync/local_writer.h"
+#include "testing/manual_clock.h"
 #include "testing/test_util.h"
 
 namespace syncline {
@@ -181,6 +182,25 @@ TEST_F(ReceiverTest, GarbageBinaryBodiesAreRefusedAndStoreNothing) {
   ASSERT_OK(commit);
   EXPECT_EQ((*commit)["outcome"], "applied");
   EXPECT_EQ(dst_->GetItem("db", ItemKind::kFile, "", "f")->content_hash, file_.content_hash);
+}
+
+// Lock timeouts on a ManualClock: a lock left by a source that went away blocks every other
+// source until it expires, and not a moment longer; no test sleeps for it.
+TEST_F(ReceiverTest, AnAbandonedLockExpiresOnTheClock) {
+  testing::ManualClock clock;
+  Receiver receiver(dst_.get(), &clock, /*lock_timeout_micros=*/60'000'000);
+  auto begin = [&](const std::string& node) {
+    Json req = ValidRequests()[4].second;
+    req["source"]["node_id"] = node;
+    return receiver.Handle("db", ProtoOp::kFileBegin, req);
+  };
+  ASSERT_OK(begin("node-a"));  // takes the lock, then goes away
+  EXPECT_EQ(begin("node-b").status().code(), Status::Code::kPreconditionFailed);
+  clock.Advance(59'000'000);
+  EXPECT_EQ(begin("node-b").status().code(), Status::Code::kPreconditionFailed);
+  clock.Advance(1'000'001);
+  EXPECT_OK(begin("node-b"));
+  EXPECT_EQ(begin("node-a").status().code(), Status::Code::kPreconditionFailed) << "b holds it now";
 }
 
 }  // namespace

@@ -7,7 +7,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "chunk/file_reader.h"
+#include "chunk/file_writer.h"
 #include "store/sqlite/sqlite_store.h"
+#include "sync/local_writer.h"
+#include "util/sha256.h"
 #include "util/xorshift.h"
 
 namespace syncline::testing {
@@ -31,6 +35,48 @@ void OpenTestStore(const TempDir& dir, const std::string& db, std::unique_ptr<St
   ASSERT_OK(opened);
   *out = std::move(opened).value();
   if (!db.empty()) ASSERT_OK((*out)->CreateDatabase(db));
+}
+
+Env EnvWith(FileSystem* fs, Clock* clock) {
+  Env env = *Env::Default();
+  env.fs = fs;
+  if (clock) env.clock = clock;
+  return env;
+}
+
+void OpenTestStoreWithEnv(const TempDir& dir, Env* env, std::unique_ptr<Store>* out) {
+  out->reset();
+  auto opened = OpenSqliteStore(dir.path(), env);
+  ASSERT_OK(opened);
+  *out = std::move(opened).value();
+}
+
+Status WriteTestFile(Store* store, const std::string& db, const std::string& name,
+                     std::string_view data, size_t piece) {
+  SYNCLINE_ASSIGN_OR_RETURN(std::unique_ptr<FileWriter> w, FileWriter::Open(store, db));
+  for (size_t at = 0; at < data.size(); at += piece) {
+    SYNCLINE_RETURN_IF_ERROR(w->Append(data.substr(at, piece)));
+  }
+  SYNCLINE_ASSIGN_OR_RETURN(FileContent content, w->Finish());
+  LocalWriter writer(store, Env::Default()->clock);
+  return writer.CommitFile(db, name, content, "{}", std::nullopt).status();
+}
+
+Result<std::string> ReadTestFile(Store* store, const std::string& db, const std::string& name) {
+  SYNCLINE_ASSIGN_OR_RETURN(Item item, store->GetItem(db, ItemKind::kFile, "", name));
+  if (item.deleted) return Status::NotFound(name + " is deleted");
+  SYNCLINE_ASSIGN_OR_RETURN(Manifest m, Manifest::Decode(item.manifest));
+  FileReader reader(store, db, m, 0, static_cast<uint64_t>(item.size));
+  std::string out;
+  while (true) {
+    SYNCLINE_ASSIGN_OR_RETURN(std::string_view piece, reader.Next());
+    if (piece.empty()) break;
+    out.append(piece);
+  }
+  if (HexEncode(Sha256(out)) != item.content_hash) {
+    return Status::Corruption(name + ": content does not match its hash");
+  }
+  return out;
 }
 
 std::string RandomBytes(size_t n, uint64_t seed) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "store/store.h"
+#include "syncline/env.h"
 
 #include "syncline/result.h"
 #include "syncline/status.h"
@@ -46,6 +47,19 @@ class TempDir {
 // Opens (or reopens) a SQLite store in `dir` into *out and, unless `db` is empty, creates that
 // database. Fails the test on error; call it under ASSERT_NO_FATAL_FAILURE.
 void OpenTestStore(const TempDir& dir, const std::string& db, std::unique_ptr<Store>* out);
+
+// An Env with the real clock and randomness and this file system (for FaultFileSystem).
+Env EnvWith(FileSystem* fs, Clock* clock = nullptr);
+
+// Opens (or reopens) a SQLite store in `dir` on `env` into *out.
+void OpenTestStoreWithEnv(const TempDir& dir, Env* env, std::unique_ptr<Store>* out);
+
+// Stores `data` as the file's new version, as an upload does (FileWriter, then LocalWriter),
+// appending it in pieces of `piece` bytes.
+Status WriteTestFile(Store* store, const std::string& db, const std::string& name,
+                     std::string_view data, size_t piece = 65536);
+// The file's whole content, read chunk by chunk with every chunk's hash checked.
+Result<std::string> ReadTestFile(Store* store, const std::string& db, const std::string& name);
 
 // `n` pseudo-random bytes from `seed` (xorshift): incompressible and repeatable.
 std::string RandomBytes(size_t n, uint64_t seed);

@@ -29,12 +29,20 @@ Status PackFiles::OpenNextPack(int64_t db_id, DbPacks* p) {
   }
   if (p->pack == 0) {
     SYNCLINE_RETURN_IF_ERROR(env_->fs->CreateDirs(DirOf(db_id)));
+    // The folders' own entries must survive a power cut too, before a chunk row points in.
+    SYNCLINE_RETURN_IF_ERROR(env_->fs->SyncDir(root_));
+    size_t slash = root_.rfind('/');
+    SYNCLINE_RETURN_IF_ERROR(env_->fs->SyncDir(slash == std::string::npos ? "." : root_.substr(0, slash)));
     SYNCLINE_ASSIGN_OR_RETURN(auto names, env_->fs->ListDir(DirOf(db_id)));
     for (const auto& n : names) p->pack = std::max<int64_t>(p->pack, std::atoll(n.c_str()));
   }
   ++p->pack;
   SYNCLINE_ASSIGN_OR_RETURN(p->writer, env_->fs->OpenAppendable(PathOf(db_id, p->pack)));
-  return Status::OK();
+  // A new file's directory entry is durable only once its folder is synced; Sync() of the file
+  // covers its bytes, not its name.
+  Status s = env_->fs->SyncDir(DirOf(db_id));
+  if (!s.ok()) p->writer.reset();  // try the next pack afresh
+  return s;
 }
 
 Result<PackLocation> PackFiles::Append(int64_t db_id, std::string_view data) {
