@@ -7,7 +7,9 @@ namespace syncline {
 
 FileReader::FileReader(Store* store, std::string db, Manifest manifest, uint64_t offset,
                        uint64_t length)
-    : store_(store), db_(std::move(db)), manifest_(std::move(manifest)), remaining_(length) {
+    : store_(store), db_(std::move(db)), manifest_(std::move(manifest)), remaining_(length),
+      pins_(std::make_shared<PinnedChunks>(&store->chunk_pins(), db_)) {
+  for (const ChunkRef& c : manifest_.chunks) pins_->Add(c.hash);
   uint64_t start = 0;
   index_ = length ? manifest_.ChunkAt(offset, &start) : manifest_.chunks.size();
   skip_ = offset - start;

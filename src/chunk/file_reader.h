@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,9 @@ class FileReader {
   uint64_t skip_;       // bytes to drop from the front of the next chunk
   uint64_t remaining_;  // bytes still to return
   std::string buf_;
+  // The chunks of this version stay while it is read, even if a newer version replaces it and
+  // a garbage collection runs meanwhile.
+  std::shared_ptr<PinnedChunks> pins_;
 };
 
 }  // namespace syncline

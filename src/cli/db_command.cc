@@ -1,4 +1,4 @@
-// `syncline db create|ls|rm`.
+// `syncline db create|ls|rm|gc|stats`.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -41,6 +41,42 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       rows.push_back({d["name"].get<std::string>(), std::to_string(d["last_etag"].get<int64_t>())});
     }
     PrintTable({"NAME", "LAST_ETAG"}, rows);
+  });
+
+  // gc and stats print the same figures: chunk use, live and garbage.
+  auto print_stats = [&ctx = ctx](const Json& s, bool after_gc) {
+    if (ctx.json) {
+      ctx.PrintJson(s);
+      return;
+    }
+    auto bytes = [&](const char* f) { return HumanBytes(static_cast<double>(s.value(f, uint64_t{0}))); };
+    if (after_gc) {
+      std::cout << "compacted " << s.value("packs_compacted", 0) << " pack(s), reclaimed "
+                << bytes("bytes_reclaimed") << "\n";
+    }
+    std::cout << "live " << bytes("live_bytes") << " in " << s.value("live_chunks", 0)
+              << " chunks; garbage " << bytes("garbage_bytes") << "; on disk "
+              << bytes("disk_bytes") << " in " << s.value("packs", 0) << " pack(s)\n";
+  };
+  auto* gc = db->add_subcommand("gc", "reclaim the space of chunks nothing references any more");
+  gc->add_option("NAME", *name, "database name")->required();
+  gc->callback([=, &ctx = ctx] {
+    auto r = ctx.Client().Send("POST", "/v1/db/" + PathOf(*name) + "/gc");
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    print_stats(Json::parse(r->body, nullptr, false), true);
+  });
+  auto* stats = db->add_subcommand("stats", "show a database's storage: live and garbage bytes");
+  stats->add_option("NAME", *name, "database name")->required();
+  stats->callback([=, &ctx = ctx] {
+    auto r = ctx.Client().Send("GET", "/v1/db/" + PathOf(*name) + "/stats");
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    print_stats(Json::parse(r->body, nullptr, false), false);
   });
 
   auto* rm = db->add_subcommand("rm", "remove a database and everything in it");

@@ -55,6 +55,12 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                   "all request bodies held whole at once at most, in MiB; more get 503 "
                   "(default 256)")
       ->check(CLI::Range(1, 65536));
+  cmd->add_option("--gc-interval", opts->gc_interval_seconds,
+                  "seconds between background garbage collections; 0: only `db gc` (default 600)")
+      ->check(CLI::Range(0, 86400 * 7));
+  cmd->add_option("--gc-ratio", opts->gc_garbage_ratio,
+                  "compact a pack file once this share of it is garbage (default 0.5)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--sync-timeout", opts->sync_timeout_seconds,
                   "seconds after which a request to a destination fails (default 600; "
                   "30 s without a byte fails it sooner)")

@@ -7,6 +7,7 @@
 
 #include "net/status_http.h"
 #include "sync/conflicts.h"
+#include "sync/garbage_collector.h"
 #include "util/json.h"
 #include "util/name.h"
 
@@ -131,6 +132,9 @@ bool Api::IsUpload(const ApiRequest& req) const {
 bool Api::IsSlow(const ApiRequest& req) const {
   if (req.method != "POST") return false;
   auto t = ParseTarget(req.target);
+  if (t && t->segments.size() == 4 && (t->segments[3] == "gc" || t->segments[3] == "stats")) {
+    return true;  // reads every manifest and may copy packs
+  }
   return t && t->segments.size() == 5 && t->segments[3] == "sync" &&
          (t->segments[4] == "run" || t->segments[4] == "start");
 }
@@ -196,6 +200,10 @@ ApiResponse Api::Route(const ApiRequest& req, const Target& t) {
   if (resource == "destinations" && seg.size() == 4) return Destinations(req, t, db);
   if (resource == "sync" && seg.size() >= 5) return Sync(req, t, db);
   if (resource == "conflicts") return Conflicts(req, t, db);
+  if ((resource == "gc" || resource == "stats") && seg.size() == 4) {
+    if (req.method != (resource == "gc" ? "POST" : "GET")) return MethodNotAllowed(req.method);
+    return Storage(db, resource == "gc");
+  }
   if (resource == "rename" && seg.size() == 4) {
     if (req.method != "POST") return MethodNotAllowed(req.method);
     return RenameFile(req, t, db);
@@ -235,6 +243,20 @@ ApiResponse Api::Database(const ApiRequest& req, const std::string& db) {
     return ApiResponse::Json(200, Json{{"name", db}, {"deleted", true}}.dump());
   }
   return MethodNotAllowed(req.method);
+}
+
+ApiResponse Api::Storage(const std::string& db, bool collect) {
+  if (auto info = store_->GetDatabase(db); !info.ok()) return ApiResponse::Error(info.status());
+  Result<ChunkStats> s = collect ? CollectGarbage(store_, db, GcOptions{0}) : GetChunkStats(store_, db);
+  if (!s.ok()) return ApiResponse::Error(s.status());
+  Json j = {{"chunks", s->chunks},          {"live_chunks", s->live_chunks},
+            {"live_bytes", s->live_bytes},  {"garbage_bytes", s->garbage_bytes},
+            {"disk_bytes", s->disk_bytes},  {"packs", s->packs}};
+  if (collect) {
+    j["packs_compacted"] = s->packs_compacted;
+    j["bytes_reclaimed"] = s->bytes_reclaimed;
+  }
+  return ApiResponse::Json(200, j.dump());
 }
 
 ApiResponse Api::Changes(const ApiRequest& req, const Target& t, const std::string& db) {

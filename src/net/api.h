@@ -106,6 +106,8 @@ class Api {
   ApiResponse ListDatabases();
   ApiResponse Database(const ApiRequest& req, const std::string& db);
   ApiResponse Changes(const ApiRequest& req, const Target& t, const std::string& db);
+  // GET /stats, or POST /gc (collect any garbage first).
+  ApiResponse Storage(const std::string& db, bool collect);
   ApiResponse Document(const ApiRequest& req, const Target& t, const std::string& db);
   ApiResponse ListDocuments(const Target& t, const std::string& db,
                             const std::string& collection);

@@ -5,6 +5,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "net/http_remote.h"
 #include "net/http_session.h"
 #include "store/sqlite/sqlite_store.h"
+#include "sync/garbage_collector.h"
 #include "util/sha256.h"
 
 namespace syncline {
@@ -151,9 +154,16 @@ class ServerImpl : public Server {
     std::vector<std::thread> threads;
     for (size_t i = 1; i < iocs_.size(); ++i) threads.emplace_back([this, i] { iocs_[i]->run(); });
     replicator_->Start();
+    std::thread gc([this] { CollectLoop(); });
     iocs_[0]->run();
     for (auto& t : threads) t.join();
     slow_pool_.join();
+    {
+      std::lock_guard<std::mutex> lock(gc_mu_);
+      gc_stop_ = true;
+    }
+    gc_cv_.notify_all();
+    gc.join();
     replicator_->Stop();
     return Status::OK();
   }
@@ -183,6 +193,31 @@ class ServerImpl : public Server {
     SYNCLINE_RETURN_IF_ERROR(env_->fs->WriteFileAtomic(path, admin_key_ + "\n", 0600));
     new_admin_key_ = admin_key_;
     return Status::OK();
+  }
+
+  // Compacts the packs of every database whose garbage passed the ratio, every interval.
+  void CollectLoop() {
+    if (options_.gc_interval_seconds <= 0) return;
+    std::unique_lock<std::mutex> lock(gc_mu_);
+    while (!gc_cv_.wait_for(lock, std::chrono::seconds(options_.gc_interval_seconds),
+                            [&] { return gc_stop_; })) {
+      lock.unlock();
+      try {
+        Result<std::vector<DatabaseInfo>> dbs = store_->ListDatabases();
+        for (const DatabaseInfo& d : dbs.ok() ? *dbs : std::vector<DatabaseInfo>()) {
+          Result<ChunkStats> s = CollectGarbage(store_.get(), d.name, {options_.gc_garbage_ratio});
+          if (!s.ok()) {
+            spdlog::warn("gc {}: {}", d.name, s.status().ToString());
+          } else if (s->packs_compacted > 0) {
+            spdlog::info("gc {}: compacted {} pack(s), reclaimed {} bytes", d.name,
+                         s->packs_compacted, s->bytes_reclaimed);
+          }
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("gc: unexpected error: {}", e.what());  // the next round tries again
+      }
+      lock.lock();
+    }
   }
 
   asio::awaitable<void> Listen() {
@@ -232,6 +267,9 @@ class ServerImpl : public Server {
   ChangeWaiters waiters_;
   MemoryBudget body_budget_{options_.http.body_memory_bytes};
   std::atomic<int> connections_{0};  // open sessions, against --max-connections
+  std::mutex gc_mu_;
+  std::condition_variable gc_cv_;
+  bool gc_stop_ = false;  // GUARDED_BY(gc_mu_)
   asio::thread_pool slow_pool_{4};  // sync runs and pushes requested over the API
   std::unique_ptr<Api> api_;
   std::vector<std::unique_ptr<asio::io_context>> iocs_;

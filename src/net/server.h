@@ -24,6 +24,8 @@ struct ServerOptions {
   int64_t sync_lock_timeout_seconds = 600;  // a destination lock left by a crash expires
   int sync_timeout_seconds = 600;         // a request to a destination fails after this long
   HttpLimits http;                        // what any one client may take (http_limits.h)
+  int64_t gc_interval_seconds = 600;      // background garbage collection; 0: only `db gc`
+  double gc_garbage_ratio = 0.5;          // compact a pack once this share of it is garbage
 };
 
 class Server {

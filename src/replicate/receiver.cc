@@ -239,6 +239,8 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
   }));
   Json need = Json::array();
   if (result == ProtoOutcome::kProceed) {
+    // Held before the need list is read: a chunk counted as present stays present.
+    HoldChunks(db, source, ref, manifest);
     SYNCLINE_ASSIGN_OR_RETURN(std::vector<size_t> missing, MissingChunks(db, manifest));
     need = missing;
   }
@@ -247,6 +249,23 @@ Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
     SYNCLINE_ASSIGN_OR_RETURN(basis, BasisSignature(db, current, manifest));
   }
   return Json{{"outcome", ProtoOutcomeName(result)}, {"need", need}, {"basis", Base64Encode(basis)}};
+}
+
+void Receiver::HoldChunks(const std::string& db, const SyncSource& source, const ItemRef& ref,
+                          const Manifest& manifest) {
+  auto pins = std::make_shared<PinnedChunks>(&store_->chunk_pins(), db);
+  for (const ChunkRef& c : manifest.chunks) pins->Add(c.hash);
+  int64_t now = clock_->NowMicros();
+  std::lock_guard<std::mutex> lock(held_mu_);
+  for (auto it = held_.begin(); it != held_.end();) {
+    it = it->second.expires_at <= now ? held_.erase(it) : std::next(it);
+  }
+  held_[{db, source.node_id, ref}] = Held{std::move(pins), now + lock_timeout_};
+}
+
+void Receiver::ReleaseChunks(const std::string& db, const SyncSource& source, const ItemRef& ref) {
+  std::lock_guard<std::mutex> lock(held_mu_);
+  held_.erase({db, source.node_id, ref});
 }
 
 Result<std::vector<size_t>> Receiver::MissingChunks(const std::string& db,
@@ -336,6 +355,7 @@ Result<Json> Receiver::FileCommit(const std::string& db, const Json& req) {
     SYNCLINE_RETURN_IF_ERROR(ReleaseItemLock(txn, ref, source.node_id));
     return RecordFinished(txn, report, outcome);
   }));
+  ReleaseChunks(db, source, ref);  // committed: the item names them now
   return Json{{"outcome", ProtoOutcomeName(ToProtoOutcome(outcome))}};
 }
 
@@ -346,6 +366,7 @@ Result<Json> Receiver::FileAbort(const std::string& db, const Json& req) {
   SYNCLINE_ASSIGN_OR_RETURN(ItemRef ref, ItemRefFromJson(*it));
   SYNCLINE_RETURN_IF_ERROR(store_->Write(
       db, [&](WriteTransaction& txn) { return ReleaseItemLock(txn, ref, source.node_id); }));
+  ReleaseChunks(db, source, ref);
   return Json::object();
 }
 

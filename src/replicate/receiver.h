@@ -20,6 +20,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 #include <string>
 #include <string_view>
 
@@ -67,9 +71,22 @@ class Receiver {
   // Stores the finished report of an incoming sync inside `txn`.
   Status RecordFinished(WriteTransaction& txn, SyncReport report, IncomingOutcome outcome);
 
+  // The chunks of a file being received stay (garbage collection keeps them) from file-begin
+  // to file-commit or file-abort, or until the sync's lock would expire.
+  void HoldChunks(const std::string& db, const SyncSource& source, const ItemRef& ref,
+                  const Manifest& manifest);
+  void ReleaseChunks(const std::string& db, const SyncSource& source, const ItemRef& ref);
+
   Store* store_;
   Clock* clock_;
   int64_t lock_timeout_;
+
+  struct Held {
+    std::shared_ptr<PinnedChunks> pins;
+    int64_t expires_at = 0;
+  };
+  std::mutex held_mu_;
+  std::map<std::tuple<std::string, std::string, ItemRef>, Held> held_;  // GUARDED_BY(held_mu_)
 };
 
 }  // namespace syncline

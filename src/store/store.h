@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/chunk_pins.h"
 #include "store/item.h"
 #include "store/sync_state.h"
 #include "syncline/result.h"
@@ -143,6 +144,33 @@ class Store {
   enum class ChunkCheck { kVerify, kTrusted };
   virtual Status ReadChunk(std::string_view db, const Sha256Digest& hash, std::string* out,
                            ChunkCheck check = ChunkCheck::kVerify) = 0;
+
+  // Garbage collection's primitives (sync/garbage_collector.h drives them).
+  // The chunks a collection must keep although no item names them (uploads, syncs, readers).
+  virtual ChunkPins& chunk_pins() = 0;
+  // Calls `on_manifest` with every live file's manifest and `on_conflict_item` with every
+  // conflict's kept-aside item (JSON text, sync/item_json.h), all read in one snapshot.
+  virtual Status ForEachReference(
+      std::string_view db, const std::function<Status(std::string_view)>& on_manifest,
+      const std::function<Status(std::string_view)>& on_conflict_item) = 0;
+  struct PackInfo {
+    int64_t pack = 0;
+    uint64_t file_bytes = 0;
+    bool busy = false;  // appended to now: not to be compacted
+  };
+  virtual Result<std::vector<PackInfo>> ListPacks(std::string_view db) = 0;
+  struct StoredChunk {
+    Sha256Digest hash;
+    uint32_t length = 0;
+  };
+  virtual Result<std::vector<StoredChunk>> ListPackChunks(std::string_view db, int64_t pack) = 0;
+  // Rewrites `pack`: copies the chunks it holds that `is_live` keeps (or that are protected by
+  // chunk_pins()) to the current pack, forgets the others and removes the pack file. Returns the
+  // bytes the pack file held. Unavailable (and nothing changes) if the pack is busy, or if a
+  // chunk it would forget got pinned meanwhile: try again later. A crash at any point loses no
+  // chunk that is kept: copies are durable before their rows move, and the old file goes last.
+  virtual Result<uint64_t> CompactPack(std::string_view db, int64_t pack,
+                                       const std::function<bool(const Sha256Digest&)>& is_live) = 0;
 
   // Called after every commit with the database and its new last etag; for long-polls. The
   // listener must be quick and must not call back into the store.

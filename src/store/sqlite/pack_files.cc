@@ -1,6 +1,7 @@
 // Pack file appends, syncs and reads.
 #include "store/sqlite/pack_files.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace syncline {
@@ -53,6 +54,7 @@ Result<PackLocation> PackFiles::Append(int64_t db_id, std::string_view data) {
   }
   PackLocation loc{p->pack, p->writer->Size(), static_cast<uint32_t>(data.size())};
   SYNCLINE_RETURN_IF_ERROR(p->writer->Append(data).WithContext("append chunk"));
+  ++p->pending[loc.pack];
   return loc;
 }
 
@@ -78,6 +80,56 @@ Status PackFiles::Read(int64_t db_id, const PackLocation& loc, std::string* out)
   }
   out->resize(loc.length);
   return file->Read(loc.offset, loc.length, out->data());
+}
+
+void PackFiles::Settled(int64_t db_id, int64_t pack) {
+  DbPacks* p = PacksFor(db_id);
+  std::lock_guard<std::mutex> lock(p->mu);
+  auto it = p->pending.find(pack);
+  if (it != p->pending.end() && --it->second <= 0) p->pending.erase(it);
+}
+
+bool PackFiles::Seal(int64_t db_id, int64_t pack) {
+  DbPacks* p = PacksFor(db_id);
+  std::lock_guard<std::mutex> lock(p->mu);
+  if (p->pending.count(pack)) return false;
+  if (p->writer && p->pack == pack) {
+    // Durable and closed: the next Append opens the next pack.
+    if (!p->writer->Sync().ok() || !p->writer->Close().ok()) return false;
+    p->writer.reset();
+  }
+  return true;
+}
+
+bool PackFiles::IsBusy(int64_t db_id, int64_t pack) {
+  DbPacks* p = PacksFor(db_id);
+  std::lock_guard<std::mutex> lock(p->mu);
+  return p->pending.count(pack) || (p->writer && p->pack == pack);
+}
+
+Result<std::vector<std::pair<int64_t, uint64_t>>> PackFiles::List(int64_t db_id) {
+  std::vector<std::pair<int64_t, uint64_t>> out;
+  if (!env_->fs->Exists(DirOf(db_id))) return out;
+  SYNCLINE_ASSIGN_OR_RETURN(auto names, env_->fs->ListDir(DirOf(db_id)));
+  for (const auto& n : names) {
+    int64_t pack = std::atoll(n.c_str());
+    if (pack <= 0 || n != std::to_string(pack) + ".pack") continue;
+    SYNCLINE_ASSIGN_OR_RETURN(uint64_t size, env_->fs->FileSize(PathOf(db_id, pack)));
+    out.emplace_back(pack, size);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status PackFiles::Delete(int64_t db_id, int64_t pack) {
+  DbPacks* p = PacksFor(db_id);
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    // An open reader keeps reading the unlinked file; new reads find the chunk's new place.
+    p->readers.erase(pack);
+  }
+  SYNCLINE_RETURN_IF_ERROR(env_->fs->RemoveAll(PathOf(db_id, pack)));
+  return env_->fs->SyncDir(DirOf(db_id));
 }
 
 Status PackFiles::Drop(int64_t db_id) {

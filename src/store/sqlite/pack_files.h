@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "syncline/env.h"
 
@@ -36,12 +38,26 @@ class PackFiles {
   // Forgets the database's packs and removes its folder.
   Status Drop(int64_t db_id);
 
+  // Garbage collection's view. A pack is busy while it is the one appended to, or while bytes
+  // appended to it are not indexed yet (Append counts them; Settled uncounts them once their
+  // rows are committed, or once their writer gave them up): a busy pack is never compacted.
+  void Settled(int64_t db_id, int64_t pack);
+  // Stops appending to `pack` if it is the current one and no append is pending there, so it
+  // can be compacted. False if it stays busy.
+  bool Seal(int64_t db_id, int64_t pack);
+  bool IsBusy(int64_t db_id, int64_t pack);
+  // The database's pack numbers and file sizes.
+  Result<std::vector<std::pair<int64_t, uint64_t>>> List(int64_t db_id);
+  // Removes a pack file no row points into any more.
+  Status Delete(int64_t db_id, int64_t pack);
+
  private:
   struct DbPacks {
     std::mutex mu;  // guards writer and pack
     std::unique_ptr<WritableFile> writer;
     int64_t pack = 0;
     std::map<int64_t, std::shared_ptr<RandomAccessFile>> readers;  // GUARDED_BY(mu)
+    std::map<int64_t, int64_t> pending;  // GUARDED_BY(mu): unindexed appends per pack
   };
 
   DbPacks* PacksFor(int64_t db_id);

@@ -435,28 +435,38 @@ class SqliteStore : public Store {
 
   Status ReadChunk(std::string_view db, const Sha256Digest& hash, std::string* out,
                    ChunkCheck check) override {
-    int64_t db_id = 0;
-    PackLocation loc;
-    {
-      auto conn = AcquireReader();
-      if (!conn.ok()) return conn.status();
-      Reader r(this, std::move(conn).value());
-      SYNCLINE_ASSIGN_OR_RETURN(db_id, Resolve(r.get(), db));
+    // A compaction may move the chunk between the lookup and the read: then the read of the old
+    // place fails, and the second lookup finds the new one.
+    Status read;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      SYNCLINE_ASSIGN_OR_RETURN(auto where, LocateChunk(db, hash));
+      auto [db_id, loc] = where;
+      read = packs_.Read(db_id, loc, out).WithContext("read chunk " + HexEncode(hash));
+      if (read.ok()) break;
+    }
+    SYNCLINE_RETURN_IF_ERROR(read);
+    if (check == ChunkCheck::kVerify && Sha256(*out) != hash) {
+      return Status::Corruption("chunk " + HexEncode(hash) + " is damaged");
+    }
+    return Status::OK();
+  }
+
+  // The database's id and where the chunk's bytes are; NotFound if it has no such chunk.
+  Result<std::pair<int64_t, PackLocation>> LocateChunk(std::string_view db, const Sha256Digest& hash) {
+    return WithReader(db, [&](SqliteConnection* c, int64_t id) -> Result<std::pair<int64_t, PackLocation>> {
       SYNCLINE_ASSIGN_OR_RETURN(
           SqliteStatement * st,
-          r->Prepare("SELECT pack, offset, length FROM chunks WHERE db_id=? AND hash=?"));
-      st->Bind(1, db_id).BindBlob(2, hash.data(), hash.size());
+          c->Prepare("SELECT pack, offset, length FROM chunks WHERE db_id=? AND hash=?"));
+      st->Bind(1, id).BindBlob(2, hash.data(), hash.size());
       SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) {
         st->Reset();
         return Status::NotFound("chunk " + HexEncode(hash) + " not found");
       }
-      loc = {st->Int(0), static_cast<uint64_t>(st->Int(1)), static_cast<uint32_t>(st->Int(2))};
+      PackLocation loc{st->Int(0), static_cast<uint64_t>(st->Int(1)), static_cast<uint32_t>(st->Int(2))};
       st->Reset();
-    }
-    SYNCLINE_RETURN_IF_ERROR(packs_.Read(db_id, loc, out).WithContext("read chunk " + HexEncode(hash)));
-    if (check == ChunkCheck::kVerify && Sha256(*out) != hash) return Status::Corruption("chunk " + HexEncode(hash) + " is damaged");
-    return Status::OK();
+      return std::pair<int64_t, PackLocation>(id, loc);
+    });
   }
 
   void SetChangeListener(ChangeListener listener) override {
@@ -492,6 +502,71 @@ class SqliteStore : public Store {
   }
 
   PackFiles* packs() { return &packs_; }
+
+  ChunkPins& chunk_pins() override { return pins_; }
+
+  Status ForEachReference(std::string_view db,
+                          const std::function<Status(std::string_view)>& on_manifest,
+                          const std::function<Status(std::string_view)>& on_conflict_item) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t id) -> Status {
+      SYNCLINE_RETURN_IF_ERROR(c->Exec("BEGIN"));  // one snapshot for both tables
+      Status s = [&]() -> Status {
+        for (auto [sql, fn] : {std::pair{"SELECT manifest FROM items WHERE db_id=? AND kind=1 "
+                                         "AND deleted=0 AND manifest IS NOT NULL",
+                                         &on_manifest},
+                               std::pair{"SELECT remote_item FROM conflicts WHERE db_id=?",
+                                         &on_conflict_item}}) {
+          SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, c->Prepare(sql));
+          st->Bind(1, id);
+          while (true) {
+            SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+            if (!row) break;
+            Status r = (*fn)(st->Blob(0));
+            if (!r.ok()) {
+              st->Reset();
+              return r;
+            }
+          }
+          st->Reset();
+        }
+        return Status::OK();
+      }();
+      (void)c->Exec("COMMIT");  // read-only snapshot: nothing to lose if ending it fails
+      return s;
+    });
+  }
+
+  Result<std::vector<PackInfo>> ListPacks(std::string_view db) override {
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveForWriter(db));
+    SYNCLINE_ASSIGN_OR_RETURN(auto files, packs_.List(db_id));
+    std::vector<PackInfo> out;
+    for (const auto& [pack, bytes] : files) out.push_back({pack, bytes, packs_.IsBusy(db_id, pack)});
+    return out;
+  }
+
+  Result<std::vector<StoredChunk>> ListPackChunks(std::string_view db, int64_t pack) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t id) -> Result<std::vector<StoredChunk>> {
+      SYNCLINE_ASSIGN_OR_RETURN(
+          SqliteStatement * st, c->Prepare("SELECT hash, length FROM chunks WHERE db_id=? AND pack=?"));
+      st->Bind(1, id).Bind(2, pack);
+      std::vector<StoredChunk> out;
+      while (true) {
+        SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+        if (!row) break;
+        StoredChunk c;
+        std::string_view h = st->Blob(0);
+        if (h.size() != c.hash.size()) continue;  // not ours to judge here; never collected
+        std::copy(h.begin(), h.end(), c.hash.begin());
+        c.length = static_cast<uint32_t>(st->Int(1));
+        out.push_back(c);
+      }
+      st->Reset();
+      return out;
+    });
+  }
+
+  Result<uint64_t> CompactPack(std::string_view db, int64_t pack,
+                               const std::function<bool(const Sha256Digest&)>& is_live) override;
 
  private:
   // A pooled reader connection, returned to the pool when it goes out of scope.
@@ -625,6 +700,8 @@ class SqliteStore : public Store {
 
   std::mutex listener_mu_;
   ChangeListener listener_;  // GUARDED_BY(listener_mu_)
+
+  ChunkPins pins_;
 };
 
 // Appends chunk bytes to packs at once and indexes them on Flush. Skips chunks the database
@@ -632,10 +709,18 @@ class SqliteStore : public Store {
 class SqliteChunkWriter : public ChunkWriter {
  public:
   SqliteChunkWriter(SqliteStore* store, std::string db, int64_t db_id)
-      : store_(store), db_(std::move(db)), db_id_(db_id) {}
+      : store_(store), db_(db), db_id_(db_id), pinned_(&store->chunk_pins(), std::move(db)) {}
+
+  ~SqliteChunkWriter() override {
+    // Appended but never indexed (the upload failed): those bytes are garbage now.
+    for (const auto& [hash, loc] : pending_) store_->packs()->Settled(db_id_, loc.pack);
+  }
 
   Status Add(const Sha256Digest& hash, std::string_view data) override {
     if (seen_.count(hash)) return Status::OK();
+    // Pinned before looking: a collection either sees the pin and keeps the chunk, or removed
+    // it before, and then it is written again here.
+    pinned_.Add(hash);
     SYNCLINE_ASSIGN_OR_RETURN(bool has, store_->HasChunk(db_, hash));
     if (has) {
       seen_.insert(hash);
@@ -650,6 +735,7 @@ class SqliteChunkWriter : public ChunkWriter {
   Status Flush() override {
     if (pending_.empty()) return Status::OK();
     SYNCLINE_RETURN_IF_ERROR(store_->IndexChunks(db_id_, pending_));
+    for (const auto& [hash, loc] : pending_) store_->packs()->Settled(db_id_, loc.pack);
     pending_.clear();
     return Status::OK();
   }
@@ -668,7 +754,99 @@ class SqliteChunkWriter : public ChunkWriter {
   int64_t db_id_;
   std::unordered_set<Sha256Digest, DigestHash> seen_;
   std::vector<std::pair<Sha256Digest, PackLocation>> pending_;
+  PinnedChunks pinned_;  // every chunk this upload names, until it is gone
 };
+
+Result<uint64_t> SqliteStore::CompactPack(std::string_view db, int64_t pack,
+                                          const std::function<bool(const Sha256Digest&)>& is_live) {
+  SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveForWriter(db));
+  if (!packs_.Seal(db_id, pack)) return Status::Unavailable("pack is being written");
+  SYNCLINE_ASSIGN_OR_RETURN(auto files, packs_.List(db_id));
+  uint64_t file_bytes = 0;
+  for (const auto& [n, bytes] : files) {
+    if (n == pack) file_bytes = bytes;
+  }
+  // The pack's rows, and which of them stay.
+  std::vector<std::pair<Sha256Digest, PackLocation>> keep;
+  std::vector<Sha256Digest> drop;
+  SYNCLINE_RETURN_IF_ERROR(WithReader(db, [&](SqliteConnection* c, int64_t id) -> Status {
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        c->Prepare("SELECT hash, offset, length FROM chunks WHERE db_id=? AND pack=?"));
+    st->Bind(1, id).Bind(2, pack);
+    while (true) {
+      SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      Sha256Digest h{};
+      std::string_view b = st->Blob(0);
+      std::copy_n(b.begin(), std::min(b.size(), h.size()), h.begin());
+      PackLocation loc{pack, static_cast<uint64_t>(st->Int(1)), static_cast<uint32_t>(st->Int(2))};
+      bool protected_now;
+      {
+        std::lock_guard<std::mutex> lock(pins_.mu());
+        protected_now = pins_.IsProtectedLocked(std::string(db), h);
+      }
+      if (b.size() != h.size() || is_live(h) || protected_now) {
+        keep.emplace_back(h, loc);
+      } else {
+        drop.push_back(h);
+      }
+    }
+    st->Reset();
+    return Status::OK();
+  }));
+  // Copy what stays, durably, before any row moves.
+  std::vector<std::pair<Sha256Digest, PackLocation>> moved;
+  auto settle = [&] {
+    for (const auto& [h, loc] : moved) packs_.Settled(db_id, loc.pack);
+  };
+  std::string buf;
+  for (const auto& [h, loc] : keep) {
+    Status s = packs_.Read(db_id, loc, &buf);
+    if (s.ok() && Sha256(buf) != h) s = Status::Corruption("chunk " + HexEncode(h) + " is damaged");
+    Result<PackLocation> to = s.ok() ? packs_.Append(db_id, buf) : Result<PackLocation>(s);
+    if (!to.ok()) {
+      settle();
+      return to.status().WithContext("compact pack " + std::to_string(pack));
+    }
+    moved.emplace_back(h, *to);
+  }
+  if (Status s = packs_.Sync(db_id); !s.ok()) {
+    settle();
+    return s;
+  }
+  Status s = [&]() -> Status {
+    // Holding the pins' lock: no chunk about to go can be pinned until the rows are gone.
+    std::lock_guard<std::mutex> pins_lock(pins_.mu());
+    for (const auto& h : drop) {
+      if (pins_.IsProtectedLocked(std::string(db), h)) {
+        return Status::Unavailable("a chunk of the pack was pinned meanwhile");
+      }
+    }
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    Status t = [&]() -> Status {
+      for (const auto& [h, loc] : moved) {
+        SYNCLINE_ASSIGN_OR_RETURN(
+            SqliteStatement * st,
+            writer_->Prepare("UPDATE chunks SET pack=?, offset=? WHERE db_id=? AND hash=? AND pack=?"));
+        st->Bind(1, loc.pack).Bind(2, static_cast<int64_t>(loc.offset)).Bind(3, db_id);
+        SYNCLINE_RETURN_IF_ERROR(st->BindBlob(4, h.data(), h.size()).Bind(5, pack).Run());
+      }
+      SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                                writer_->Prepare("DELETE FROM chunks WHERE db_id=? AND pack=?"));
+      SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Bind(2, pack).Run());
+      return writer_->Exec("COMMIT");
+    }();
+    if (!t.ok()) (void)writer_->Exec("ROLLBACK");  // the first failure is the one reported
+    return t;
+  }();
+  settle();  // the copies are indexed now, or garbage if the commit failed
+  if (!s.ok()) return s;
+  // Last: no row points into the old pack any more.
+  SYNCLINE_RETURN_IF_ERROR(packs_.Delete(db_id, pack));
+  return file_bytes;
+}
 
 Result<std::unique_ptr<ChunkWriter>> SqliteStore::NewChunkWriter(std::string_view db) {
   SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveForWriter(db));
