@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -30,15 +31,15 @@ void AddChangesCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       return;
     }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& c : page["changes"]) {
-      std::string what = c["kind"] == "file" ? c["name"].get<std::string>()
-                                             : c["collection"].get<std::string>() + "/" +
-                                                   c["key"].get<std::string>();
-      rows.push_back({std::to_string(c["etag"].get<int64_t>()), c["kind"].get<std::string>(), what,
-                      c["deleted"].get<bool>() ? "deleted" : ""});
+    for (const auto& c : JsonField(page, "changes")) {
+      std::string what = JsonText(c, "kind") == "file" ? JsonText(c, "name")
+                                             : JsonText(c, "collection") + "/" +
+                                                   JsonText(c, "key");
+      rows.push_back({std::to_string(JsonNumber(c, "etag")), JsonText(c, "kind"), what,
+                      JsonFlag(c, "deleted") ? "deleted" : ""});
     }
     PrintTable({"ETAG", "KIND", "NAME", "STATE"}, rows);
-    std::cout << "last etag: " << page["last_etag"].get<int64_t>() << "\n";
+    std::cout << "last etag: " << JsonNumber(page, "last_etag") << "\n";
   });
 }
 

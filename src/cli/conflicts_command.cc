@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -26,17 +27,20 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     if (ctx.json) {
       Json out = Json::array();
       for (const auto& c : list) {
-        out.push_back({{"name", c["name"]}, {"collection", c["collection"]}, {"remote_url", c["remote_url"]},
-                       {"local_version", c["local_version"]}, {"remote_version", c["remote_version"]}});
+        Json summary = Json::object();
+        for (const char* f : {"name", "collection", "remote_url", "local_version", "remote_version"}) {
+          summary[f] = JsonField(c, f);
+        }
+        out.push_back(std::move(summary));
       }
       ctx.PrintJson(out);
       return;
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : list) {
-      std::string label = c["collection"].is_string() ? c["collection"].get<std::string>() + "/" : "";
-      rows.push_back({label + c.value("name", ""), c.value("remote_url", ""), c["local_version"].dump(),
-                      c["remote_version"].dump()});
+      std::string label = JsonField(c, "collection").is_string() ? JsonText(c, "collection") + "/" : "";
+      rows.push_back({label + JsonText(c, "name"), JsonText(c, "remote_url"), DumpJson(JsonField(c, "local_version")),
+                      DumpJson(JsonField(c, "remote_version"))});
     }
     PrintTable({"NAME", "REMOTE_URL", "LOCAL_VERSION", "REMOTE_VERSION"}, rows);
   });
@@ -56,10 +60,10 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       ctx.PrintJson(c);
       return;
     }
-    std::cout << "conflict on " << c.value("name", "") << " with " << c.value("remote_url", "")
-              << " (current etag " << c.value("local_etag", int64_t{0}) << ")\n"
-              << "current: " << c["local_item"].dump(2) << "\n"
-              << "remote:  " << c["remote_item"].dump(2) << "\n";
+    std::cout << "conflict on " << JsonText(c, "name") << " with " << JsonText(c, "remote_url")
+              << " (current etag " << JsonNumber(c, "local_etag") << ")\n"
+              << "current: " << JsonField(c, "local_item").dump(2, ' ', false, Json::error_handler_t::replace) << "\n"
+              << "remote:  " << JsonField(c, "remote_item").dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
   });
 
   auto* resolve = conflicts->add_subcommand("resolve", "resolve a conflict by keeping one version");

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -32,13 +33,15 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     Json list = Json::parse(r->body, nullptr, false);
     if (ctx.json) {
       Json out = Json::array();
-      for (const auto& d : list) out.push_back({{"name", d["name"]}, {"last_etag", d["last_etag"]}});
+      for (const auto& d : list) {
+        out.push_back({{"name", JsonField(d, "name")}, {"last_etag", JsonField(d, "last_etag")}});
+      }
       ctx.PrintJson(out);
       return;
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& d : list) {
-      rows.push_back({d["name"].get<std::string>(), std::to_string(d["last_etag"].get<int64_t>())});
+      rows.push_back({JsonText(d, "name"), std::to_string(JsonNumber(d, "last_etag"))});
     }
     PrintTable({"NAME", "LAST_ETAG"}, rows);
   });
@@ -49,14 +52,14 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       ctx.PrintJson(s);
       return;
     }
-    auto bytes = [&](const char* f) { return HumanBytes(static_cast<double>(s.value(f, uint64_t{0}))); };
+    auto bytes = [&](const char* f) { return HumanBytes(static_cast<double>(JsonNumber(s, f))); };
     if (after_gc) {
-      std::cout << "compacted " << s.value("packs_compacted", 0) << " pack(s), reclaimed "
+      std::cout << "compacted " << JsonNumber(s, "packs_compacted") << " pack(s), reclaimed "
                 << bytes("bytes_reclaimed") << "\n";
     }
-    std::cout << "live " << bytes("live_bytes") << " in " << s.value("live_chunks", 0)
+    std::cout << "live " << bytes("live_bytes") << " in " << JsonNumber(s, "live_chunks")
               << " chunks; garbage " << bytes("garbage_bytes") << "; on disk "
-              << bytes("disk_bytes") << " in " << s.value("packs", 0) << " pack(s)\n";
+              << bytes("disk_bytes") << " in " << JsonNumber(s, "packs") << " pack(s)\n";
   };
   auto* gc = db->add_subcommand("gc", "reclaim the space of chunks nothing references any more");
   gc->add_option("NAME", *name, "database name")->required();

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "util/json_reader.h"
 #include "net/url.h"
 
 namespace syncline {
@@ -17,9 +18,9 @@ void PrintDestinations(const CliContext& ctx, const Json& list) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : list) {
-    rows.push_back({d.value("url", ""), d.value("remote_db", ""),
-                    d.value("enabled", false) ? "yes" : "no", std::to_string(d.value("last_etag", int64_t{0})),
-                    d["last_error"].is_string() ? d["last_error"].get<std::string>() : "-"});
+    rows.push_back({JsonText(d, "url"), JsonText(d, "remote_db"),
+                    JsonFlag(d, "enabled") ? "yes" : "no", std::to_string(JsonNumber(d, "last_etag")),
+                    JsonText(d, "last_error", "-")});
   }
   PrintTable({"URL", "REMOTE_DB", "ENABLED", "LAST_ETAG", "LAST_ERROR"}, rows);
 }
@@ -48,7 +49,7 @@ void AddDestCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     }
     Json d = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(d);
-    else std::cout << "added destination " << d.value("url", "") << " (database " << d.value("remote_db", "") << ")\n";
+    else std::cout << "added destination " << JsonText(d, "url") << " (database " << JsonText(d, "remote_db") << ")\n";
   });
 
   auto* ls = dest->add_subcommand("ls", "list destinations with their last error");
@@ -75,7 +76,7 @@ void AddDestCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       }
       Json d = Json::parse(r->body, nullptr, false);
       if (ctx.json) ctx.PrintJson(d);
-      else std::cout << (enable ? "enabled " : "disabled ") << d.value("url", "") << "\n";
+      else std::cout << (enable ? "enabled " : "disabled ") << JsonText(d, "url") << "\n";
     });
   }
 

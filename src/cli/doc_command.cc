@@ -3,6 +3,7 @@
 #include <iterator>
 
 #include "cli/commands.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -31,8 +32,8 @@ void PrintDocuments(const CliContext& ctx, const Json& docs) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : docs) {
-    rows.push_back({d["key"].get<std::string>(), std::to_string(d["etag"].get<int64_t>()),
-                    d["document"].dump()});
+    rows.push_back({JsonText(d, "key"), std::to_string(JsonNumber(d, "etag")),
+                    DumpJson(JsonField(d, "document"))});
   }
   PrintTable({"KEY", "ETAG", "DOCUMENT"}, rows);
 }
@@ -66,7 +67,7 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     if (!r.ok()) return fail(r.status());
     Json info = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(info);
-    else std::cout << "stored " << a->collection << "/" << a->key << " at etag " << info["etag"] << "\n";
+    else std::cout << "stored " << a->collection << "/" << a->key << " at etag " << JsonNumber(info, "etag") << "\n";
   });
 
   auto* get = doc->add_subcommand("get", "print a document");
@@ -102,7 +103,7 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     if (!r.ok()) return fail(r.status());
     Json info = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(info);
-    else std::cout << "deleted " << a->collection << "/" << a->key << " at etag " << info["etag"] << "\n";
+    else std::cout << "deleted " << a->collection << "/" << a->key << " at etag " << JsonNumber(info, "etag") << "\n";
   });
 
   auto* ls = doc->add_subcommand("ls", "list documents in key order");

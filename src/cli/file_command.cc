@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "util/json_reader.h"
 #include "cli/progress.h"
 #include "syncline/env.h"
 
@@ -31,11 +32,13 @@ void PrintFileInfo(const CliContext& ctx, const Json& info, const char* verb) {
     ctx.PrintJson(info);
     return;
   }
-  std::cout << verb << " " << info["name"].get<std::string>() << "  etag "
-            << info["etag"].get<int64_t>() << "  " << HumanBytes(info["size"].get<double>())
-            << "  sha256 " << info["content_hash"].get<std::string>() << "\n";
-  for (auto& [k, v] : info["metadata"].items()) std::cout << "  " << k << " = " << v.get<std::string>() << "\n";
-  if (info.value("conflict", false)) {
+  std::cout << verb << " " << JsonText(info, "name") << "  etag "
+            << JsonNumber(info, "etag") << "  " << HumanBytes(static_cast<double>(JsonNumber(info, "size")))
+            << "  sha256 " << JsonText(info, "content_hash") << "\n";
+  for (auto& [k, v] : JsonField(info, "metadata").items()) {
+    std::cout << "  " << k << " = " << (v.is_string() ? v.get<std::string>() : DumpJson(v)) << "\n";
+  }
+  if (JsonFlag(info, "conflict")) {
     std::cout << "  conflicted: see `syncline conflicts show` and `conflicts resolve`\n";
   }
 }
@@ -182,7 +185,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     if (!r.ok()) return fail(r.status());
     Json info = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(info);
-    else std::cout << "deleted " << a->name << " at etag " << info["etag"] << "\n";
+    else std::cout << "deleted " << a->name << " at etag " << JsonNumber(info, "etag") << "\n";
   });
 
   auto* ls = file->add_subcommand("ls", "list files in name order");
@@ -198,9 +201,9 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     if (ctx.json) return ctx.PrintJson(list);
     std::vector<std::vector<std::string>> rows;
     for (const auto& f : list) {
-      rows.push_back({f["name"].get<std::string>(), HumanBytes(f["size"].get<double>()),
-                      std::to_string(f["etag"].get<int64_t>()),
-                      f["content_hash"].get<std::string>().substr(0, 16)});
+      rows.push_back({JsonText(f, "name"), HumanBytes(static_cast<double>(JsonNumber(f, "size"))),
+                      std::to_string(JsonNumber(f, "etag")),
+                      JsonText(f, "content_hash").substr(0, 16)});
     }
     PrintTable({"NAME", "SIZE", "ETAG", "SHA256"}, rows);
   });

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 
@@ -12,16 +13,16 @@ std::string SyncPath(const std::string& db, const std::string& what) {
 }
 
 std::string ItemLabel(const Json& r) {
-  return r["collection"].is_string() ? r["collection"].get<std::string>() + "/" + r.value("name", "")
-                                     : r.value("name", "");
+  return JsonField(r, "collection").is_string() ? JsonText(r, "collection") + "/" + JsonText(r, "name")
+                                     : JsonText(r, "name");
 }
 
 void PrintReportLine(const Json& r) {
-  std::cout << "  " << ItemLabel(r) << "  " << r.value("type", "") << "  "
-            << (r["error"].is_string() ? "error: " + r["error"].get<std::string>() : std::string("ok"))
-            << "  sent " << HumanBytes(r.value("bytes_transferred", 0.0)) << ", copied "
-            << HumanBytes(r.value("bytes_copied", 0.0)) << ", need list "
-            << r.value("need_list_length", 0) << "\n";
+  std::cout << "  " << ItemLabel(r) << "  " << JsonText(r, "type") << "  "
+            << (JsonField(r, "error").is_string() ? "error: " + JsonText(r, "error") : std::string("ok"))
+            << "  sent " << HumanBytes(static_cast<double>(JsonNumber(r, "bytes_transferred"))) << ", copied "
+            << HumanBytes(static_cast<double>(JsonNumber(r, "bytes_copied"))) << ", need list "
+            << JsonNumber(r, "need_list_length") << "\n";
 }
 
 // A report's user-facing fields (the API adds "kind").
@@ -52,17 +53,17 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     }
     Json runs = Json::parse(r->body, nullptr, false);
     bool failed = false;
-    for (const auto& d : runs) failed = failed || d["error"].is_string();
+    for (const auto& d : runs) failed = failed || JsonField(d, "error").is_string();
     if (ctx.json) {
       ctx.PrintJson(runs);  // all the API says, as the API says it
     } else {
       if (runs.empty()) std::cout << "no enabled destinations\n";
       for (const auto& d : runs) {
-        std::cout << d.value("destination_url", "") << ": "
-                  << (d["error"].is_string() ? "error: " + d["error"].get<std::string>()
-                                             : std::to_string(d["reports"].size()) + " items")
-                  << (d.value("more_pending", false) ? " (more pending)" : "") << "\n";
-        for (const auto& rep : d["reports"]) PrintReportLine(rep);
+        std::cout << JsonText(d, "destination_url") << ": "
+                  << (JsonField(d, "error").is_string() ? "error: " + JsonText(d, "error")
+                                             : std::to_string(JsonField(d, "reports").size()) + " items")
+                  << (JsonFlag(d, "more_pending") ? " (more pending)" : "") << "\n";
+        for (const auto& rep : JsonField(d, "reports")) PrintReportLine(rep);
       }
     }
     if (failed) *exit_code = 1;
@@ -107,18 +108,18 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       Json page = Json::parse(r->body, nullptr, false);
       if (ctx.json) {
         Json items = Json::array();
-        for (const auto& i : page["items"]) items.push_back((i));
-        ctx.PrintJson({{"items", items}, {"total", page["total"]}, {"start", page["start"]}});
+        for (const auto& i : JsonField(page, "items")) items.push_back((i));
+        ctx.PrintJson({{"items", items}, {"total", JsonField(page, "total")}, {"start", JsonField(page, "start")}});
         return;
       }
       std::vector<std::vector<std::string>> rows;
-      for (const auto& i : page["items"]) {
-        rows.push_back({ItemLabel(i), i.value("type", ""), std::to_string(i.value("etag", int64_t{0})),
-                        i.value(w == "finished" ? "source_url" : "destination_url", ""),
-                        i.contains("error") && i["error"].is_string() ? i["error"].get<std::string>() : "-"});
+      for (const auto& i : JsonField(page, "items")) {
+        rows.push_back({ItemLabel(i), JsonText(i, "type"), std::to_string(JsonNumber(i, "etag")),
+                        JsonText(i, w == "finished" ? "source_url" : "destination_url"),
+                        JsonText(i, "error", "-")});
       }
       PrintTable({"NAME", "TYPE", "ETAG", w == "finished" ? "SOURCE" : "DESTINATION", "ERROR"}, rows);
-      std::cout << page.value("total", 0) << " in all\n";
+      std::cout << JsonNumber(page, "total") << " in all\n";
     });
   }
 
@@ -137,7 +138,7 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       ctx.PrintJson(rep);
       return;
     }
-    std::cout << rep.value("source_url", "") << " -> " << rep.value("destination_url", "") << "\n";
+    std::cout << JsonText(rep, "source_url") << " -> " << JsonText(rep, "destination_url") << "\n";
     PrintReportLine(rep);
   });
 }

@@ -54,6 +54,29 @@ Result<std::string> JsonAsString(const Json& v, std::string_view what) {
   return v.get<std::string>();
 }
 
+std::string JsonText(const Json& obj, std::string_view name, std::string_view fallback) {
+  Result<std::string> v = JsonStringOr(obj, name, fallback);
+  return v.ok() ? *v : std::string(fallback);
+}
+
+int64_t JsonNumber(const Json& obj, std::string_view name, int64_t fallback) {
+  const Json* v = Find(obj, name);
+  if (v && v->is_number_float()) return static_cast<int64_t>(v->get<double>());
+  Result<int64_t> i = JsonIntOr(obj, name, fallback);
+  return i.ok() ? *i : fallback;
+}
+
+bool JsonFlag(const Json& obj, std::string_view name, bool fallback) {
+  Result<bool> v = JsonBoolOr(obj, name, fallback);
+  return v.ok() ? *v : fallback;
+}
+
+const Json& JsonField(const Json& obj, std::string_view name) {
+  static const Json kNull;
+  const Json* v = Find(obj, name);
+  return v ? *v : kNull;
+}
+
 Result<std::string> JsonString(const Json& obj, std::string_view name) {
   const Json* v = Find(obj, name);
   if (!v) return Missing(name);

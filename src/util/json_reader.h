@@ -45,6 +45,14 @@ Result<bool> JsonBoolOr(const Json& obj, std::string_view name, bool fallback);
 Status ReadJsonStatus(const Json& obj, std::string_view message_field,
                       std::string_view code_field, Status* out);
 
+// For showing an answer to a person (the CLI printing what a server said): the field as text,
+// number or flag, or `fallback` when it is absent or of another type; the field itself (an
+// array or object to walk), or null. Built on the accessors above; they never throw.
+std::string JsonText(const Json& obj, std::string_view name, std::string_view fallback = "");
+int64_t JsonNumber(const Json& obj, std::string_view name, int64_t fallback = 0);
+bool JsonFlag(const Json& obj, std::string_view name, bool fallback = false);
+const Json& JsonField(const Json& obj, std::string_view name);
+
 // An element of an array as an integer or a string (for arrays of indices or names).
 Result<int64_t> JsonAsInt(const Json& value, std::string_view what);
 Result<std::string> JsonAsString(const Json& value, std::string_view what);
