@@ -2,8 +2,11 @@
 // (a ManualClock, a FaultFileSystem) and keep the rest; see STYLE.md section 5.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,12 +16,17 @@
 
 namespace syncline {
 
-// Wall and monotonic time. Thread-safe.
+// Wall time, and waiting for it. Thread-safe.
 class Clock {
  public:
   virtual ~Clock() = default;
   // Microseconds since the Unix epoch.
   virtual int64_t NowMicros() = 0;
+  // Waits on `cv` (with `lock` held, as std::condition_variable does) until `done()` or until
+  // NowMicros() reaches `deadline_micros`; returns done(). Code that waits for time goes
+  // through here, so a test's ManualClock decides when a backoff or a period is over.
+  virtual bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                         int64_t deadline_micros, const std::function<bool()>& done) = 0;
 };
 
 // Cryptographically strong random bytes. Thread-safe.

@@ -30,6 +30,11 @@ class PosixClock : public Clock {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
+  bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                 int64_t deadline_micros, const std::function<bool()>& done) override {
+    auto deadline = std::chrono::system_clock::time_point(std::chrono::microseconds(deadline_micros));
+    return cv.wait_until(lock, deadline, done);
+  }
 };
 
 class SodiumRandom : public Random {

@@ -9,39 +9,14 @@
 #include "replicate/receiver.h"
 #include "sync/item_json.h"
 #include "sync/local_writer.h"
+#include "testing/loopback_remote.h"
 #include "testing/test_util.h"
 
 namespace syncline {
 
 namespace {
 
-// A Remote that hands requests straight to a Receiver, through JSON text as on the wire. A hook
-// may answer instead (a failure, or a lie).
-class LoopbackRemote : public Remote {
- public:
-  using Hook = std::function<std::optional<Result<Json>>(ProtoOp op, const Json& req)>;
-  LoopbackRemote(Receiver* receiver, std::string db, Hook hook)
-      : receiver_(receiver), db_(std::move(db)), hook_(std::move(hook)) {}
-
-  Result<Json> Call(ProtoOp op, const Json& request) override {
-    Json wire = Json::parse(request.dump());
-    if (hook_) {
-      if (auto answer = hook_(op, wire)) return *answer;
-    }
-    return receiver_->Handle(db_, op, wire);
-  }
-  Result<Json> SendBinary(ProtoOp op, std::string_view body) override {
-    if (hook_) {
-      if (auto answer = hook_(op, Json())) return *answer;
-    }
-    return receiver_->HandleBinary(db_, op, body);
-  }
-
- private:
-  Receiver* receiver_;
-  std::string db_;
-  Hook hook_;
-};
+using testing::LoopbackRemote;
 
 class PusherTest : public ::testing::Test {
  protected:

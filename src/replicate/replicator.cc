@@ -120,12 +120,13 @@ class Replicator::Worker {
     std::unique_lock<std::mutex> lock(mu_);
     woken_ = true;  // a first run catches up with whatever changed while we were away
     while (!stop_) {
+      Clock* clock = owner_->env_->clock;
       if (backoff_ > 0) {
         // A failing destination is retried when its backoff ends, not on every change.
-        cv_.wait_for(lock, std::chrono::microseconds(backoff_), [&] { return stop_ || kicked_; });
+        clock->WaitUntil(cv_, lock, clock->NowMicros() + backoff_, [&] { return stop_ || kicked_; });
       } else {
-        cv_.wait_for(lock, std::chrono::microseconds(owner_->options_.period_micros),
-                     [&] { return stop_ || woken_; });
+        clock->WaitUntil(cv_, lock, clock->NowMicros() + owner_->options_.period_micros,
+                         [&] { return stop_ || woken_; });
       }
       if (stop_) break;
       woken_ = kicked_ = false;

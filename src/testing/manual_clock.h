@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 #include "syncline/env.h"
@@ -14,6 +15,12 @@ class ManualClock : public Clock {
   explicit ManualClock(int64_t start_micros = 1'000'000'000'000'000) : now_(start_micros) {}
   int64_t NowMicros() override { return now_; }
   void Advance(int64_t micros) { now_ += micros; }
+  // Rechecks every few real milliseconds: the test's Advance ends the wait, not real time.
+  bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                 int64_t deadline_micros, const std::function<bool()>& done) override {
+    while (!done() && now_ < deadline_micros) cv.wait_for(lock, std::chrono::milliseconds(5));
+    return done();
+  }
 
  private:
   std::atomic<int64_t> now_;
