@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 
 #include "replicate/receiver.h"
@@ -161,7 +162,7 @@ TEST_F(PusherTest, MalformedRepliesAtEveryStepFailCleanlyAndLaterSyncsConverge) 
       SCOPED_TRACE("op " + std::string(ProtoOpName(static_cast<ProtoOp>(op))) + ", reply " +
                    malformed[m].dump());
       ASSERT_NO_FATAL_FAILURE(FreshDestination());
-      bool answered = false;
+      std::atomic<bool> answered{false};  // set by the pusher's worker threads
       DestinationRun run = Run([&](ProtoOp o, const Json&) -> std::optional<Result<Json>> {
         if (static_cast<int>(o) != op) return std::nullopt;
         answered = true;
