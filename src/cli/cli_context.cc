@@ -20,8 +20,15 @@ std::string FirstLine(const std::string& path) {
   return line;
 }
 
-std::string TrimSlash(std::string url) {
+// A node URL as the CLI compares it: no trailing '/', and a wildcard or named loopback host
+// (a node listening on 0.0.0.0 records that) as the loopback address the CLI would dial.
+std::string Canonical(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
+  for (auto [from, to] : {std::pair{"//0.0.0.0:", "//127.0.0.1:"}, std::pair{"//localhost:", "//127.0.0.1:"},
+                          std::pair{"//[::]:", "//[::1]:"}}) {
+    size_t at = url.find(from);
+    if (at != std::string::npos) url.replace(at, std::string_view(from).size(), to);
+  }
   return url;
 }
 
@@ -38,7 +45,7 @@ bool CliContext::IsLocalNode() const {
   // to be `make run`'s default only. Never hand the key to another server.
   std::string local = FirstLine(kLocalDataDir + std::string("/url"));
   if (local.empty()) local = kDefaultServer;
-  return TrimSlash(server) == TrimSlash(local);
+  return Canonical(server) == Canonical(local);
 }
 
 void CliContext::PrintJson(const Json& j) const {
