@@ -15,7 +15,10 @@
 #include "chunk/file_writer.h"
 #include "sync/conflicts.h"
 #include "sync/local_writer.h"
+#include "replicate/pusher.h"
+#include "replicate/receiver.h"
 #include "testing/fault_file_system.h"
+#include "testing/loopback_remote.h"
 #include "testing/test_util.h"
 
 namespace syncline {
@@ -147,15 +150,32 @@ TEST_F(GarbageCollectorTest, KeepsWhatUploadsReadersAndConflictsNeedAndNothingEl
   EXPECT_EQ(after->live_bytes, v2.size() + pending.size() + remote.size());
 }
 
-// Seeded: uploads, deletes, renames and reads on one thread, collections on another, and now
-// and then a crash (a failing file system call mid-operation, a power cut, a restart).
+// Seeded: uploads, deletes, renames, syncs from another node and reads on one thread,
+// collections on another, and now and then a crash (a failing file system call mid-operation,
+// a power cut, a restart).
 TEST_F(GarbageCollectorTest, RandomizedInterleavingWithCrashesLosesNoAcknowledgedFile) {
   const uint64_t seed = 20261123;
   std::mt19937_64 rng(seed);
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::map<std::string, std::string> acknowledged;  // name -> content, for live files
   auto pick = [&](uint64_t n) { return static_cast<uint64_t>(rng() % n); };
+  // Another node whose files ("s0".."s3") are pushed here.
+  testing::TempDir source_dir;
+  std::unique_ptr<Store> source;
+  ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(source_dir, "db", &source));
+  std::map<std::string, std::string> at_source;
+  int clean_syncs = 0;
   for (int round = 0; round < 6; ++round) {
+    Receiver receiver(store(), Env::Default()->clock, 600'000'000);
+    Pusher pusher(source.get(), Env::Default()->clock, "db",
+                  {source->node_id(), "db", "http://source"},
+                  [&](const Destination&) {
+                    return std::make_unique<testing::LoopbackRemote>(&receiver, "db", nullptr);
+                  },
+                  nullptr);
+    Destination here;
+    here.url = "http://here";
+    here.remote_db = "db";
     std::atomic<bool> stop{false};
     std::atomic<int> collections{0};
     std::thread collector([&] {
@@ -166,7 +186,7 @@ TEST_F(GarbageCollectorTest, RandomizedInterleavingWithCrashesLosesNoAcknowledge
     LocalWriter writer(store(), Env::Default()->clock);
     for (int op = 0; op < 40; ++op) {
       std::string name = "n" + std::to_string(pick(8));
-      switch (pick(4)) {
+      switch (pick(5)) {
         case 0:
         case 1: {
           std::string data = testing::RandomBytes(50000 + pick(600000), rng());
@@ -190,6 +210,21 @@ TEST_F(GarbageCollectorTest, RandomizedInterleavingWithCrashesLosesNoAcknowledge
           }
           break;
         }
+        case 4: {
+          // A sync: the other node changes a file, then pushes what it has.
+          std::string s = "s" + std::to_string(pick(4));
+          std::string data = testing::RandomBytes(50000 + pick(400000), rng());
+          ASSERT_OK(testing::WriteTestFile(source.get(), "db", s, data));
+          at_source[s] = std::move(data);
+          DestinationRun run = pusher.Run(here, PushOptions{});
+          bool clean = run.error.ok();
+          for (const auto& r : run.reports) clean = clean && r.error.ok();
+          if (clean) {
+            for (const auto& [n, d] : at_source) acknowledged[n] = d;
+            ++clean_syncs;
+          }
+          break;
+        }
       }
       for (const auto& [n, data] : acknowledged) {
         if (pick(10) == 0) ExpectFile(n, data);  // reads race with the collector
@@ -208,6 +243,7 @@ TEST_F(GarbageCollectorTest, RandomizedInterleavingWithCrashesLosesNoAcknowledge
     ASSERT_NO_FATAL_FAILURE(node_.Open());
     for (const auto& [n, data] : acknowledged) ExpectFile(n, data);
   }
+  EXPECT_GT(clean_syncs, 5);
 }
 
 }  // namespace
