@@ -14,11 +14,11 @@ std::string PackFiles::PathOf(int64_t db_id, int64_t pack) const {
   return DirOf(db_id) + "/" + std::to_string(pack) + ".pack";
 }
 
-PackFiles::DbPacks* PackFiles::PacksFor(int64_t db_id) {
+std::shared_ptr<PackFiles::DbPacks> PackFiles::PacksFor(int64_t db_id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& p = dbs_[db_id];
-  if (!p) p = std::make_unique<DbPacks>();
-  return p.get();
+  if (!p) p = std::make_shared<DbPacks>();
+  return p;  // shared: a Drop meanwhile must not free what a caller is using
 }
 
 Status PackFiles::OpenNextPack(int64_t db_id, DbPacks* p) {
@@ -47,10 +47,10 @@ Status PackFiles::OpenNextPack(int64_t db_id, DbPacks* p) {
 }
 
 Result<PackLocation> PackFiles::Append(int64_t db_id, std::string_view data) {
-  DbPacks* p = PacksFor(db_id);
+  std::shared_ptr<DbPacks> p = PacksFor(db_id);
   std::lock_guard<std::mutex> lock(p->mu);
   if (!p->writer || p->writer->Size() + data.size() > kMaxPackBytes) {
-    SYNCLINE_RETURN_IF_ERROR(OpenNextPack(db_id, p));
+    SYNCLINE_RETURN_IF_ERROR(OpenNextPack(db_id, p.get()));
   }
   PackLocation loc{p->pack, p->writer->Size(), static_cast<uint32_t>(data.size())};
   SYNCLINE_RETURN_IF_ERROR(p->writer->Append(data).WithContext("append chunk"));
@@ -59,13 +59,13 @@ Result<PackLocation> PackFiles::Append(int64_t db_id, std::string_view data) {
 }
 
 Status PackFiles::Sync(int64_t db_id) {
-  DbPacks* p = PacksFor(db_id);
+  std::shared_ptr<DbPacks> p = PacksFor(db_id);
   std::lock_guard<std::mutex> lock(p->mu);
   return p->writer ? p->writer->Sync() : Status::OK();
 }
 
 Status PackFiles::Read(int64_t db_id, const PackLocation& loc, std::string* out) {
-  DbPacks* p = PacksFor(db_id);
+  std::shared_ptr<DbPacks> p = PacksFor(db_id);
   std::shared_ptr<RandomAccessFile> file;
   {
     std::lock_guard<std::mutex> lock(p->mu);
@@ -83,14 +83,14 @@ Status PackFiles::Read(int64_t db_id, const PackLocation& loc, std::string* out)
 }
 
 void PackFiles::Settled(int64_t db_id, int64_t pack) {
-  DbPacks* p = PacksFor(db_id);
+  std::shared_ptr<DbPacks> p = PacksFor(db_id);
   std::lock_guard<std::mutex> lock(p->mu);
   auto it = p->pending.find(pack);
   if (it != p->pending.end() && --it->second <= 0) p->pending.erase(it);
 }
 
 bool PackFiles::Seal(int64_t db_id, int64_t pack) {
-  DbPacks* p = PacksFor(db_id);
+  std::shared_ptr<DbPacks> p = PacksFor(db_id);
   std::lock_guard<std::mutex> lock(p->mu);
   if (p->pending.count(pack)) return false;
   if (p->writer && p->pack == pack) {
@@ -102,7 +102,7 @@ bool PackFiles::Seal(int64_t db_id, int64_t pack) {
 }
 
 bool PackFiles::IsBusy(int64_t db_id, int64_t pack) {
-  DbPacks* p = PacksFor(db_id);
+  std::shared_ptr<DbPacks> p = PacksFor(db_id);
   std::lock_guard<std::mutex> lock(p->mu);
   return p->pending.count(pack) || (p->writer && p->pack == pack);
 }
@@ -122,7 +122,7 @@ Result<std::vector<std::pair<int64_t, uint64_t>>> PackFiles::List(int64_t db_id)
 }
 
 Status PackFiles::Delete(int64_t db_id, int64_t pack) {
-  DbPacks* p = PacksFor(db_id);
+  std::shared_ptr<DbPacks> p = PacksFor(db_id);
   {
     std::lock_guard<std::mutex> lock(p->mu);
     // An open reader keeps reading the unlinked file; new reads find the chunk's new place.

@@ -60,7 +60,7 @@ class PackFiles {
     std::map<int64_t, int64_t> pending;  // GUARDED_BY(mu): unindexed appends per pack
   };
 
-  DbPacks* PacksFor(int64_t db_id);
+  std::shared_ptr<DbPacks> PacksFor(int64_t db_id);
   std::string DirOf(int64_t db_id) const;
   std::string PathOf(int64_t db_id, int64_t pack) const;
   // REQUIRES: p->mu held.
@@ -69,7 +69,7 @@ class PackFiles {
   Env* const env_;
   const std::string root_;
   std::mutex mu_;  // guards dbs_
-  std::map<int64_t, std::unique_ptr<DbPacks>> dbs_;
+  std::map<int64_t, std::shared_ptr<DbPacks>> dbs_;
 };
 
 }  // namespace syncline
