@@ -211,6 +211,14 @@ awaitable<void> WaitForChange(ChangeWaiters& waiters, const ApiResponse::LongPol
   waiters.Unsubscribe(id);
 }
 
+// True for bytes that are not HTTP as it should be (a bad request line, bad chunking...), as
+// opposed to a connection that ended or a limit that was hit.
+bool IsParseError(beast::error_code ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message &&
+         ec != http::error::body_limit && ec != http::error::header_limit;
+}
+
 // A request's header, or why there is none.
 enum class HeaderRead { kOk, kClosed, kRefused };
 
@@ -243,8 +251,7 @@ awaitable<HeaderRead> ReadHeader(beast::tcp_stream& stream, beast::flat_buffer& 
     refusal->status = 431;
     co_return HeaderRead::kRefused;
   }
-  if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() &&
-      ec != http::error::end_of_stream && ec != http::error::partial_message) {
+  if (IsParseError(ec)) {
     *refusal = ApiResponse::Error(Status::InvalidArgument("malformed HTTP request: " + ec.message()));
     co_return HeaderRead::kRefused;
   }
@@ -275,12 +282,6 @@ awaitable<beast::error_code> ReadBody(beast::tcp_stream& stream, beast::flat_buf
     if (ec) co_return ec;
   }
   co_return ec;
-}
-
-bool IsParseError(beast::error_code ec) {
-  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
-         ec != http::error::end_of_stream && ec != http::error::partial_message &&
-         ec != http::error::body_limit;
 }
 
 }  // namespace
