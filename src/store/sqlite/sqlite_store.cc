@@ -567,6 +567,17 @@ class SqliteStore : public Store {
 
   Result<uint64_t> CompactPack(std::string_view db, int64_t pack,
                                const std::function<bool(const Sha256Digest&)>& is_live) override;
+  // CompactPack's steps: which rows of the pack stay; copying them to the current pack; and
+  // moving their rows and forgetting the others, unless a chunk about to go got pinned.
+  Status PartitionPack(std::string_view db, int64_t pack,
+                       const std::function<bool(const Sha256Digest&)>& is_live,
+                       std::vector<std::pair<Sha256Digest, PackLocation>>* keep,
+                       std::vector<Sha256Digest>* drop);
+  Status CopyChunks(int64_t db_id, const std::vector<std::pair<Sha256Digest, PackLocation>>& keep,
+                    std::vector<std::pair<Sha256Digest, PackLocation>>* moved);
+  Status CommitCompaction(std::string_view db, int64_t db_id, int64_t pack,
+                          const std::vector<std::pair<Sha256Digest, PackLocation>>& moved,
+                          const std::vector<Sha256Digest>& drop);
 
  private:
   // A pooled reader connection, returned to the pool when it goes out of scope.
@@ -757,19 +768,11 @@ class SqliteChunkWriter : public ChunkWriter {
   PinnedChunks pinned_;  // every chunk this upload names, until it is gone
 };
 
-Result<uint64_t> SqliteStore::CompactPack(std::string_view db, int64_t pack,
-                                          const std::function<bool(const Sha256Digest&)>& is_live) {
-  SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveForWriter(db));
-  if (!packs_.Seal(db_id, pack)) return Status::Unavailable("pack is being written");
-  SYNCLINE_ASSIGN_OR_RETURN(auto files, packs_.List(db_id));
-  uint64_t file_bytes = 0;
-  for (const auto& [n, bytes] : files) {
-    if (n == pack) file_bytes = bytes;
-  }
-  // The pack's rows, and which of them stay.
-  std::vector<std::pair<Sha256Digest, PackLocation>> keep;
-  std::vector<Sha256Digest> drop;
-  SYNCLINE_RETURN_IF_ERROR(WithReader(db, [&](SqliteConnection* c, int64_t id) -> Status {
+Status SqliteStore::PartitionPack(std::string_view db, int64_t pack,
+                                  const std::function<bool(const Sha256Digest&)>& is_live,
+                                  std::vector<std::pair<Sha256Digest, PackLocation>>* keep,
+                                  std::vector<Sha256Digest>* drop) {
+  return WithReader(db, [&](SqliteConnection* c, int64_t id) -> Status {
     SYNCLINE_ASSIGN_OR_RETURN(
         SqliteStatement * st,
         c->Prepare("SELECT hash, offset, length FROM chunks WHERE db_id=? AND pack=?"));
@@ -781,68 +784,82 @@ Result<uint64_t> SqliteStore::CompactPack(std::string_view db, int64_t pack,
       std::string_view b = st->Blob(0);
       std::copy_n(b.begin(), std::min(b.size(), h.size()), h.begin());
       PackLocation loc{pack, static_cast<uint64_t>(st->Int(1)), static_cast<uint32_t>(st->Int(2))};
-      bool protected_now;
+      bool pinned;
       {
         std::lock_guard<std::mutex> lock(pins_.mu());
-        protected_now = pins_.IsProtectedLocked(std::string(db), h);
+        pinned = pins_.IsProtectedLocked(std::string(db), h);
       }
-      if (b.size() != h.size() || is_live(h) || protected_now) {
-        keep.emplace_back(h, loc);
+      if (b.size() != h.size() || is_live(h) || pinned) {
+        keep->emplace_back(h, loc);
       } else {
-        drop.push_back(h);
+        drop->push_back(h);
       }
     }
     st->Reset();
     return Status::OK();
-  }));
-  // Copy what stays, durably, before any row moves.
-  std::vector<std::pair<Sha256Digest, PackLocation>> moved;
-  auto settle = [&] {
-    for (const auto& [h, loc] : moved) packs_.Settled(db_id, loc.pack);
-  };
+  });
+}
+
+Status SqliteStore::CopyChunks(int64_t db_id,
+                               const std::vector<std::pair<Sha256Digest, PackLocation>>& keep,
+                               std::vector<std::pair<Sha256Digest, PackLocation>>* moved) {
   std::string buf;
   for (const auto& [h, loc] : keep) {
-    Status s = packs_.Read(db_id, loc, &buf);
-    if (s.ok() && Sha256(buf) != h) s = Status::Corruption("chunk " + HexEncode(h) + " is damaged");
-    Result<PackLocation> to = s.ok() ? packs_.Append(db_id, buf) : Result<PackLocation>(s);
-    if (!to.ok()) {
-      settle();
-      return to.status().WithContext("compact pack " + std::to_string(pack));
+    SYNCLINE_RETURN_IF_ERROR(packs_.Read(db_id, loc, &buf));
+    if (Sha256(buf) != h) return Status::Corruption("chunk " + HexEncode(h) + " is damaged");
+    SYNCLINE_ASSIGN_OR_RETURN(PackLocation to, packs_.Append(db_id, buf));
+    moved->emplace_back(h, to);
+  }
+  return packs_.Sync(db_id);
+}
+
+Status SqliteStore::CommitCompaction(std::string_view db, int64_t db_id, int64_t pack,
+                                     const std::vector<std::pair<Sha256Digest, PackLocation>>& moved,
+                                     const std::vector<Sha256Digest>& drop) {
+  // Holding the pins' lock: no chunk about to go can be pinned until the rows are gone.
+  std::lock_guard<std::mutex> pins_lock(pins_.mu());
+  for (const auto& h : drop) {
+    if (pins_.IsProtectedLocked(std::string(db), h)) {
+      return Status::Unavailable("a chunk of the pack was pinned meanwhile");
     }
-    moved.emplace_back(h, *to);
   }
-  if (Status s = packs_.Sync(db_id); !s.ok()) {
-    settle();
-    return s;
-  }
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
   Status s = [&]() -> Status {
-    // Holding the pins' lock: no chunk about to go can be pinned until the rows are gone.
-    std::lock_guard<std::mutex> pins_lock(pins_.mu());
-    for (const auto& h : drop) {
-      if (pins_.IsProtectedLocked(std::string(db), h)) {
-        return Status::Unavailable("a chunk of the pack was pinned meanwhile");
-      }
+    for (const auto& [h, loc] : moved) {
+      SYNCLINE_ASSIGN_OR_RETURN(
+          SqliteStatement * st,
+          writer_->Prepare("UPDATE chunks SET pack=?, offset=? WHERE db_id=? AND hash=? AND pack=?"));
+      st->Bind(1, loc.pack).Bind(2, static_cast<int64_t>(loc.offset)).Bind(3, db_id);
+      SYNCLINE_RETURN_IF_ERROR(st->BindBlob(4, h.data(), h.size()).Bind(5, pack).Run());
     }
-    std::lock_guard<std::mutex> lock(write_mu_);
-    SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    Status t = [&]() -> Status {
-      for (const auto& [h, loc] : moved) {
-        SYNCLINE_ASSIGN_OR_RETURN(
-            SqliteStatement * st,
-            writer_->Prepare("UPDATE chunks SET pack=?, offset=? WHERE db_id=? AND hash=? AND pack=?"));
-        st->Bind(1, loc.pack).Bind(2, static_cast<int64_t>(loc.offset)).Bind(3, db_id);
-        SYNCLINE_RETURN_IF_ERROR(st->BindBlob(4, h.data(), h.size()).Bind(5, pack).Run());
-      }
-      SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
-                                writer_->Prepare("DELETE FROM chunks WHERE db_id=? AND pack=?"));
-      SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Bind(2, pack).Run());
-      return writer_->Exec("COMMIT");
-    }();
-    if (!t.ok()) (void)writer_->Exec("ROLLBACK");  // the first failure is the one reported
-    return t;
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                              writer_->Prepare("DELETE FROM chunks WHERE db_id=? AND pack=?"));
+    SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Bind(2, pack).Run());
+    return writer_->Exec("COMMIT");
   }();
-  settle();  // the copies are indexed now, or garbage if the commit failed
-  if (!s.ok()) return s;
+  if (!s.ok()) (void)writer_->Exec("ROLLBACK");  // the first failure is the one reported
+  return s;
+}
+
+Result<uint64_t> SqliteStore::CompactPack(std::string_view db, int64_t pack,
+                                          const std::function<bool(const Sha256Digest&)>& is_live) {
+  SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, ResolveForWriter(db));
+  if (!packs_.Seal(db_id, pack)) return Status::Unavailable("pack is being written");
+  SYNCLINE_ASSIGN_OR_RETURN(auto files, packs_.List(db_id));
+  uint64_t file_bytes = 0;
+  for (const auto& [n, bytes] : files) {
+    if (n == pack) file_bytes = bytes;
+  }
+  std::vector<std::pair<Sha256Digest, PackLocation>> keep, moved;
+  std::vector<Sha256Digest> drop;
+  SYNCLINE_RETURN_IF_ERROR(PartitionPack(db, pack, is_live, &keep, &drop));
+  // What stays is copied, durably, before any row moves.
+  Status s = CopyChunks(db_id, keep, &moved);
+  if (s.ok()) s = CommitCompaction(db, db_id, pack, moved, drop);
+  // The copies are indexed now, or garbage if something failed.
+  for (const auto& [h, loc] : moved) packs_.Settled(db_id, loc.pack);
+  if (!s.ok()) return s.WithContext("compact pack " + std::to_string(pack));
   // Last: no row points into the old pack any more.
   SYNCLINE_RETURN_IF_ERROR(packs_.Delete(db_id, pack));
   return file_bytes;
