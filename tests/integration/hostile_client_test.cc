@@ -209,7 +209,8 @@ TEST_F(HostileClientTest, IdleAndSlowClientsAreTimedOutWhileHealthKeepsAnswering
   EXPECT_EQ(slow_closed.load(), 100) << "slowloris clients outlived --header-timeout";
   EXPECT_GT(health_ok.load(), 10);
   EXPECT_EQ(health_failed.load(), 0);
-  // The 100 ms target is measured by bench/hostile_clients.py (timings stay out of tests).
+  // The 100 ms target is not asserted (timings stay out of tests): the worst latency is
+  // printed here and recorded in docs/PERFORMANCE.md.
   std::cout << "health: " << health_ok << " answers, worst " << worst_micros / 1000.0
             << " ms; server peak RSS " << (PeakRssBytes(node_->pid()) >> 20) << " MiB\n";
   // The bound (docs/ARCHITECTURE.md): connections x (header limit + buffers) + body budget;
