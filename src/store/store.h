@@ -136,6 +136,7 @@ class Store {
   virtual Result<int64_t> GetSourceEtag(std::string_view db, std::string_view node,
                                         std::string_view source_db) = 0;
 
+  // REQUIRES: the store outlives the writer (its chunks stay pinned until it is destroyed).
   virtual Result<std::unique_ptr<ChunkWriter>> NewChunkWriter(std::string_view db) = 0;
   virtual Result<bool> HasChunk(std::string_view db, const Sha256Digest& hash) = 0;
   // Replaces *out with the chunk's bytes; NotFound if the database lacks it. With kVerify,

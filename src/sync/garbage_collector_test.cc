@@ -166,11 +166,12 @@ TEST_F(GarbageCollectorTest, RandomizedInterleavingWithCrashesLosesNoAcknowledge
   std::map<std::string, std::string> at_source;
   int clean_syncs = 0;
   for (int round = 0; round < 6; ++round) {
-    Receiver receiver(store(), Env::Default()->clock, 600'000'000);
+    // The receiver holds pins in the store: it goes before the store restarts (below).
+    std::optional<Receiver> receiver(std::in_place, store(), Env::Default()->clock, 600'000'000);
     Pusher pusher(source.get(), Env::Default()->clock, "db",
                   {source->node_id(), "db", "http://source"},
                   [&](const Destination&) {
-                    return std::make_unique<testing::LoopbackRemote>(&receiver, "db", nullptr);
+                    return std::make_unique<testing::LoopbackRemote>(&*receiver, "db", nullptr);
                   },
                   nullptr);
     Destination here;
@@ -240,6 +241,7 @@ TEST_F(GarbageCollectorTest, RandomizedInterleavingWithCrashesLosesNoAcknowledge
     (void)CollectGarbage(store(), "db", GcOptions{0});
     node_.fs.Heal();
     node_.fs.DropUnsyncedData();
+    receiver.reset();
     ASSERT_NO_FATAL_FAILURE(node_.Open());
     for (const auto& [n, data] : acknowledged) ExpectFile(n, data);
   }
