@@ -97,7 +97,8 @@ void TcpProxy::Pump(int client, int server) {
         }
       }
       for (ssize_t off = 0; off < n;) {
-        ssize_t w = ::write(fds[1 - i].fd, buf + off, static_cast<size_t>(n - off));
+        // MSG_NOSIGNAL: a peer killed mid-transfer must end this pump, not the test (SIGPIPE).
+        ssize_t w = ::send(fds[1 - i].fd, buf + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
         if (w <= 0) {
           done = true;
           break;
