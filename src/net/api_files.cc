@@ -137,13 +137,9 @@ Result<std::unique_ptr<Upload>> Api::BeginUpload(const ApiRequest& req) {
   }
   if (!api_internal::ResolvesConflict(*t)) {
     // Checked again at commit too; refusing now spares a body that cannot land.
-    SYNCLINE_ASSIGN_OR_RETURN(bool conflicted,
-                              api_internal::HasConflict(store_, db, {ItemKind::kFile, "", name}));
-    if (conflicted) {
-      return Status::Conflicted("file '" + name + "' is conflicted: resolve it (`syncline "
-                                "conflicts resolve ... --keep remote|current`), or upload again "
-                                "saying that this upload resolves it (?resolve=1, --resolve)");
-    }
+    ItemRef ref{ItemKind::kFile, "", name};
+    SYNCLINE_ASSIGN_OR_RETURN(bool conflicted, api_internal::HasConflict(store_, db, ref));
+    if (conflicted) return ConflictedWrite(ref);
   }
   SYNCLINE_ASSIGN_OR_RETURN(auto file, FileWriter::Open(store_, db));
   return std::unique_ptr<Upload>(

@@ -13,6 +13,7 @@
 #include "replicate/chunk_delta.h"
 #include "util/base64.h"
 #include "replicate/receiver.h"
+#include "sync/conflicts.h"
 #include "sync/item_json.h"
 
 namespace syncline {
@@ -86,8 +87,7 @@ Pusher::Outcome& Pusher::Settle(Outcome* o, ProtoOutcome outcome) const {
   o->settled = IsSettled(outcome);
   o->applied = outcome == ProtoOutcome::kApplied;
   if (outcome == ProtoOutcome::kConflict) {
-    o->report.error = Status::Conflicted(std::string(ItemKindName(o->report.ref.kind)) + " " +
-                                         o->report.ref.key + " is conflicted");
+    o->report.error = ConflictedReport(o->report.ref);
   }
   return *o;
 }

@@ -85,8 +85,7 @@ Result<Json> Receiver::Handle(const std::string& db, ProtoOp op, const Json& req
 Status Receiver::RecordFinished(WriteTransaction& txn, SyncReport report,
                                 IncomingOutcome outcome) {
   if (outcome == IncomingOutcome::kConflict) {
-    report.error = Status::Conflicted(std::string(ItemKindName(report.ref.kind)) + " " +
-                                      report.ref.key + " is conflicted");
+    report.error = ConflictedReport(report.ref);
   }
   report.finished_at = clock_->NowMicros();
   return txn.PutReport(ReportDirection::kIncoming, SyncReportToRecord(report));

@@ -70,16 +70,22 @@ Result<std::vector<Conflict>> ListConflicts(Store* store, const std::string& db)
   }
 }
 
+Status ConflictedReport(const ItemRef& ref) {
+  return Status::Conflicted(std::string(ItemKindName(ref.kind)) + " " + ref.key + " is conflicted");
+}
+
+Status ConflictedWrite(const ItemRef& ref) {
+  return Status::Conflicted(
+      std::string(ItemKindName(ref.kind)) + " '" + ref.key +
+      "' is conflicted: resolve it (`syncline conflicts resolve ... --keep remote|current`), "
+      "or write again saying that this write resolves it (?resolve=1, --resolve)");
+}
+
 Status CheckLocalWriteOnConflict(WriteTransaction& txn, const ItemRef& ref, bool resolves,
                                  std::string* vv) {
   SYNCLINE_ASSIGN_OR_RETURN(std::optional<Conflict> conflict, GetConflict(txn, ref));
   if (!conflict) return Status::OK();
-  if (!resolves) {
-    return Status::Conflicted(
-        std::string(ItemKindName(ref.kind)) + " '" + ref.key +
-        "' is conflicted: resolve it (`syncline conflicts resolve ... --keep remote|current`), "
-        "or write again saying that this write resolves it (?resolve=1, --resolve)");
-  }
+  if (!resolves) return ConflictedWrite(ref);
   SYNCLINE_ASSIGN_OR_RETURN(VersionVector merged, VersionVector::Parse(*vv));
   SYNCLINE_ASSIGN_OR_RETURN(VersionVector remote,
                             VersionVector::Parse(conflict->remote_item.version_vector));

@@ -50,6 +50,12 @@ Result<Resolution> ResolveConflict(Store* store, Clock* clock, const std::string
                                    const ItemRef& ref, KeepVersion keep,
                                    std::optional<int64_t> if_match = std::nullopt);
 
+// The Conflicted status of a report whose item was settled as a conflict ("file x is
+// conflicted"), and of a local write refused because its item is conflicted (says how to
+// resolve). One wording each, wherever they arise.
+Status ConflictedReport(const ItemRef& ref);
+Status ConflictedWrite(const ItemRef& ref);
+
 // Inside a local write to `ref`: Conflicted if the item holds a conflict, unless `resolves`,
 // in which case the conflict record goes and `*vv` (the new version's vector, before this
 // node's bump) takes in the kept-aside version, so the write descends from both sides.
