@@ -45,11 +45,8 @@ class ReplicatorTest : public ::testing::Test {
 
   // Waits (in real time, bounded) for the n-th run to have started and finished.
   bool WaitForRuns(int n) {
-    for (int i = 0; i < 6000; ++i) {
-      if (runs_ >= n && replicator_->StateOf("db", "http://dst").state != "running") return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return false;
+    return testing::WaitUntil(
+        [&] { return runs_ >= n && replicator_->StateOf("db", "http://dst").state != "running"; }, 30);
   }
   std::string State() { return replicator_->StateOf("db", "http://dst").state; }
 

@@ -3,7 +3,9 @@
 
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -77,6 +79,15 @@ Result<std::string> ReadTestFile(Store* store, const std::string& db, const std:
     return Status::Corruption(name + ": content does not match its hash");
   }
   return out;
+}
+
+bool WaitUntil(const std::function<bool()>& done, double seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
 }
 
 std::string RandomBytes(size_t n, uint64_t seed) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -60,6 +61,10 @@ Status WriteTestFile(Store* store, const std::string& db, const std::string& nam
                      std::string_view data, size_t piece = 65536);
 // The file's whole content, read chunk by chunk with every chunk's hash checked.
 Result<std::string> ReadTestFile(Store* store, const std::string& db, const std::string& name);
+
+// Polls `done` every 20 ms until it holds or `seconds` pass (a bound only a broken system
+// reaches: tests wait for signals this way, never for a fixed time). Returns done().
+bool WaitUntil(const std::function<bool()>& done, double seconds = 10);
 
 // `n` pseudo-random bytes from `seed` (xorshift): incompressible and repeatable.
 std::string RandomBytes(size_t n, uint64_t seed);

@@ -27,14 +27,6 @@ class CrashTest : public NodeTest {
     }
     return total;
   }
-  // Polls `done` for up to a minute (a bound only a broken server reaches).
-  static bool WaitFor(const std::function<bool()>& done) {
-    for (int i = 0; i < 3000; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
-  }
 };
 
 TEST_F(CrashTest, AcknowledgedWritesSurviveKill9) {
@@ -86,7 +78,7 @@ TEST_F(CrashTest, UploadKilledHalfWayKeepsThePreviousVersion) {
   ASSERT_TRUE(SendAll(fd, head));
   ASSERT_TRUE(SendAll(fd, RandomBytes(16 << 20, 2)));
   // The signal that the server is mid-upload: its chunks reach the pack files.
-  EXPECT_TRUE(WaitFor([&] { return PackBytes(node_->data_dir()) >= v1.size() + (8u << 20); }));
+  EXPECT_TRUE(WaitUntil([&] { return PackBytes(node_->data_dir()) >= v1.size() + (8u << 20); }, 60));
   node_->Kill9();
   ::close(fd);
 
@@ -112,7 +104,7 @@ TEST_F(CrashTest, ClientCutMidUploadChangesNothing) {
   ASSERT_TRUE(SendAll(fd, RandomBytes(3000000, 3)));
   // The signal that the server is reading it: chunks reach the pack files. Then the cut: a file
   // commits only once its whole body has arrived, which now never happens.
-  EXPECT_TRUE(WaitFor([&] { return PackBytes(node_->data_dir()) >= (1u << 20); }));
+  EXPECT_TRUE(WaitUntil([&] { return PackBytes(node_->data_dir()) >= (1u << 20); }, 60));
   ::close(fd);
   EXPECT_TRUE(c.Send("GET", "/v1/db/d/files/g.bin").status().IsNotFound());
   EXPECT_EQ(Json::parse(c.Send("GET", "/v1/db/d")->body)["last_etag"], 0);

@@ -239,12 +239,7 @@ TEST_F(HostileClientTest, ConnectionsOverTheLimitAreAnswered503) {
   held.clear();
   // Once they are gone, it serves again (the server notices the closes as they arrive).
   HttpClient c(small.url(), "");
-  bool served = false;
-  for (int i = 0; i < 500 && !served; ++i) {
-    served = c.Send("GET", "/v1/health").ok();
-    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_TRUE(served);
+  EXPECT_TRUE(WaitUntil([&] { return c.Send("GET", "/v1/health").ok(); }));
 }
 
 }  // namespace

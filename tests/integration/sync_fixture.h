@@ -130,15 +130,6 @@ class SyncTest : public ::testing::Test {
     return "";
   }
 
-  // Polls `done` every 20 ms for up to `seconds`.
-  static bool WaitUntil(const std::function<bool()>& done, double seconds = 10) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
-  }
 
   TempDir dir_;
   std::vector<std::unique_ptr<ServerProcess>> nodes_;
