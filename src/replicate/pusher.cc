@@ -26,6 +26,17 @@ constexpr size_t kDocBatchBytes = 4u << 20;
 constexpr size_t kChunkBatchBytes = 8u << 20;
 constexpr int kMaxAttempts = 4;  // pushes of one file aborted by local changes, then next run
 
+// One protocol call and the checked decoding of its reply.
+Result<ProtoOutcome> CallForOutcome(Remote& remote, ProtoOp op, const Json& request) {
+  SYNCLINE_ASSIGN_OR_RETURN(Json reply, remote.Call(op, request));
+  return DecodeOutcomeReply(op, reply);
+}
+
+Result<int64_t> CallForLastEtag(Remote& remote, ProtoOp op, const Json& request) {
+  SYNCLINE_ASSIGN_OR_RETURN(Json reply, remote.Call(op, request));
+  return DecodeLastEtagReply(op, reply);
+}
+
 }  // namespace
 
 struct Pusher::Work {
@@ -297,15 +308,6 @@ Status Pusher::SendNeeded(Remote& remote, const Item& item, const FileBeginReply
   return Status::OK();
 }
 
-namespace {
-
-Result<ProtoOutcome> CallForOutcome(Remote& remote, ProtoOp op, const Json& request) {
-  SYNCLINE_ASSIGN_OR_RETURN(Json reply, remote.Call(op, request));
-  return DecodeOutcomeReply(op, reply);
-}
-
-}  // namespace
-
 std::optional<Pusher::Outcome> Pusher::PushFileOnce(Remote& remote, const Destination& dest,
                                                     Work& work, std::vector<Outcome>* out) {
   Outcome o;
@@ -425,11 +427,6 @@ Status Pusher::SaveReports(const std::vector<Outcome>& outcomes) {
   });
 }
 
-Result<int64_t> Pusher::FetchLastEtag(Remote& remote) {
-  SYNCLINE_ASSIGN_OR_RETURN(Json reply, remote.Call(ProtoOp::kLastEtag, {{"source", SourceJson()}}));
-  return DecodeLastEtagReply(ProtoOp::kLastEtag, reply);
-}
-
 std::vector<ItemRef> Pusher::LoadConfirmations(const std::string& url) {
   Result<std::vector<ItemRef>> refs = store_->GetConfirmations(db_, url);
   // Unreadable: the next run confirms less, and a lost item waits for the periodic repair.
@@ -538,7 +535,8 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
   DestinationRun run;
   run.destination_url = dest.url;
   std::unique_ptr<Remote> remote = factory_(dest);
-  Result<int64_t> start_etag = FetchLastEtag(*remote);
+  Result<int64_t> start_etag =
+      CallForLastEtag(*remote, ProtoOp::kLastEtag, {{"source", SourceJson()}});
   if (!start_etag.ok()) {
     run.error = start_etag.status();
     return run;
@@ -555,12 +553,8 @@ DestinationRun Pusher::Run(const Destination& dest, const PushOptions& options) 
 
   run.last_etag = *start_etag;
   if (walk.watermark > *start_etag) {
-    Result<int64_t> set = [&]() -> Result<int64_t> {
-      SYNCLINE_ASSIGN_OR_RETURN(
-          Json reply, remote->Call(ProtoOp::kSetLastEtag,
-                                   {{"source", SourceJson()}, {"last_etag", walk.watermark}}));
-      return DecodeLastEtagReply(ProtoOp::kSetLastEtag, reply);
-    }();
+    Result<int64_t> set = CallForLastEtag(
+        *remote, ProtoOp::kSetLastEtag, {{"source", SourceJson()}, {"last_etag", walk.watermark}});
     if (set.ok()) {
       run.last_etag = *set;
     } else if (run.error.ok()) {

@@ -61,8 +61,7 @@ class Pusher {
   struct Outcome;
   struct Walk;
 
-  // The steps of Run: where the destination stands, the feed walk, and what to confirm.
-  Result<int64_t> FetchLastEtag(Remote& remote);
+  // The steps of Run: the feed walk, and what to confirm.
   std::vector<ItemRef> LoadConfirmations(const std::string& url);
   void SaveConfirmations(const std::string& url, const std::vector<ItemRef>& refs);
   // Walks the change feed after `since` page by page: plans, runs the works, and moves the
