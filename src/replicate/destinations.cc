@@ -20,16 +20,14 @@ Result<Destination> DestinationFromText(const std::string& text) {
 }  // namespace
 
 Json DestinationToJson(const Destination& d, bool redact) {
-  const Status& e = d.last_error;
   Json j = {{"url", d.url},
             {"remote_db", d.remote_db},
             {"enabled", d.enabled},
-            {"last_error", e.ok() ? Json() : Json(e.message())},
-            {"last_error_code", e.ok() ? Json() : Json(Status::CodeName(e.code()))},
             {"last_run_at", d.last_run_at},
             {"last_success_at", d.last_success_at},
             {"last_etag", d.last_etag},
             {"next_retry_at", d.next_retry_at}};
+  WriteJsonStatus(d.last_error, "last_error", "last_error_code", &j);
   if (!redact) j["remote_key"] = d.remote_key;
   return j;
 }

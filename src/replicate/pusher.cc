@@ -12,6 +12,7 @@
 #include "replicate/chunk_batch.h"
 #include "replicate/chunk_delta.h"
 #include "util/base64.h"
+#include "util/json_reader.h"
 #include "replicate/receiver.h"
 #include "sync/conflicts.h"
 #include "sync/item_json.h"
@@ -68,13 +69,12 @@ struct Pusher::Walk {
 Json DestinationRunToJson(const DestinationRun& run) {
   Json reports = Json::array();
   for (const auto& r : run.reports) reports.push_back(SyncReportToJson(r));
-  const Status& e = run.error;
-  return {{"destination_url", run.destination_url},
-          {"reports", reports},
-          {"error", e.ok() ? Json() : Json(e.message())},
-          {"error_code", e.ok() ? Json() : Json(Status::CodeName(e.code()))},
-          {"more_pending", run.more_pending},
-          {"last_etag", run.last_etag}};
+  Json j = {{"destination_url", run.destination_url},
+            {"reports", reports},
+            {"more_pending", run.more_pending},
+            {"last_etag", run.last_etag}};
+  WriteJsonStatus(run.error, "error", "error_code", &j);
+  return j;
 }
 
 Json Pusher::SourceJson() const {

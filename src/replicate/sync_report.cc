@@ -11,8 +11,6 @@ Json SyncReportToJson(const SyncReport& r) {
             {"collection", r.ref.kind == ItemKind::kDocument ? Json(r.ref.collection) : Json()},
             {"etag", r.etag},
             {"type", SyncTypeName(r.type)},
-            {"error", r.error.ok() ? Json() : Json(r.error.message())},
-            {"error_code", r.error.ok() ? Json() : Json(Status::CodeName(r.error.code()))},
             {"bytes_transferred", r.bytes_transferred},
             {"bytes_copied", r.bytes_copied},
             {"need_list_length", r.need_list_length},
@@ -21,6 +19,7 @@ Json SyncReportToJson(const SyncReport& r) {
             {"destination_url", r.destination_url},
             {"started_at", r.started_at},
             {"finished_at", r.finished_at}};
+  WriteJsonStatus(r.error, "error", "error_code", &j);
   return j;
 }
 

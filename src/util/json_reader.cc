@@ -130,6 +130,12 @@ Result<bool> JsonBoolOr(const Json& obj, std::string_view name, bool fallback) {
   return v->get<bool>();
 }
 
+void WriteJsonStatus(const Status& s, std::string_view message_field, std::string_view code_field,
+                     Json* obj) {
+  (*obj)[std::string(message_field)] = s.ok() ? Json() : Json(s.message());
+  (*obj)[std::string(code_field)] = s.ok() ? Json() : Json(Status::CodeName(s.code()));
+}
+
 Status ReadJsonStatus(const Json& obj, std::string_view message_field,
                       std::string_view code_field, Status* out) {
   SYNCLINE_ASSIGN_OR_RETURN(std::string message, JsonStringOr(obj, message_field, ""));

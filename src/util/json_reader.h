@@ -44,6 +44,9 @@ Result<bool> JsonBoolOr(const Json& obj, std::string_view name, bool fallback);
 // Result<Status> could not tell its value from its error.)
 Status ReadJsonStatus(const Json& obj, std::string_view message_field,
                       std::string_view code_field, Status* out);
+// Its inverse: sets both fields of `obj`, to null for OK.
+void WriteJsonStatus(const Status& s, std::string_view message_field, std::string_view code_field,
+                     Json* obj);
 
 // For showing an answer to a person (the CLI printing what a server said): the field as text,
 // number or flag, or `fallback` when it is absent or of another type; the field itself (an
