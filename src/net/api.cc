@@ -125,8 +125,9 @@ bool Api::IsUpload(const ApiRequest& req) const {
   if (!t || t->segments.size() < 5 || t->segments[0] != "v1" || t->segments[1] != "db") return false;
   if (req.method == "PUT") return t->segments[3] == "files";
   // Chunk batches from a syncing source: megabytes each, so they take the fast body path too.
-  return t->segments.size() == 6 && t->segments[3] == "sync" && t->segments[4] == "proto" &&
-         ParseProtoOp(t->segments[5]).has_value() && IsBinaryOp(*ParseProtoOp(t->segments[5]));
+  if (t->segments.size() != 6 || t->segments[3] != "sync" || t->segments[4] != "proto") return false;
+  std::optional<ProtoOp> op = ParseProtoOp(t->segments[5]);
+  return op && IsBinaryOp(*op);
 }
 
 bool Api::IsSlow(const ApiRequest& req) const {
