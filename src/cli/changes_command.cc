@@ -17,7 +17,7 @@ void AddChangesCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   cmd->add_option("--limit", *limit, "at most this many changes (default 1000)");
   cmd->add_option("--wait", *wait, "if nothing is new, wait up to SECONDS for a change");
   cmd->callback([=, &ctx = ctx] {
-    std::string path = "/v1/db/" + PathOf(*db) + "/changes?since=" + std::to_string(*since) +
+    std::string path = DbPath(*db) + "/changes?since=" + std::to_string(*since) +
                        "&limit=" + std::to_string(*limit);
     if (*wait >= 0) path += "&wait=" + std::to_string(*wait);
     auto r = ctx.Client().Send("GET", path);

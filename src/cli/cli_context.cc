@@ -95,6 +95,8 @@ std::string HumanBytes(double bytes) {
 
 std::string PathOf(const std::string& name) { return PercentEncode(name, /*keep_slash=*/true); }
 
+std::string DbPath(const std::string& db) { return "/v1/db/" + PercentEncode(db); }
+
 std::string ItemQuery(const std::string& name, const std::string& collection) {
   std::string q = "?name=" + PercentEncode(name);
   if (!collection.empty()) q += "&collection=" + PercentEncode(collection);

@@ -37,8 +37,10 @@ void PrintTable(const std::vector<std::string>& header,
 // "1.5 MiB" and the like.
 std::string HumanBytes(double bytes);
 
-// Encodes a name for a URL path, keeping its '/' separators.
+// Encodes a file name or document key for a URL path, keeping its '/' separators.
 std::string PathOf(const std::string& name);
+// "/v1/db/" and the database name, encoded whole (a '/' in it is refused by the server).
+std::string DbPath(const std::string& db);
 
 // How the sync and conflict endpoints name an item: a file by name, or a document by key with
 // a non-empty collection. As a query ("?name=..&collection=..") and as JSON fields.

@@ -13,7 +13,7 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto name = std::make_shared<std::string>();
   auto collection = std::make_shared<std::string>();
   auto keep = std::make_shared<std::string>();
-  auto base = [](const std::string& d) { return "/v1/db/" + PathOf(d) + "/conflicts"; };
+  auto base = [](const std::string& d) { return DbPath(d) + "/conflicts"; };
 
   auto* ls = conflicts->add_subcommand("ls", "list conflicted items");
   ls->add_option("DB", *db, "database")->required();

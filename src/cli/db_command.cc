@@ -14,7 +14,7 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* create = db->add_subcommand("create", "create a database");
   create->add_option("NAME", *name, "database name: a-z, 0-9, '_', '-'")->required();
   create->callback([=, &ctx = ctx] {
-    auto r = ctx.Client().Send("PUT", "/v1/db/" + PathOf(*name));
+    auto r = ctx.Client().Send("PUT", DbPath(*name));
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
       return;
@@ -64,7 +64,7 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* gc = db->add_subcommand("gc", "reclaim the space of chunks nothing references any more");
   gc->add_option("NAME", *name, "database name")->required();
   gc->callback([=, &ctx = ctx] {
-    auto r = ctx.Client().Send("POST", "/v1/db/" + PathOf(*name) + "/gc");
+    auto r = ctx.Client().Send("POST", DbPath(*name) + "/gc");
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
       return;
@@ -74,7 +74,7 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* stats = db->add_subcommand("stats", "show a database's storage: live and garbage bytes");
   stats->add_option("NAME", *name, "database name")->required();
   stats->callback([=, &ctx = ctx] {
-    auto r = ctx.Client().Send("GET", "/v1/db/" + PathOf(*name) + "/stats");
+    auto r = ctx.Client().Send("GET", DbPath(*name) + "/stats");
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
       return;
@@ -85,7 +85,7 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* rm = db->add_subcommand("rm", "remove a database and everything in it");
   rm->add_option("NAME", *name, "database name")->required();
   rm->callback([=, &ctx = ctx] {
-    auto r = ctx.Client().Send("DELETE", "/v1/db/" + PathOf(*name));
+    auto r = ctx.Client().Send("DELETE", DbPath(*name));
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
       return;

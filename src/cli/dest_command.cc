@@ -9,7 +9,7 @@ namespace syncline {
 
 namespace {
 
-std::string DestPath(const std::string& db) { return "/v1/db/" + PathOf(db) + "/destinations"; }
+std::string DestPath(const std::string& db) { return DbPath(db) + "/destinations"; }
 
 void PrintDestinations(const CliContext& ctx, const Json& list) {
   if (ctx.json) {

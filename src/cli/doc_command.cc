@@ -3,6 +3,7 @@
 #include <iterator>
 
 #include "cli/commands.h"
+#include "net/url.h"
 #include "util/json_reader.h"
 
 namespace syncline {
@@ -14,7 +15,7 @@ std::string ReadStdin() {
 }
 
 std::string DocPath(const std::string& db, const std::string& collection, const std::string& key) {
-  return "/v1/db/" + PathOf(db) + "/docs/" + PathOf(collection) + "/" + PathOf(key);
+  return DbPath(db) + "/docs/" + PercentEncode(collection) + "/" + PathOf(key);
 }
 
 int64_t EtagOf(const HttpResponse& r) {
@@ -112,9 +113,9 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   ls->add_option("--limit", a->limit, "at most N documents (default 100)");
   ls->add_option("--after", a->after, "start after this key (for paging)");
   ls->callback([=, &ctx = ctx] {
-    std::string path = "/v1/db/" + PathOf(a->db) + "/docs/" + PathOf(a->collection) +
+    std::string path = DbPath(a->db) + "/docs/" + PercentEncode(a->collection) +
                        "?limit=" + std::to_string(a->limit);
-    if (!a->after.empty()) path += "&after=" + PathOf(a->after);
+    if (!a->after.empty()) path += "&after=" + PercentEncode(a->after);
     auto r = ctx.Client().Send("GET", path);
     if (!r.ok()) return fail(r.status());
     PrintDocuments(ctx, Json::parse(r->body, nullptr, false));
@@ -139,7 +140,7 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       start = comma + 1;
     }
     Json body = {{"filter", filter}, {"fields", fields}, {"offset", a->offset}, {"limit", a->limit}};
-    auto r = ctx.Client().Send("POST", "/v1/db/" + PathOf(a->db) + "/find/" + PathOf(a->collection),
+    auto r = ctx.Client().Send("POST", DbPath(a->db) + "/find/" + PercentEncode(a->collection),
                                body.dump());
     if (!r.ok()) return fail(r.status());
     PrintDocuments(ctx, Json::parse(r->body, nullptr, false));

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "net/url.h"
 #include "util/json_reader.h"
 #include "cli/progress.h"
 #include "syncline/env.h"
@@ -11,7 +12,7 @@ namespace syncline {
 namespace {
 
 std::string FilePath(const std::string& db, const std::string& name) {
-  return "/v1/db/" + PathOf(db) + "/files/" + PathOf(name);
+  return DbPath(db) + "/files/" + PathOf(name);
 }
 
 // KEY=VALUE pairs into a JSON object.
@@ -148,7 +149,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   meta->add_option("--if-match", a->if_match, "only if the file's etag is still ETAG");
   meta->add_flag("--resolve", a->resolve, "this write resolves the item's conflict (it replaces both versions)");
   meta->callback([=, &ctx = ctx] {
-    std::string path = "/v1/db/" + PathOf(a->db) + "/meta/" + PathOf(a->name);
+    std::string path = DbPath(a->db) + "/meta/" + PathOf(a->name);
     Result<HttpResponse> r = Status::Internal("unset");
     if (a->set.empty() && a->unset.empty()) {
       r = ctx.Client().Send("GET", path);
@@ -168,7 +169,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   rename->add_option("NEW", a->new_name, "new name")->required();
   rename->callback([=, &ctx = ctx] {
     Json body = {{"from", a->name}, {"to", a->new_name}};
-    auto r = ctx.Client().Send("POST", "/v1/db/" + PathOf(a->db) + "/rename", body.dump(),
+    auto r = ctx.Client().Send("POST", DbPath(a->db) + "/rename", body.dump(),
                                if_match_header());
     if (!r.ok()) return fail(r.status());
     PrintFileInfo(ctx, Json::parse(r->body, nullptr, false), "renamed to");
@@ -193,8 +194,8 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   ls->add_option("--prefix", a->prefix, "only names starting with P");
   ls->add_option("--limit", a->limit, "at most N files (default 1000)");
   ls->callback([=, &ctx = ctx] {
-    std::string path = "/v1/db/" + PathOf(a->db) + "/files?limit=" + std::to_string(a->limit);
-    if (!a->prefix.empty()) path += "&prefix=" + PathOf(a->prefix);
+    std::string path = DbPath(a->db) + "/files?limit=" + std::to_string(a->limit);
+    if (!a->prefix.empty()) path += "&prefix=" + PercentEncode(a->prefix);
     auto r = ctx.Client().Send("GET", path);
     if (!r.ok()) return fail(r.status());
     Json list = Json::parse(r->body, nullptr, false);

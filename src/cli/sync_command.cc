@@ -9,7 +9,7 @@ namespace syncline {
 namespace {
 
 std::string SyncPath(const std::string& db, const std::string& what) {
-  return "/v1/db/" + PathOf(db) + "/sync/" + what;
+  return DbPath(db) + "/sync/" + what;
 }
 
 std::string ItemLabel(const Json& r) {

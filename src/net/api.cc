@@ -14,7 +14,6 @@
 namespace syncline {
 
 using api_internal::IntParam;
-using api_internal::MethodNotAllowed;
 
 namespace {
 
@@ -45,13 +44,6 @@ ApiResponse ApiResponse::Error(const Status& status) {
 }
 
 namespace api_internal {
-
-ApiResponse MethodNotAllowed(const std::string& method) {
-  ApiResponse r = ApiResponse::Error(
-      Status::InvalidArgument("method " + method + " is not allowed on this resource"));
-  r.status = 405;
-  return r;
-}
 
 Result<std::optional<int64_t>> IfMatch(const ApiRequest& req) {
   const std::string* h = req.Header("if-match");
@@ -119,106 +111,13 @@ Status Api::Authenticate(const ApiRequest& req) const {
   return Status::OK();
 }
 
-bool Api::IsUpload(const ApiRequest& req) const {
-  if (req.method != "PUT" && req.method != "POST") return false;
-  auto t = ParseTarget(req.target);
-  if (!t || t->segments.size() < 5 || t->segments[0] != "v1" || t->segments[1] != "db") return false;
-  if (req.method == "PUT") return t->segments[3] == "files";
-  // Chunk batches from a syncing source: megabytes each, so they take the fast body path too.
-  if (t->segments.size() != 6 || t->segments[3] != "sync" || t->segments[4] != "proto") return false;
-  std::optional<ProtoOp> op = ParseProtoOp(t->segments[5]);
-  return op && IsBinaryOp(*op);
-}
-
-bool Api::IsSlow(const ApiRequest& req) const {
-  if (req.method != "POST") return false;
-  auto t = ParseTarget(req.target);
-  if (t && t->segments.size() == 4 && (t->segments[3] == "gc" || t->segments[3] == "stats")) {
-    return true;  // reads every manifest and may copy packs
-  }
-  return t && t->segments.size() == 5 && t->segments[3] == "sync" &&
-         (t->segments[4] == "run" || t->segments[4] == "start");
-}
-
-ApiResponse Api::Handle(const ApiRequest& req) {
-  std::optional<Target> t = ParseTarget(req.target);
-  if (!t) return ApiResponse::Error(Status::InvalidArgument("malformed percent-escape in URL"));
-  const auto& seg = t->segments;
-  if (seg.size() == 2 && seg[0] == "v1" && seg[1] == "health") {
-    if (req.method != "GET" && req.method != "HEAD") return MethodNotAllowed(req.method);
-    return Health();
-  }
-  if (Status s = Authenticate(req); !s.ok()) {
-    ApiResponse r = ApiResponse::Error(s);
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return r;
-  }
-  return Route(req, *t);
-}
-
-ApiResponse Api::Route(const ApiRequest& req, const Target& t) {
-  const auto& seg = t.segments;
-  if (seg.size() < 2 || seg[0] != "v1" || seg[1] != "db") {
-    return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
-  }
-  if (seg.size() == 2) {
-    if (req.method != "GET") return MethodNotAllowed(req.method);
-    return ListDatabases();
-  }
-  const std::string& db = seg[2];
-  if (Status s = ValidateDatabaseName(db); !s.ok()) return ApiResponse::Error(s);
-  if (seg.size() == 3) return Database(req, db);
-  const std::string& resource = seg[3];
-  if (resource == "changes" && seg.size() == 4) {
-    if (req.method != "GET") return MethodNotAllowed(req.method);
-    return Changes(req, t, db);
-  }
-  if (resource == "docs") {
-    if (seg.size() == 5) {
-      if (req.method != "GET") return MethodNotAllowed(req.method);
-      if (Status s = ValidateCollectionName(seg[4]); !s.ok()) return ApiResponse::Error(s);
-      return ListDocuments(t, db, seg[4]);
-    }
-    if (seg.size() >= 6) return Document(req, t, db);
-  }
-  if (resource == "find" && seg.size() == 5) {
-    if (req.method != "POST") return MethodNotAllowed(req.method);
-    if (Status s = ValidateCollectionName(seg[4]); !s.ok()) return ApiResponse::Error(s);
-    return FindDocuments(req, db, seg[4]);
-  }
-  if (resource == "bulk" && seg.size() == 4) {
-    if (req.method != "POST") return MethodNotAllowed(req.method);
-    return BulkDocuments(req, db);
-  }
-  if (resource == "files") {
-    if (seg.size() == 4) {
-      if (req.method != "GET") return MethodNotAllowed(req.method);
-      return ListFiles(t, db);
-    }
-    return File(req, t, db);
-  }
-  if (resource == "meta" && seg.size() >= 5) return FileMetadata(req, t, db);
-  if (resource == "destinations" && seg.size() == 4) return Destinations(req, t, db);
-  if (resource == "sync" && seg.size() >= 5) return Sync(req, t, db);
-  if (resource == "conflicts") return Conflicts(req, t, db);
-  if ((resource == "gc" || resource == "stats") && seg.size() == 4) {
-    if (req.method != (resource == "gc" ? "POST" : "GET")) return MethodNotAllowed(req.method);
-    return Storage(db, resource == "gc");
-  }
-  if (resource == "rename" && seg.size() == 4) {
-    if (req.method != "POST") return MethodNotAllowed(req.method);
-    return RenameFile(req, t, db);
-  }
-  return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
-}
-
-ApiResponse Api::Health() {
+ApiResponse Api::Health(const ApiCall&) {
   Json j = {{"status", "ok"}, {"node_id", store_->node_id()}, {"node_name", node_name_},
             {"long_polls", waiters_ ? waiters_->size() : 0}};
   return ApiResponse::Json(200, j.dump());
 }
 
-ApiResponse Api::ListDatabases() {
+ApiResponse Api::ListDatabases(const ApiCall&) {
   auto dbs = store_->ListDatabases();
   if (!dbs.ok()) return ApiResponse::Error(dbs.status());
   Json out = Json::array();
@@ -226,45 +125,57 @@ ApiResponse Api::ListDatabases() {
   return ApiResponse::Json(200, out.dump());
 }
 
-ApiResponse Api::Database(const ApiRequest& req, const std::string& db) {
-  if (req.method == "PUT") {
-    Status s = store_->CreateDatabase(db);
-    if (!s.ok()) return ApiResponse::Error(s);
-    return ApiResponse::Json(201, Json{{"name", db}, {"last_etag", 0}}.dump());
-  }
-  if (req.method == "GET") {
-    auto info = store_->GetDatabase(db);
-    if (!info.ok()) return ApiResponse::Error(info.status());
-    return ApiResponse::Json(200, Json{{"name", db}, {"last_etag", info->last_etag}}.dump());
-  }
-  if (req.method == "DELETE") {
-    Status s = store_->DropDatabase(db);
-    if (!s.ok()) return ApiResponse::Error(s);
-    if (replicator_) (void)replicator_->DestinationsChanged(db);  // stops its workers
-    return ApiResponse::Json(200, Json{{"name", db}, {"deleted", true}}.dump());
-  }
-  return MethodNotAllowed(req.method);
+ApiResponse Api::CreateDatabase(const ApiCall& c) {
+  if (Status s = store_->CreateDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  return ApiResponse::Json(201, Json{{"name", c.db}, {"last_etag", 0}}.dump());
 }
 
-ApiResponse Api::Storage(const std::string& db, bool collect) {
-  if (auto info = store_->GetDatabase(db); !info.ok()) return ApiResponse::Error(info.status());
-  Result<ChunkStats> s = collect ? CollectGarbage(store_, db, GcOptions{0}) : GetChunkStats(store_, db);
+ApiResponse Api::GetDatabase(const ApiCall& c) {
+  auto info = store_->GetDatabase(c.db);
+  if (!info.ok()) return ApiResponse::Error(info.status());
+  return ApiResponse::Json(200, Json{{"name", c.db}, {"last_etag", info->last_etag}}.dump());
+}
+
+ApiResponse Api::DropDatabase(const ApiCall& c) {
+  if (Status s = store_->DropDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  if (replicator_) (void)replicator_->DestinationsChanged(c.db);  // stops its workers
+  return ApiResponse::Json(200, Json{{"name", c.db}, {"deleted", true}}.dump());
+}
+
+namespace {
+
+Json ChunkStatsJson(const ChunkStats& s, bool collected) {
+  Json j = {{"chunks", s.chunks},          {"live_chunks", s.live_chunks},
+            {"live_bytes", s.live_bytes},  {"garbage_bytes", s.garbage_bytes},
+            {"disk_bytes", s.disk_bytes},  {"packs", s.packs}};
+  if (collected) {
+    j["packs_compacted"] = s.packs_compacted;
+    j["bytes_reclaimed"] = s.bytes_reclaimed;
+  }
+  return j;
+}
+
+}  // namespace
+
+ApiResponse Api::Stats(const ApiCall& c) {
+  if (auto info = store_->GetDatabase(c.db); !info.ok()) return ApiResponse::Error(info.status());
+  Result<ChunkStats> s = GetChunkStats(store_, c.db);
   if (!s.ok()) return ApiResponse::Error(s.status());
-  Json j = {{"chunks", s->chunks},          {"live_chunks", s->live_chunks},
-            {"live_bytes", s->live_bytes},  {"garbage_bytes", s->garbage_bytes},
-            {"disk_bytes", s->disk_bytes},  {"packs", s->packs}};
-  if (collect) {
-    j["packs_compacted"] = s->packs_compacted;
-    j["bytes_reclaimed"] = s->bytes_reclaimed;
-  }
-  return ApiResponse::Json(200, j.dump());
+  return ApiResponse::Json(200, ChunkStatsJson(*s, false).dump());
 }
 
-ApiResponse Api::Changes(const ApiRequest& req, const Target& t, const std::string& db) {
-  (void)req;
-  auto since = IntParam(t, "since", 0, 0, INT64_MAX);
-  auto limit = IntParam(t, "limit", 1000, 1, 10000);
-  auto wait = IntParam(t, "wait", 0, 0, 3600);
+ApiResponse Api::CollectGarbage(const ApiCall& c) {
+  if (auto info = store_->GetDatabase(c.db); !info.ok()) return ApiResponse::Error(info.status());
+  Result<ChunkStats> s = syncline::CollectGarbage(store_, c.db, GcOptions{0});
+  if (!s.ok()) return ApiResponse::Error(s.status());
+  return ApiResponse::Json(200, ChunkStatsJson(*s, true).dump());
+}
+
+ApiResponse Api::Changes(const ApiCall& c) {
+  const std::string& db = c.db;
+  auto since = IntParam(c.target, "since", 0, 0, INT64_MAX);
+  auto limit = IntParam(c.target, "limit", 1000, 1, 10000);
+  auto wait = IntParam(c.target, "wait", 0, 0, 3600);
   for (const Status* s : {&since.status(), &limit.status(), &wait.status()}) {
     if (!s->ok()) return ApiResponse::Error(*s);
   }

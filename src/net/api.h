@@ -12,6 +12,7 @@
 #include "chunk/file_writer.h"
 #include "net/change_waiters.h"
 #include "net/http_limits.h"
+#include "net/router.h"
 #include "net/url.h"
 #include "replicate/receiver.h"
 #include "replicate/replicator.h"
@@ -69,6 +70,17 @@ class Upload {
   virtual ApiResponse Finish() = 0;
 };
 
+// A request as its handler sees it: the route's placeholders matched and checked.
+struct ApiCall : PathParams {
+  const ApiRequest& req;
+  const Target& target;
+
+  ApiCall(PathParams params, const ApiRequest& r, const Target& t)
+      : PathParams(std::move(params)), req(r), target(t) {}
+  // A query parameter, or "" when absent.
+  std::string Query(const std::string& name) const;
+};
+
 // Thread-safe: handlers only share the store (itself thread-safe).
 class Api {
  public:
@@ -86,45 +98,80 @@ class Api {
   // Long-polls parked now show in /v1/health as "long_polls". Not owned.
   void set_waiters(ChangeWaiters* waiters) { waiters_ = waiters; }
 
-  // True if the request streams its body into an upload (PUT of a file).
+  // True if the request streams its body into an upload (PUT of a file, a chunk batch).
   bool IsUpload(const ApiRequest& request) const;
   // Checks auth and the request before any body is read; the upload to feed.
   Result<std::unique_ptr<Upload>> BeginUpload(const ApiRequest& request);
 
-  // True if handling may take long (a sync run or push): the session runs it off its thread.
+  // True if handling may take long (a sync run, a collection): the session runs it off its
+  // thread.
   bool IsSlow(const ApiRequest& request) const;
 
-  // Every other request, with its whole body read.
+  // Every request with its whole body read (an upload's too: it is fed at once).
   ApiResponse Handle(const ApiRequest& request);
 
  private:
-  ApiResponse Route(const ApiRequest& req, const Target& t);
+  using Handler = ApiResponse (Api::*)(const ApiCall&);
+  using UploadHandler = Result<std::unique_ptr<Upload>> (Api::*)(const ApiCall&);
+  enum RouteFlags : uint8_t { kPublic = 1, kSlow = 2 };
+  // One row of the route table (api_routes.cc). A GET route answers HEAD too.
+  struct Route {
+    std::string_view method;
+    std::string_view path;  // router.h pattern
+    Handler handler;        // null for an upload route
+    UploadHandler upload;   // set for routes whose body streams into an Upload
+    uint8_t flags;
+  };
+  static const std::vector<Route>& Routes();
+  // The route for the request and its checked placeholders; or null, with the answer that
+  // refuses it in *refusal: 404, 405 with Allow, 400 for a bad database or collection name,
+  // and 204 with Allow for OPTIONS.
+  const Route* FindRoute(const ApiRequest& req, const Target& t, PathParams* params,
+                         ApiResponse* refusal) const;
   Status Authenticate(const ApiRequest& req) const;
 
-  // Handlers, by resource; documents in api_documents.cc, files in api_files.cc.
-  ApiResponse Health();
-  ApiResponse ListDatabases();
-  ApiResponse Database(const ApiRequest& req, const std::string& db);
-  ApiResponse Changes(const ApiRequest& req, const Target& t, const std::string& db);
-  // GET /stats, or POST /gc (collect any garbage first).
-  ApiResponse Storage(const std::string& db, bool collect);
-  ApiResponse Document(const ApiRequest& req, const Target& t, const std::string& db);
-  ApiResponse ListDocuments(const Target& t, const std::string& db,
-                            const std::string& collection);
-  ApiResponse FindDocuments(const ApiRequest& req, const std::string& db,
-                            const std::string& collection);
-  ApiResponse BulkDocuments(const ApiRequest& req, const std::string& db);
-  ApiResponse File(const ApiRequest& req, const Target& t, const std::string& db);
-  ApiResponse ListFiles(const Target& t, const std::string& db);
-  ApiResponse FileMetadata(const ApiRequest& req, const Target& t, const std::string& db);
-  ApiResponse RenameFile(const ApiRequest& req, const Target& t, const std::string& db);
+  // Handlers, by resource: databases and changes in api.cc, documents in api_documents.cc,
+  // files in api_files.cc, sync in api_sync.cc.
+  ApiResponse Health(const ApiCall& c);
+  ApiResponse Options(const ApiCall& c);
+  ApiResponse ListDatabases(const ApiCall& c);
+  ApiResponse CreateDatabase(const ApiCall& c);
+  ApiResponse GetDatabase(const ApiCall& c);
+  ApiResponse DropDatabase(const ApiCall& c);
+  ApiResponse Changes(const ApiCall& c);
+  ApiResponse Stats(const ApiCall& c);
+  ApiResponse CollectGarbage(const ApiCall& c);
+  ApiResponse GetDocument(const ApiCall& c);
+  ApiResponse PutDocument(const ApiCall& c);
+  ApiResponse DeleteDocument(const ApiCall& c);
+  ApiResponse ListDocuments(const ApiCall& c);
+  ApiResponse FindDocuments(const ApiCall& c);
+  ApiResponse BulkDocuments(const ApiCall& c);
+  Result<std::unique_ptr<Upload>> BeginFileUpload(const ApiCall& c);
+  ApiResponse GetFile(const ApiCall& c);
+  ApiResponse DeleteFile(const ApiCall& c);
+  ApiResponse ListFiles(const ApiCall& c);
+  ApiResponse GetFileMetadata(const ApiCall& c);
+  ApiResponse UpdateFileMetadata(const ApiCall& c);
+  ApiResponse RenameFile(const ApiCall& c);
   // Sync: destinations, runs, monitoring, conflicts, and the protocol a source speaks to us.
-  ApiResponse Destinations(const ApiRequest& req, const Target& t, const std::string& db);
-  ApiResponse Sync(const ApiRequest& req, const Target& t, const std::string& db);
-  ApiResponse SyncProtocol(const ApiRequest& req, const std::string& db, const std::string& op);
-  Result<std::unique_ptr<Upload>> BeginSyncUpload(const ApiRequest& req, const std::string& db,
-                                                  const std::string& op);
-  ApiResponse Conflicts(const ApiRequest& req, const Target& t, const std::string& db);
+  ApiResponse ListDestinations(const ApiCall& c);
+  ApiResponse AddDestination(const ApiCall& c);
+  ApiResponse UpdateDestination(const ApiCall& c);
+  ApiResponse RemoveDestination(const ApiCall& c);
+  ApiResponse SyncRun(const ApiCall& c);
+  ApiResponse SyncStart(const ApiCall& c);
+  ApiResponse SyncActive(const ApiCall& c);
+  ApiResponse SyncPending(const ApiCall& c);
+  ApiResponse SyncFinished(const ApiCall& c);
+  ApiResponse SyncStatus(const ApiCall& c);
+  ApiResponse SyncProtocol(const ApiCall& c);
+  Result<std::unique_ptr<Upload>> BeginSyncUpload(const ApiCall& c);
+  ApiResponse ListConflicts(const ApiCall& c);
+  ApiResponse GetConflict(const ApiCall& c);
+  ApiResponse ResolveConflict(const ApiCall& c);
+  // The sync endpoints need the replicator: Unavailable without it, NotFound without `db`.
+  Status CheckSyncDatabase(const std::string& db) const;
 
   Store* store_;
   Env* env_;
@@ -149,8 +196,6 @@ std::string EtagHeader(int64_t etag);
 bool ResolvesConflict(const Target& t);
 // Whether the item holds an unresolved conflict (shown by GETs of documents and files).
 Result<bool> HasConflict(Store* store, const std::string& db, const ItemRef& ref);
-// 405 with an error body.
-ApiResponse MethodNotAllowed(const std::string& method);
 }  // namespace api_internal
 
 }  // namespace syncline

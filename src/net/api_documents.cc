@@ -36,51 +36,67 @@ Json DocumentWithBody(const Item& item) {
 
 }  // namespace
 
-ApiResponse Api::Document(const ApiRequest& req, const Target& t, const std::string& db) {
-  const std::string& collection = t.segments[4];
-  std::string key = t.Rest(5);
-  if (Status s = ValidateCollectionName(collection); !s.ok()) return ApiResponse::Error(s);
-  if (Status s = ValidateItemName(key, "document key"); !s.ok()) return ApiResponse::Error(s);
-  auto if_match = IfMatch(req);
-  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+namespace {
 
-  if (req.method == "PUT") {
-    auto doc = ParseDocument(req.body);
-    if (!doc.ok()) return ApiResponse::Error(doc.status());
-    auto item = writer_.PutDocument(
-        db, {collection, key, req.body, *if_match, api_internal::ResolvesConflict(t)});
-    if (!item.ok()) return ApiResponse::Error(item.status());
-    ApiResponse r = ApiResponse::Json(200, DocumentInfo(*item).dump());
-    r.headers.emplace_back("ETag", EtagHeader(item->etag));
-    return r;
-  }
-  if (req.method == "GET" || req.method == "HEAD") {
-    auto item = store_->GetItem(db, ItemKind::kDocument, collection, key);
-    if (item.ok() && item->deleted) {
-      item = Status::NotFound("document '" + key + "' not found (deleted)");
-    }
-    if (!item.ok()) return ApiResponse::Error(item.status());
-    auto conflicted = api_internal::HasConflict(store_, db, item->ref());
-    if (!conflicted.ok()) return ApiResponse::Error(conflicted.status());
-    ApiResponse r = ApiResponse::Json(200, std::move(item->body));
-    r.headers.emplace_back("ETag", EtagHeader(item->etag));
-    // The body is the document itself; its conflict shows as a header, as a file's in meta.
-    if (*conflicted) r.headers.emplace_back("Syncline-Conflict", "true");
-    return r;
-  }
-  if (req.method == "DELETE") {
-    auto item = writer_.Delete(db, ItemKind::kDocument, collection, key, *if_match,
-                               api_internal::ResolvesConflict(t));
-    if (!item.ok()) return ApiResponse::Error(item.status());
-    Json j = DocumentInfo(*item);
-    j["deleted"] = true;
-    return ApiResponse::Json(200, j.dump());
-  }
-  return api_internal::MethodNotAllowed(req.method);
+// The key of a document route, checked.
+Result<std::string> DocumentKey(const ApiCall& c) {
+  SYNCLINE_RETURN_IF_ERROR(ValidateItemName(c.rest, "document key"));
+  return c.rest;
 }
 
-ApiResponse Api::ListDocuments(const Target& t, const std::string& db,
-                               const std::string& collection) {
+}  // namespace
+
+ApiResponse Api::PutDocument(const ApiCall& c) {
+  auto key = DocumentKey(c);
+  if (!key.ok()) return ApiResponse::Error(key.status());
+  auto if_match = IfMatch(c.req);
+  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+  auto doc = ParseDocument(c.req.body);
+  if (!doc.ok()) return ApiResponse::Error(doc.status());
+  auto item = writer_.PutDocument(
+      c.db, {c.collection, *key, c.req.body, *if_match, api_internal::ResolvesConflict(c.target)});
+  if (!item.ok()) return ApiResponse::Error(item.status());
+  ApiResponse r = ApiResponse::Json(200, DocumentInfo(*item).dump());
+  r.headers.emplace_back("ETag", EtagHeader(item->etag));
+  return r;
+}
+
+ApiResponse Api::GetDocument(const ApiCall& c) {
+  auto key = DocumentKey(c);
+  if (!key.ok()) return ApiResponse::Error(key.status());
+  auto item = store_->GetItem(c.db, ItemKind::kDocument, c.collection, *key);
+  if (item.ok() && item->deleted) {
+    item = Status::NotFound("document '" + *key + "' not found (deleted)");
+  }
+  if (!item.ok()) return ApiResponse::Error(item.status());
+  auto conflicted = api_internal::HasConflict(store_, c.db, item->ref());
+  if (!conflicted.ok()) return ApiResponse::Error(conflicted.status());
+  ApiResponse r = ApiResponse::Json(200, std::move(item->body));
+  r.headers.emplace_back("ETag", EtagHeader(item->etag));
+  // The body is the document itself; its conflict shows as a header, as a file's in meta.
+  if (*conflicted) r.headers.emplace_back("Syncline-Conflict", "true");
+  return r;
+}
+
+ApiResponse Api::DeleteDocument(const ApiCall& c) {
+  auto key = DocumentKey(c);
+  if (!key.ok()) return ApiResponse::Error(key.status());
+  auto if_match = IfMatch(c.req);
+  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+  auto item = writer_.Delete(c.db, ItemKind::kDocument, c.collection, *key, *if_match,
+                             api_internal::ResolvesConflict(c.target));
+  if (!item.ok()) return ApiResponse::Error(item.status());
+  Json j = DocumentInfo(*item);
+  j["deleted"] = true;
+  ApiResponse r = ApiResponse::Json(200, j.dump());
+  r.headers.emplace_back("ETag", EtagHeader(item->etag));
+  return r;
+}
+
+ApiResponse Api::ListDocuments(const ApiCall& c) {
+  const Target& t = c.target;
+  const std::string& db = c.db;
+  const std::string& collection = c.collection;
   auto limit = IntParam(t, "limit", 100, 1, 10000);
   if (!limit.ok()) return ApiResponse::Error(limit.status());
   ListOptions o;
@@ -96,9 +112,10 @@ ApiResponse Api::ListDocuments(const Target& t, const std::string& db,
   return ApiResponse::Json(200, out.dump());
 }
 
-ApiResponse Api::FindDocuments(const ApiRequest& req, const std::string& db,
-                               const std::string& collection) {
-  auto body = ParseJson(req.body);
+ApiResponse Api::FindDocuments(const ApiCall& c) {
+  const std::string& db = c.db;
+  const std::string& collection = c.collection;
+  auto body = ParseJson(c.req.body);
   if (!body.ok()) return ApiResponse::Error(body.status());
   if (!body->is_object()) {
     return ApiResponse::Error(Status::InvalidArgument("find needs a JSON object body"));
@@ -152,8 +169,9 @@ ApiResponse Api::FindDocuments(const ApiRequest& req, const std::string& db,
   return ApiResponse::Json(200, out.dump());
 }
 
-ApiResponse Api::BulkDocuments(const ApiRequest& req, const std::string& db) {
-  auto body = ParseJson(req.body, kMaxJsonDepth + 3);  // docs[i].document adds three levels
+ApiResponse Api::BulkDocuments(const ApiCall& c) {
+  const std::string& db = c.db;
+  auto body = ParseJson(c.req.body, kMaxJsonDepth + 3);  // docs[i].document adds three levels
   if (!body.ok()) return ApiResponse::Error(body.status());
   if (!body->is_object() || !body->contains("docs") || !(*body)["docs"].is_array()) {
     return ApiResponse::Error(Status::InvalidArgument("bulk needs {\"docs\": [...]}"));

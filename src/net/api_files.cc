@@ -115,14 +115,10 @@ class FileUpload : public Upload {
 
 }  // namespace
 
-Result<std::unique_ptr<Upload>> Api::BeginUpload(const ApiRequest& req) {
-  SYNCLINE_RETURN_IF_ERROR(Authenticate(req));
-  std::optional<Target> t = ParseTarget(req.target);
-  if (!t) return Status::InvalidArgument("malformed percent-escape in URL");
-  const std::string& db = t->segments[2];
-  if (req.method == "POST") return BeginSyncUpload(req, db, t->segments[5]);
-  std::string name = t->Rest(4);
-  SYNCLINE_RETURN_IF_ERROR(ValidateDatabaseName(db));
+Result<std::unique_ptr<Upload>> Api::BeginFileUpload(const ApiCall& c) {
+  const ApiRequest& req = c.req;
+  const std::string& db = c.db;
+  std::string name = c.rest;
   SYNCLINE_RETURN_IF_ERROR(ValidateItemName(name, "file name"));
   SYNCLINE_ASSIGN_OR_RETURN(std::string metadata, ParseMetadata(req.Header("syncline-metadata")));
   SYNCLINE_ASSIGN_OR_RETURN(std::optional<int64_t> if_match, IfMatch(req));
@@ -135,7 +131,7 @@ Result<std::unique_ptr<Upload>> Api::BeginUpload(const ApiRequest& req) {
                                         " does not match the current file");
     }
   }
-  if (!api_internal::ResolvesConflict(*t)) {
+  if (!api_internal::ResolvesConflict(c.target)) {
     // Checked again at commit too; refusing now spares a body that cannot land.
     ItemRef ref{ItemKind::kFile, "", name};
     SYNCLINE_ASSIGN_OR_RETURN(bool conflicted, api_internal::HasConflict(store_, db, ref));
@@ -144,57 +140,63 @@ Result<std::unique_ptr<Upload>> Api::BeginUpload(const ApiRequest& req) {
   SYNCLINE_ASSIGN_OR_RETURN(auto file, FileWriter::Open(store_, db));
   return std::unique_ptr<Upload>(
       new FileUpload(&writer_, db, std::move(name), std::move(metadata), if_match,
-                     api_internal::ResolvesConflict(*t), std::move(file)));
+                     api_internal::ResolvesConflict(c.target), std::move(file)));
 }
 
-ApiResponse Api::File(const ApiRequest& req, const Target& t, const std::string& db) {
-  std::string name = t.Rest(4);
+ApiResponse Api::GetFile(const ApiCall& c) {
+  const ApiRequest& req = c.req;
+  const std::string& db = c.db;
+  const std::string& name = c.rest;
   if (Status s = ValidateItemName(name, "file name"); !s.ok()) return ApiResponse::Error(s);
-  if (req.method == "GET" || req.method == "HEAD") {
-    auto item = LiveFile(store_, db, name);
-    if (!item.ok()) return ApiResponse::Error(item.status());
-    auto manifest = Manifest::Decode(item->manifest);
-    if (!manifest.ok()) return ApiResponse::Error(manifest.status());
-    uint64_t size = static_cast<uint64_t>(item->size), offset = 0, length = size;
-    ApiResponse r;
-    r.status = 200;
-    if (const std::string* range = req.Header("range"); range && size > 0) {
-      if (!ParseRange(*range, size, &offset, &length)) {
-        r = ApiResponse::Error(Status::InvalidArgument("range not satisfiable: " + *range));
-        r.status = 416;
-        r.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
-        return r;
-      }
-      r.status = 206;
-      r.headers.emplace_back("Content-Range", "bytes " + std::to_string(offset) + "-" +
-                                                  std::to_string(offset + length - 1) + "/" +
-                                                  std::to_string(size));
+  auto item = LiveFile(store_, db, name);
+  if (!item.ok()) return ApiResponse::Error(item.status());
+  auto manifest = Manifest::Decode(item->manifest);
+  if (!manifest.ok()) return ApiResponse::Error(manifest.status());
+  uint64_t size = static_cast<uint64_t>(item->size), offset = 0, length = size;
+  ApiResponse r;
+  r.status = 200;
+  if (const std::string* range = req.Header("range"); range && size > 0) {
+    if (!ParseRange(*range, size, &offset, &length)) {
+      r = ApiResponse::Error(Status::InvalidArgument("range not satisfiable: " + *range));
+      r.status = 416;
+      r.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+      return r;
     }
-    r.headers.emplace_back("Content-Type", "application/octet-stream");
-    r.headers.emplace_back("ETag", EtagHeader(item->etag));
-    r.headers.emplace_back("Accept-Ranges", "bytes");
-    r.headers.emplace_back("Syncline-Content-Hash", item->content_hash);
-    Result<Json> meta = ParseJson(item->metadata);
-    r.headers.emplace_back("Syncline-Metadata",
-                           meta.ok() ? meta->dump(-1, ' ', /*ensure_ascii=*/true) : "{}");
-    r.stream = std::make_unique<FileReaderSource>(
-        FileReader(store_, db, std::move(manifest).value(), offset, length));
-    r.stream_length = length;
-    return r;
+    r.status = 206;
+    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(offset) + "-" +
+                                                std::to_string(offset + length - 1) + "/" +
+                                                std::to_string(size));
   }
-  if (req.method == "DELETE") {
-    auto if_match = IfMatch(req);
-    if (!if_match.ok()) return ApiResponse::Error(if_match.status());
-    auto item = writer_.Delete(db, ItemKind::kFile, "", name, *if_match,
-                               api_internal::ResolvesConflict(t));
-    if (!item.ok()) return ApiResponse::Error(item.status());
-    return ApiResponse::Json(
-        200, Json{{"name", name}, {"etag", item->etag}, {"deleted", true}}.dump());
-  }
-  return api_internal::MethodNotAllowed(req.method);
+  r.headers.emplace_back("Content-Type", "application/octet-stream");
+  r.headers.emplace_back("ETag", EtagHeader(item->etag));
+  r.headers.emplace_back("Accept-Ranges", "bytes");
+  r.headers.emplace_back("Syncline-Content-Hash", item->content_hash);
+  Result<Json> meta = ParseJson(item->metadata);
+  r.headers.emplace_back("Syncline-Metadata",
+                         meta.ok() ? meta->dump(-1, ' ', /*ensure_ascii=*/true) : "{}");
+  r.stream = std::make_unique<FileReaderSource>(
+      FileReader(store_, db, std::move(manifest).value(), offset, length));
+  r.stream_length = length;
+  return r;
 }
 
-ApiResponse Api::ListFiles(const Target& t, const std::string& db) {
+ApiResponse Api::DeleteFile(const ApiCall& c) {
+  const std::string& name = c.rest;
+  if (Status s = ValidateItemName(name, "file name"); !s.ok()) return ApiResponse::Error(s);
+  auto if_match = IfMatch(c.req);
+  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+  auto item = writer_.Delete(c.db, ItemKind::kFile, "", name, *if_match,
+                             api_internal::ResolvesConflict(c.target));
+  if (!item.ok()) return ApiResponse::Error(item.status());
+  ApiResponse r = ApiResponse::Json(
+      200, Json{{"name", name}, {"etag", item->etag}, {"deleted", true}}.dump());
+  r.headers.emplace_back("ETag", EtagHeader(item->etag));
+  return r;
+}
+
+ApiResponse Api::ListFiles(const ApiCall& c) {
+  const Target& t = c.target;
+  const std::string& db = c.db;
   auto limit = IntParam(t, "limit", 1000, 1, 10000);
   if (!limit.ok()) return ApiResponse::Error(limit.status());
   ListOptions o;
@@ -209,21 +211,26 @@ ApiResponse Api::ListFiles(const Target& t, const std::string& db) {
   return ApiResponse::Json(200, out.dump());
 }
 
-ApiResponse Api::FileMetadata(const ApiRequest& req, const Target& t, const std::string& db) {
-  std::string name = t.Rest(4);
+ApiResponse Api::GetFileMetadata(const ApiCall& c) {
+  const std::string& name = c.rest;
   if (Status s = ValidateItemName(name, "file name"); !s.ok()) return ApiResponse::Error(s);
-  if (req.method == "GET") {
-    auto item = LiveFile(store_, db, name);
-    if (!item.ok()) return ApiResponse::Error(item.status());
-    auto conflict = FindConflict(store_, db, {ItemKind::kFile, "", name});
-    if (!conflict.ok()) return ApiResponse::Error(conflict.status());
-    Json info = FileInfo(*item);
-    info["conflict"] = conflict->has_value();
-    ApiResponse r = ApiResponse::Json(200, info.dump());
-    r.headers.emplace_back("ETag", EtagHeader(item->etag));
-    return r;
-  }
-  if (req.method != "PATCH") return api_internal::MethodNotAllowed(req.method);
+  auto item = LiveFile(store_, c.db, name);
+  if (!item.ok()) return ApiResponse::Error(item.status());
+  auto conflict = FindConflict(store_, c.db, {ItemKind::kFile, "", name});
+  if (!conflict.ok()) return ApiResponse::Error(conflict.status());
+  Json info = FileInfo(*item);
+  info["conflict"] = conflict->has_value();
+  ApiResponse r = ApiResponse::Json(200, info.dump());
+  r.headers.emplace_back("ETag", EtagHeader(item->etag));
+  return r;
+}
+
+ApiResponse Api::UpdateFileMetadata(const ApiCall& c) {
+  const ApiRequest& req = c.req;
+  const Target& t = c.target;
+  const std::string& db = c.db;
+  const std::string& name = c.rest;
+  if (Status s = ValidateItemName(name, "file name"); !s.ok()) return ApiResponse::Error(s);
   // {"set": {name: value}, "unset": [name]}
   auto body = ParseJson(req.body);
   if (!body.ok()) return ApiResponse::Error(body.status());
@@ -254,7 +261,8 @@ ApiResponse Api::FileMetadata(const ApiRequest& req, const Target& t, const std:
   return r;
 }
 
-ApiResponse Api::RenameFile(const ApiRequest& req, const Target& t, const std::string& db) {
+ApiResponse Api::RenameFile(const ApiCall& c) {
+  const ApiRequest& req = c.req;
   auto body = ParseJsonObject(req.body);
   auto from = body.ok() ? JsonString(*body, "from") : Result<std::string>(body.status());
   auto to = body.ok() ? JsonString(*body, "to") : Result<std::string>(body.status());
@@ -266,9 +274,12 @@ ApiResponse Api::RenameFile(const ApiRequest& req, const Target& t, const std::s
   if (!s.ok()) return ApiResponse::Error(s);
   auto if_match = IfMatch(req);
   if (!if_match.ok()) return ApiResponse::Error(if_match.status());
-  auto item = writer_.RenameFile(db, *from, *to, *if_match, api_internal::ResolvesConflict(t));
+  auto item =
+      writer_.RenameFile(c.db, *from, *to, *if_match, api_internal::ResolvesConflict(c.target));
   if (!item.ok()) return ApiResponse::Error(item.status());
-  return ApiResponse::Json(200, FileInfo(*item).dump());
+  ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
+  r.headers.emplace_back("ETag", EtagHeader(item->etag));
+  return r;
 }
 
 }  // namespace syncline

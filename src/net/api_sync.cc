@@ -12,7 +12,6 @@
 namespace syncline {
 
 using api_internal::IntParam;
-using api_internal::MethodNotAllowed;
 
 namespace {
 
@@ -25,11 +24,6 @@ Result<ItemRef> NamedItem(const std::string& name, const std::string& collection
   Json j = {{"kind", collection.empty() ? "file" : "document"}, {"key", name}};
   if (!collection.empty()) j["collection"] = collection;
   return ItemRefFromJson(j);
-}
-
-std::string QueryValue(const Target& t, const std::string& name) {
-  auto it = t.query.find(name);
-  return it == t.query.end() ? "" : it->second;
 }
 
 Result<Json> JsonBody(const ApiRequest& req) {
@@ -67,147 +61,169 @@ Json ConflictSummary(const Conflict& c) {
 
 }  // namespace
 
-ApiResponse Api::Destinations(const ApiRequest& req, const Target& t, const std::string& db) {
-  if (!replicator_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
-  if (auto info = store_->GetDatabase(db); !info.ok()) return ApiResponse::Error(info.status());
-  if (req.method == "GET") {
-    auto dests = ListDestinations(store_, db);
-    if (!dests.ok()) return ApiResponse::Error(dests.status());
-    Json out = Json::array();
-    for (const auto& d : *dests) {
-      Json j = DestinationToJson(d, true);
-      WorkerState w = replicator_->StateOf(db, d.url);
-      j["worker"] = {{"state", w.state}, {"idle_at_etag", w.idle_at_etag}};
-      out.push_back(std::move(j));
-    }
-    return JsonOk(out);
+Status Api::CheckSyncDatabase(const std::string& db) const {
+  if (!replicator_) return Status::Unavailable("sync is not running");
+  return store_->GetDatabase(db).status();
+}
+
+ApiResponse Api::ListDestinations(const ApiCall& c) {
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  auto dests = syncline::ListDestinations(store_, c.db);
+  if (!dests.ok()) return ApiResponse::Error(dests.status());
+  Json out = Json::array();
+  for (const auto& d : *dests) {
+    Json j = DestinationToJson(d, true);
+    WorkerState w = replicator_->StateOf(c.db, d.url);
+    j["worker"] = {{"state", w.state}, {"idle_at_etag", w.idle_at_etag}};
+    out.push_back(std::move(j));
   }
-  if (req.method == "DELETE") {
-    auto url = NormalizeNodeUrl(QueryValue(t, "url"));
-    if (!url.ok()) return ApiResponse::Error(url.status());
-    if (Status s = RemoveDestination(store_, db, *url); !s.ok()) return ApiResponse::Error(s);
-    (void)replicator_->DestinationsChanged(db);
-    return JsonOk({{"url", *url}, {"deleted", true}});
+  return JsonOk(out);
+}
+
+ApiResponse Api::RemoveDestination(const ApiCall& c) {
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  auto url = NormalizeNodeUrl(c.Query("url"));
+  if (!url.ok()) return ApiResponse::Error(url.status());
+  if (Status s = syncline::RemoveDestination(store_, c.db, *url); !s.ok()) {
+    return ApiResponse::Error(s);
   }
-  if (req.method != "POST" && req.method != "PATCH") return MethodNotAllowed(req.method);
-  auto body = JsonBody(req);
+  (void)replicator_->DestinationsChanged(c.db);
+  return JsonOk({{"url", *url}, {"deleted", true}});
+}
+
+ApiResponse Api::AddDestination(const ApiCall& c) {
+  // {"url", "remote_db" (default: this database's name), "remote_key", "enabled"}; replaces
+  // a destination of the same URL.
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  auto body = JsonBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
   auto url = NormalizeNodeUrl(StringField(*body, "url"));
   if (!url.ok()) return ApiResponse::Error(url.status());
   Destination d;
-  if (req.method == "POST") {
-    // Add (or replace): {"url", "remote_db" (default: this database's name), "remote_key", "enabled"}
-    d.url = *url;
-    d.remote_db = StringField(*body, "remote_db");
-    if (d.remote_db.empty()) d.remote_db = db;
-    if (Status s = ValidateDatabaseName(d.remote_db); !s.ok()) return ApiResponse::Error(s);
-    d.remote_key = StringField(*body, "remote_key");
-    auto enabled = JsonBoolOr(*body, "enabled", true);
-    if (!enabled.ok()) return ApiResponse::Error(enabled.status());
-    d.enabled = *enabled;
-  } else {
-    // {"url", "enabled"}
-    auto stored = GetDestination(store_, db, *url);
-    if (!stored.ok()) return ApiResponse::Error(stored.status());
-    auto enabled = JsonBool(*body, "enabled");
-    if (!enabled.ok()) return ApiResponse::Error(enabled.status());
-    d = *stored;
-    d.enabled = *enabled;
-  }
-  if (Status s = PutDestination(store_, db, d); !s.ok()) return ApiResponse::Error(s);
-  if (Status s = replicator_->DestinationsChanged(db); !s.ok()) return ApiResponse::Error(s);
-  return JsonOk(DestinationToJson(d, true), req.method == "POST" ? 201 : 200);
+  d.url = *url;
+  d.remote_db = StringField(*body, "remote_db");
+  if (d.remote_db.empty()) d.remote_db = c.db;
+  if (Status s = ValidateDatabaseName(d.remote_db); !s.ok()) return ApiResponse::Error(s);
+  d.remote_key = StringField(*body, "remote_key");
+  auto enabled = JsonBoolOr(*body, "enabled", true);
+  if (!enabled.ok()) return ApiResponse::Error(enabled.status());
+  d.enabled = *enabled;
+  if (Status s = PutDestination(store_, c.db, d); !s.ok()) return ApiResponse::Error(s);
+  if (Status s = replicator_->DestinationsChanged(c.db); !s.ok()) return ApiResponse::Error(s);
+  return JsonOk(DestinationToJson(d, true), 201);
 }
 
-ApiResponse Api::Sync(const ApiRequest& req, const Target& t, const std::string& db) {
-  const std::string& what = t.segments[4];
-  if (what == "proto" && t.segments.size() == 6) {
-    if (req.method != "POST") return MethodNotAllowed(req.method);
-    return SyncProtocol(req, db, t.segments[5]);
-  }
-  if (t.segments.size() != 5) return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
-  if (!replicator_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
-  if (auto info = store_->GetDatabase(db); !info.ok()) return ApiResponse::Error(info.status());
-
-  if (what == "run") {
-    if (req.method != "POST") return MethodNotAllowed(req.method);
-    bool force = QueryValue(t, "force") == "1" || QueryValue(t, "force") == "true";
-    auto runs = replicator_->RunNow(db, force);
-    if (!runs.ok()) return ApiResponse::Error(runs.status());
-    Json out = Json::array();
-    for (const auto& r : *runs) out.push_back(DestinationRunToJson(r));
-    return JsonOk(out);
-  }
-  if (what == "start") {
-    // {"name", "collection"?, "url", "remote_db"?, "remote_key"?}
-    if (req.method != "POST") return MethodNotAllowed(req.method);
-    auto body = JsonBody(req);
-    if (!body.ok()) return ApiResponse::Error(body.status());
-    auto ref = NamedItem(StringField(*body, "name"), StringField(*body, "collection"));
-    if (!ref.ok()) return ApiResponse::Error(ref.status());
-    auto url = NormalizeNodeUrl(StringField(*body, "url"));
-    if (!url.ok()) return ApiResponse::Error(url.status());
-    Destination d;
-    auto configured = GetDestination(store_, db, *url);
-    if (configured.ok()) d = *configured;
-    d.url = *url;
-    if (!StringField(*body, "remote_db").empty()) d.remote_db = StringField(*body, "remote_db");
-    if (d.remote_db.empty()) d.remote_db = db;
-    if (!StringField(*body, "remote_key").empty()) d.remote_key = StringField(*body, "remote_key");
-    if (Status s = ValidateDatabaseName(d.remote_db); !s.ok()) return ApiResponse::Error(s);
-    auto report = replicator_->PushItem(db, d, *ref);
-    if (!report.ok()) return ApiResponse::Error(report.status());
-    return JsonOk(SyncReportToJson(*report));
-  }
-  if (req.method != "GET") return MethodNotAllowed(req.method);
-  if (what == "active" || what == "pending") {
-    auto entries = what == "active" ? replicator_->Active(db) : replicator_->Pending(db);
-    std::vector<Json> all;
-    for (const auto& e : entries) all.push_back(ActivityEntryToJson(e));
-    auto page = Page(t, all);
-    if (!page.ok()) return ApiResponse::Error(page.status());
-    return JsonOk(*page);
-  }
-  if (what == "finished") {
-    // Paged in the store, newest first: the cost of a page, not of every report received.
-    auto start = IntParam(t, "start", 0, 0, INT32_MAX);
-    auto size = IntParam(t, "page_size", 25, 1, 1000);
-    if (!start.ok()) return ApiResponse::Error(start.status());
-    if (!size.ok()) return ApiResponse::Error(size.status());
-    auto page = store_->ListReports(db, ReportDirection::kIncoming, *start, *size);
-    if (!page.ok()) return ApiResponse::Error(page.status());
-    Json items = Json::array();
-    for (const ReportRecord& r : page->reports) {
-      auto report = SyncReportFromRecord(r);
-      if (!report.ok()) return ApiResponse::Error(report.status());
-      items.push_back(SyncReportToJson(*report));
-    }
-    return JsonOk({{"items", items}, {"total", page->total}, {"start", *start}});
-  }
-  if (what == "status") {
-    auto ref = NamedItem(QueryValue(t, "name"), QueryValue(t, "collection"));
-    if (!ref.ok()) return ApiResponse::Error(ref.status());
-    // The latest report for the item, pushed from here or received here.
-    std::optional<ReportRecord> best;
-    for (ReportDirection dir : {ReportDirection::kOutgoing, ReportDirection::kIncoming}) {
-      auto r = store_->GetReport(db, dir, *ref);
-      if (!r.ok()) return ApiResponse::Error(r.status());
-      if (*r && (!best || (*r)->finished_at > best->finished_at)) best = std::move(*r);
-    }
-    if (!best) {
-      return ApiResponse::Error(Status::NotFound("no synchronization report for '" + ref->key + "'"));
-    }
-    auto report = SyncReportFromRecord(*best);
-    if (!report.ok()) return ApiResponse::Error(report.status());
-    return JsonOk(SyncReportToJson(*report));
-  }
-  return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
+ApiResponse Api::UpdateDestination(const ApiCall& c) {
+  // {"url", "enabled"}
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  auto body = JsonBody(c.req);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  auto url = NormalizeNodeUrl(StringField(*body, "url"));
+  if (!url.ok()) return ApiResponse::Error(url.status());
+  auto stored = GetDestination(store_, c.db, *url);
+  if (!stored.ok()) return ApiResponse::Error(stored.status());
+  auto enabled = JsonBool(*body, "enabled");
+  if (!enabled.ok()) return ApiResponse::Error(enabled.status());
+  Destination d = *stored;
+  d.enabled = *enabled;
+  if (Status s = PutDestination(store_, c.db, d); !s.ok()) return ApiResponse::Error(s);
+  if (Status s = replicator_->DestinationsChanged(c.db); !s.ok()) return ApiResponse::Error(s);
+  return JsonOk(DestinationToJson(d, true));
 }
 
-ApiResponse Api::SyncProtocol(const ApiRequest& req, const std::string& db, const std::string& op) {
+ApiResponse Api::SyncRun(const ApiCall& c) {
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  bool force = c.Query("force") == "1" || c.Query("force") == "true";
+  auto runs = replicator_->RunNow(c.db, force);
+  if (!runs.ok()) return ApiResponse::Error(runs.status());
+  Json out = Json::array();
+  for (const auto& r : *runs) out.push_back(DestinationRunToJson(r));
+  return JsonOk(out);
+}
+
+ApiResponse Api::SyncStart(const ApiCall& c) {
+  // {"name", "collection"?, "url", "remote_db"?, "remote_key"?}
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  auto body = JsonBody(c.req);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  auto ref = NamedItem(StringField(*body, "name"), StringField(*body, "collection"));
+  if (!ref.ok()) return ApiResponse::Error(ref.status());
+  auto url = NormalizeNodeUrl(StringField(*body, "url"));
+  if (!url.ok()) return ApiResponse::Error(url.status());
+  Destination d;
+  auto configured = GetDestination(store_, c.db, *url);
+  if (configured.ok()) d = *configured;
+  d.url = *url;
+  if (!StringField(*body, "remote_db").empty()) d.remote_db = StringField(*body, "remote_db");
+  if (d.remote_db.empty()) d.remote_db = c.db;
+  if (!StringField(*body, "remote_key").empty()) d.remote_key = StringField(*body, "remote_key");
+  if (Status s = ValidateDatabaseName(d.remote_db); !s.ok()) return ApiResponse::Error(s);
+  auto report = replicator_->PushItem(c.db, d, *ref);
+  if (!report.ok()) return ApiResponse::Error(report.status());
+  return JsonOk(SyncReportToJson(*report));
+}
+
+ApiResponse Api::SyncActive(const ApiCall& c) {
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  std::vector<Json> all;
+  for (const auto& e : replicator_->Active(c.db)) all.push_back(ActivityEntryToJson(e));
+  auto page = Page(c.target, all);
+  if (!page.ok()) return ApiResponse::Error(page.status());
+  return JsonOk(*page);
+}
+
+ApiResponse Api::SyncPending(const ApiCall& c) {
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  std::vector<Json> all;
+  for (const auto& e : replicator_->Pending(c.db)) all.push_back(ActivityEntryToJson(e));
+  auto page = Page(c.target, all);
+  if (!page.ok()) return ApiResponse::Error(page.status());
+  return JsonOk(*page);
+}
+
+ApiResponse Api::SyncFinished(const ApiCall& c) {
+  // Paged in the store, newest first: the cost of a page, not of every report received.
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  auto start = IntParam(c.target, "start", 0, 0, INT32_MAX);
+  auto size = IntParam(c.target, "page_size", 25, 1, 1000);
+  if (!start.ok()) return ApiResponse::Error(start.status());
+  if (!size.ok()) return ApiResponse::Error(size.status());
+  auto page = store_->ListReports(c.db, ReportDirection::kIncoming, *start, *size);
+  if (!page.ok()) return ApiResponse::Error(page.status());
+  Json items = Json::array();
+  for (const ReportRecord& r : page->reports) {
+    auto report = SyncReportFromRecord(r);
+    if (!report.ok()) return ApiResponse::Error(report.status());
+    items.push_back(SyncReportToJson(*report));
+  }
+  return JsonOk({{"items", items}, {"total", page->total}, {"start", *start}});
+}
+
+ApiResponse Api::SyncStatus(const ApiCall& c) {
+  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
+  auto ref = NamedItem(c.Query("name"), c.Query("collection"));
+  if (!ref.ok()) return ApiResponse::Error(ref.status());
+  // The latest report for the item, pushed from here or received here.
+  std::optional<ReportRecord> best;
+  for (ReportDirection dir : {ReportDirection::kOutgoing, ReportDirection::kIncoming}) {
+    auto r = store_->GetReport(c.db, dir, *ref);
+    if (!r.ok()) return ApiResponse::Error(r.status());
+    if (*r && (!best || (*r)->finished_at > best->finished_at)) best = std::move(*r);
+  }
+  if (!best) {
+    return ApiResponse::Error(Status::NotFound("no synchronization report for '" + ref->key + "'"));
+  }
+  auto report = SyncReportFromRecord(*best);
+  if (!report.ok()) return ApiResponse::Error(report.status());
+  return JsonOk(SyncReportToJson(*report));
+}
+
+ApiResponse Api::SyncProtocol(const ApiCall& c) {
+  const ApiRequest& req = c.req;
+  const std::string& db = c.db;
   if (!receiver_) return ApiResponse::Error(Status::Unavailable("sync is not running"));
-  std::optional<ProtoOp> proto = ParseProtoOp(op);
-  if (!proto) return ApiResponse::Error(Status::NotFound("no sync operation '" + op + "'"));
+  std::optional<ProtoOp> proto = ParseProtoOp(c.rest);
+  if (!proto) return ApiResponse::Error(Status::NotFound("no sync operation '" + c.rest + "'"));
   Result<Json> out = [&]() -> Result<Json> {
     if (IsBinaryOp(*proto)) return receiver_->HandleBinary(db, *proto, req.body);
     std::string plain;
@@ -264,9 +280,10 @@ class SyncBodyUpload : public Upload {
 
 }  // namespace
 
-Result<std::unique_ptr<Upload>> Api::BeginSyncUpload(const ApiRequest& req, const std::string& db,
-                                                     const std::string& op) {
-  SYNCLINE_RETURN_IF_ERROR(ValidateDatabaseName(db));
+Result<std::unique_ptr<Upload>> Api::BeginSyncUpload(const ApiCall& c) {
+  const ApiRequest& req = c.req;
+  const std::string& db = c.db;
+  const std::string op = c.target.segments.back();  // the route names it literally
   if (!receiver_) return Status::Unavailable("sync is not running");
   // The body is held whole: it may take at most its declared length (or the limit, if it
   // has none) from the shared budget, and grows no further.
@@ -287,70 +304,65 @@ Result<std::unique_ptr<Upload>> Api::BeginSyncUpload(const ApiRequest& req, cons
       new SyncBodyUpload(receiver_, db, *proto, expected, std::move(reservation)));
 }
 
-ApiResponse Api::Conflicts(const ApiRequest& req, const Target& t, const std::string& db) {
-  const auto& seg = t.segments;
-  if (seg.size() == 4) {
-    if (req.method != "GET") return MethodNotAllowed(req.method);
-    auto conflicts = ListConflicts(store_, db);
-    if (!conflicts.ok()) return ApiResponse::Error(conflicts.status());
-    Json out = Json::array();
-    for (const auto& c : *conflicts) out.push_back(ConflictSummary(c));
-    return JsonOk(out);
+ApiResponse Api::ListConflicts(const ApiCall& c) {
+  auto conflicts = syncline::ListConflicts(store_, c.db);
+  if (!conflicts.ok()) return ApiResponse::Error(conflicts.status());
+  Json out = Json::array();
+  for (const auto& conflict : *conflicts) out.push_back(ConflictSummary(conflict));
+  return JsonOk(out);
+}
+
+ApiResponse Api::GetConflict(const ApiCall& c) {
+  auto ref = NamedItem(c.Query("name"), c.Query("collection"));
+  if (!ref.ok()) return ApiResponse::Error(ref.status());
+  auto conflict = FindConflict(store_, c.db, *ref);
+  if (!conflict.ok()) return ApiResponse::Error(conflict.status());
+  if (!*conflict) return ApiResponse::Error(Status::NotFound("'" + ref->key + "' has no conflict"));
+  auto local = store_->GetItem(c.db, ref->kind, ref->collection, ref->key);
+  if (!local.ok()) return ApiResponse::Error(local.status());
+  Json j = ConflictSummary(**conflict);
+  j["local_item"] = ItemToJson(*local);
+  j["remote_item"] = ItemToJson((*conflict)->remote_item);
+  j["local_item"].erase("manifest");
+  j["remote_item"].erase("manifest");
+  j["local_etag"] = local->etag;  // to resolve with if_match: nothing changed since shown
+  return JsonOk(j);
+}
+
+ApiResponse Api::ResolveConflict(const ApiCall& c) {
+  // {"name", "collection"?, "keep": "remote" | "current", "if_match"?: local etag}
+  auto body = JsonBody(c.req);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  auto ref = NamedItem(StringField(*body, "name"), StringField(*body, "collection"));
+  if (!ref.ok()) return ApiResponse::Error(ref.status());
+  std::string keep = StringField(*body, "keep");
+  if (keep != "remote" && keep != "current") {
+    return ApiResponse::Error(Status::InvalidArgument("'keep' must be \"remote\" or \"current\""));
   }
-  if (seg.size() == 5 && seg[4] == "item") {
-    if (req.method != "GET") return MethodNotAllowed(req.method);
-    auto ref = NamedItem(QueryValue(t, "name"), QueryValue(t, "collection"));
-    if (!ref.ok()) return ApiResponse::Error(ref.status());
-    auto c = FindConflict(store_, db, *ref);
-    if (!c.ok()) return ApiResponse::Error(c.status());
-    if (!*c) return ApiResponse::Error(Status::NotFound("'" + ref->key + "' has no conflict"));
-    auto local = store_->GetItem(db, ref->kind, ref->collection, ref->key);
-    if (!local.ok()) return ApiResponse::Error(local.status());
-    Json j = ConflictSummary(**c);
-    j["local_item"] = ItemToJson(*local);
-    j["remote_item"] = ItemToJson((*c)->remote_item);
-    j["local_item"].erase("manifest");
-    j["remote_item"].erase("manifest");
-    j["local_etag"] = local->etag;  // to resolve with if_match: nothing changed since shown
-    return JsonOk(j);
+  std::optional<int64_t> if_match;
+  if (body->contains("if_match")) {
+    auto etag = JsonInt(*body, "if_match");
+    if (!etag.ok()) return ApiResponse::Error(etag.status());
+    if_match = *etag;
   }
-  if (seg.size() == 5 && seg[4] == "resolve") {
-    // {"name", "collection"?, "keep": "remote" | "current", "if_match"?: local etag}
-    if (req.method != "POST") return MethodNotAllowed(req.method);
-    auto body = JsonBody(req);
-    if (!body.ok()) return ApiResponse::Error(body.status());
-    auto ref = NamedItem(StringField(*body, "name"), StringField(*body, "collection"));
-    if (!ref.ok()) return ApiResponse::Error(ref.status());
-    std::string keep = StringField(*body, "keep");
-    if (keep != "remote" && keep != "current") {
-      return ApiResponse::Error(Status::InvalidArgument("'keep' must be \"remote\" or \"current\""));
-    }
-    std::optional<int64_t> if_match;
-    if (body->contains("if_match")) {
-      auto etag = JsonInt(*body, "if_match");
-      if (!etag.ok()) return ApiResponse::Error(etag.status());
-      if_match = *etag;
-    }
-    auto res = ResolveConflict(store_, env_->clock, db, *ref,
-                               keep == "remote" ? KeepVersion::kRemote : KeepVersion::kCurrent,
-                               if_match);
-    if (!res.ok()) return ApiResponse::Error(res.status());
-    const Item& kept = res->kept;
-    const Item& gone = res->discarded;
-    // What the resolve threw away, so nobody loses a version without being told.
-    Json discarded = {{"side", keep == "remote" ? "current" : "remote"},
-                      {"version_vector", ParseStoredJson(gone.version_vector)},
-                      {"deleted", gone.deleted},
-                      {"updated_at", gone.updated_at}};
-    if (keep == "remote") discarded["etag"] = gone.etag;
-    return JsonOk({{"name", kept.key},
-                   {"collection", kept.kind == ItemKind::kDocument ? Json(kept.collection) : Json()},
-                   {"kept", keep},
-                   {"etag", kept.etag},
-                   {"version_vector", ParseStoredJson(kept.version_vector)},
-                   {"discarded", discarded}});
-  }
-  return ApiResponse::Error(Status::NotFound("no such resource: " + req.target));
+  auto res = syncline::ResolveConflict(store_, env_->clock, c.db, *ref,
+                                       keep == "remote" ? KeepVersion::kRemote : KeepVersion::kCurrent,
+                                       if_match);
+  if (!res.ok()) return ApiResponse::Error(res.status());
+  const Item& kept = res->kept;
+  const Item& gone = res->discarded;
+  // What the resolve threw away, so nobody loses a version without being told.
+  Json discarded = {{"side", keep == "remote" ? "current" : "remote"},
+                    {"version_vector", ParseStoredJson(gone.version_vector)},
+                    {"deleted", gone.deleted},
+                    {"updated_at", gone.updated_at}};
+  if (keep == "remote") discarded["etag"] = gone.etag;
+  return JsonOk({{"name", kept.key},
+                 {"collection", kept.kind == ItemKind::kDocument ? Json(kept.collection) : Json()},
+                 {"kept", keep},
+                 {"etag", kept.etag},
+                 {"version_vector", ParseStoredJson(kept.version_vector)},
+                 {"discarded", discarded}});
 }
 
 }  // namespace syncline

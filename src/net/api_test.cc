@@ -92,6 +92,50 @@ TEST_F(ApiTest, BulkWritesAllDocuments) {
   EXPECT_EQ(store_->GetDatabase("d")->last_etag, 50);
 }
 
+std::string HeaderOf(const ApiResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+// Issue 8, point 7: a 405 names what is allowed; OPTIONS says the same; HEAD goes wherever GET
+// does.
+TEST_F(ApiTest, MethodsComeFromTheRouteTable) {
+  ASSERT_EQ(Call("PUT", "/v1/db/d").status, 201);
+  struct Case {
+    const char* method;
+    const char* target;
+    int status;
+    const char* allow;
+  };
+  const Case cases[] = {
+      {"POST", "/v1/db", 405, "GET, HEAD, OPTIONS"},
+      {"PATCH", "/v1/db/d", 405, "PUT, GET, HEAD, DELETE, OPTIONS"},
+      {"POST", "/v1/db/d/docs/c/k", 405, "GET, HEAD, PUT, DELETE, OPTIONS"},
+      {"PUT", "/v1/db/d/files", 405, "GET, HEAD, OPTIONS"},
+      {"GET", "/v1/db/d/sync/run", 405, "POST, OPTIONS"},
+      {"GET", "/v1/db/d/find/c", 405, "POST, OPTIONS"},
+      {"OPTIONS", "/v1/db/d/meta/a.txt", 204, "GET, HEAD, PATCH, OPTIONS"},
+      {"HEAD", "/v1/db", 200, ""},
+      {"HEAD", "/v1/db/d", 200, ""},
+      {"HEAD", "/v1/db/d/changes", 200, ""},
+      {"HEAD", "/v1/db/d/conflicts", 200, ""},
+      {"HEAD", "/v1/db/d/sync/finished", 503, ""},  // routed; sync is not enabled in this test
+      {"GET", "/v1/db/d/nothing", 404, ""},
+      {"DELETE", "/v1/db/Bad!", 400, ""},
+  };
+  for (const Case& c : cases) {
+    ApiResponse r = Call(c.method, c.target);
+    EXPECT_EQ(r.status, c.status) << c.method << " " << c.target << ": " << r.body;
+    EXPECT_EQ(HeaderOf(r, "Allow"), c.allow) << c.method << " " << c.target;
+  }
+  // Without the key, even a wrong method or path is a 401: nothing about routes leaks.
+  EXPECT_EQ(Call("POST", "/v1/db", "", {}).status, 401);
+  EXPECT_EQ(Call("GET", "/v1/nothing", "", {}).status, 401);
+  EXPECT_EQ(Call("HEAD", "/v1/health", "", {}).status, 200);
+}
+
 TEST(StatusHttpTest, RoundTripsEveryCode) {
   for (Status s : {Status::NotFound("x"), Status::InvalidArgument("x"), Status::AlreadyExists("x"),
                    Status::PreconditionFailed("x"), Status::Unauthenticated("x"),
