@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "net/http_headers.h"
 #include "net/status_http.h"
 #include "sync/conflicts.h"
 #include "sync/garbage_collector.h"
@@ -45,17 +46,27 @@ ApiResponse ApiResponse::Error(const Status& status) {
 
 namespace api_internal {
 
-Result<std::optional<int64_t>> IfMatch(const ApiRequest& req) {
-  const std::string* h = req.Header("if-match");
-  if (!h) return std::optional<int64_t>();
-  std::string_view v = *h;
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  int64_t etag = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), etag);
-  if (ec != std::errc() || p != v.data() + v.size() || etag < 0) {
-    return Status::InvalidArgument("If-Match must be an etag number");
+Result<Precondition> Preconditions(const ApiRequest& req) {
+  return ParsePreconditions(req.Header("if-match"), req.Header("if-none-match"));
+}
+
+std::optional<ApiResponse> ConditionalRead(const ApiRequest& req, int64_t etag) {
+  Result<Precondition> p = Preconditions(req);
+  if (!p.ok()) return ApiResponse::Error(p.status());
+  switch (p->CheckRead(etag)) {
+    case Precondition::ReadOutcome::kServe:
+      return std::nullopt;
+    case Precondition::ReadOutcome::kNotModified: {
+      ApiResponse r;
+      r.status = 304;
+      r.headers.emplace_back("ETag", EtagHeader(etag));
+      return r;
+    }
+    case Precondition::ReadOutcome::kFailed:
+      return ApiResponse::Error(Status::PreconditionFailed(
+          "If-Match does not match: the current etag is " + std::to_string(etag)));
   }
-  return std::optional<int64_t>(etag);
+  return std::nullopt;
 }
 
 Result<int64_t> IntParam(const Target& t, const std::string& name, int64_t fallback,

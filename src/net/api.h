@@ -186,8 +186,11 @@ class Api {
 
 // Helpers shared by the handler files.
 namespace api_internal {
-// Parses an If-Match header value ("12" or "\"12\""); InvalidArgument if malformed.
-Result<std::optional<int64_t>> IfMatch(const ApiRequest& req);
+// The request's If-Match and If-None-Match (http_headers.h); InvalidArgument if malformed.
+Result<Precondition> Preconditions(const ApiRequest& req);
+// For a GET of an item at `etag`: the 304 (with its ETag) or 412 its preconditions call for,
+// or nullopt to serve it.
+std::optional<ApiResponse> ConditionalRead(const ApiRequest& req, int64_t etag);
 // Reads an integer query parameter within [min, max], or `fallback` when absent.
 Result<int64_t> IntParam(const Target& t, const std::string& name, int64_t fallback,
                          int64_t min, int64_t max);

@@ -8,7 +8,7 @@
 namespace syncline {
 
 using api_internal::EtagHeader;
-using api_internal::IfMatch;
+using api_internal::Preconditions;
 using api_internal::IntParam;
 
 namespace {
@@ -49,12 +49,12 @@ Result<std::string> DocumentKey(const ApiCall& c) {
 ApiResponse Api::PutDocument(const ApiCall& c) {
   auto key = DocumentKey(c);
   if (!key.ok()) return ApiResponse::Error(key.status());
-  auto if_match = IfMatch(c.req);
-  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+  auto precondition = Preconditions(c.req);
+  if (!precondition.ok()) return ApiResponse::Error(precondition.status());
   auto doc = ParseDocument(c.req.body);
   if (!doc.ok()) return ApiResponse::Error(doc.status());
   auto item = writer_.PutDocument(
-      c.db, {c.collection, *key, c.req.body, *if_match, api_internal::ResolvesConflict(c.target)});
+      c.db, {c.collection, *key, c.req.body, *precondition, api_internal::ResolvesConflict(c.target)});
   if (!item.ok()) return ApiResponse::Error(item.status());
   ApiResponse r = ApiResponse::Json(200, DocumentInfo(*item).dump());
   r.headers.emplace_back("ETag", EtagHeader(item->etag));
@@ -69,6 +69,7 @@ ApiResponse Api::GetDocument(const ApiCall& c) {
     item = Status::NotFound("document '" + *key + "' not found (deleted)");
   }
   if (!item.ok()) return ApiResponse::Error(item.status());
+  if (auto refusal = api_internal::ConditionalRead(c.req, item->etag)) return std::move(*refusal);
   auto conflicted = api_internal::HasConflict(store_, c.db, item->ref());
   if (!conflicted.ok()) return ApiResponse::Error(conflicted.status());
   ApiResponse r = ApiResponse::Json(200, std::move(item->body));
@@ -81,9 +82,9 @@ ApiResponse Api::GetDocument(const ApiCall& c) {
 ApiResponse Api::DeleteDocument(const ApiCall& c) {
   auto key = DocumentKey(c);
   if (!key.ok()) return ApiResponse::Error(key.status());
-  auto if_match = IfMatch(c.req);
-  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
-  auto item = writer_.Delete(c.db, ItemKind::kDocument, c.collection, *key, *if_match,
+  auto precondition = Preconditions(c.req);
+  if (!precondition.ok()) return ApiResponse::Error(precondition.status());
+  auto item = writer_.Delete(c.db, ItemKind::kDocument, c.collection, *key, *precondition,
                              api_internal::ResolvesConflict(c.target));
   if (!item.ok()) return ApiResponse::Error(item.status());
   Json j = DocumentInfo(*item);
@@ -202,7 +203,7 @@ ApiResponse Api::BulkDocuments(const ApiCall& c) {
       if (!etag.ok() || *etag < 0) {
         return ApiResponse::Error(Status::InvalidArgument(where + ".if_match must be an etag"));
       }
-      w.if_match = *etag;
+      w.precondition = Precondition(std::optional<int64_t>(*etag));
     }
     auto resolves = JsonBoolOr(d, "resolve", false);
     if (!resolves.ok()) return ApiResponse::Error(resolves.status().WithContext(where));

@@ -1,6 +1,7 @@
 // Api handlers for files: upload, download (with Range), metadata, list, rename, delete.
 #include "chunk/file_reader.h"
 #include "net/api.h"
+#include "net/http_headers.h"
 
 #include "sync/conflicts.h"
 #include "util/json_reader.h"
@@ -9,7 +10,7 @@
 namespace syncline {
 
 using api_internal::EtagHeader;
-using api_internal::IfMatch;
+using api_internal::Preconditions;
 using api_internal::IntParam;
 
 namespace {
@@ -44,34 +45,6 @@ Result<Item> LiveFile(Store* store, const std::string& db, const std::string& na
   return item;
 }
 
-// Parses a single "bytes=a-b" range against `size`; false if unsatisfiable or malformed.
-bool ParseRange(const std::string& h, uint64_t size, uint64_t* offset, uint64_t* length) {
-  constexpr std::string_view kPrefix = "bytes=";
-  if (h.compare(0, kPrefix.size(), kPrefix) != 0 || h.find(',') != std::string::npos) return false;
-  std::string spec = h.substr(kPrefix.size());
-  size_t dash = spec.find('-');
-  if (dash == std::string::npos) return false;
-  std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
-  auto digits = [](const std::string& s) {
-    return !s.empty() && s.size() < 20 && s.find_first_not_of("0123456789") == std::string::npos;
-  };
-  if (a.empty()) {  // suffix: the last N bytes
-    if (!digits(b)) return false;
-    uint64_t n = std::min<uint64_t>(std::stoull(b), size);
-    if (n == 0) return false;
-    *offset = size - n;
-    *length = n;
-    return true;
-  }
-  if (!digits(a) || (!b.empty() && !digits(b))) return false;
-  uint64_t first = std::stoull(a);
-  uint64_t last = b.empty() ? size - 1 : std::min<uint64_t>(std::stoull(b), size - 1);
-  if (first >= size || last < first) return false;
-  *offset = first;
-  *length = last - first + 1;
-  return true;
-}
-
 class FileReaderSource : public BodySource {
  public:
   explicit FileReaderSource(FileReader reader) : reader_(std::move(reader)) {}
@@ -84,12 +57,12 @@ class FileReaderSource : public BodySource {
 class FileUpload : public Upload {
  public:
   FileUpload(LocalWriter* writer, std::string db, std::string name, std::string metadata,
-             std::optional<int64_t> if_match, bool resolves, std::unique_ptr<FileWriter> file)
+             Precondition precondition, bool resolves, std::unique_ptr<FileWriter> file)
       : writer_(writer),
         db_(std::move(db)),
         name_(std::move(name)),
         metadata_(std::move(metadata)),
-        if_match_(if_match),
+        precondition_(std::move(precondition)),
         resolves_(resolves),
         file_(std::move(file)) {}
 
@@ -98,7 +71,7 @@ class FileUpload : public Upload {
   ApiResponse Finish() override {
     auto content = file_->Finish();
     if (!content.ok()) return ApiResponse::Error(content.status());
-    auto item = writer_->CommitFile(db_, name_, *content, metadata_, if_match_, resolves_);
+    auto item = writer_->CommitFile(db_, name_, *content, metadata_, precondition_, resolves_);
     if (!item.ok()) return ApiResponse::Error(item.status());
     ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
     r.headers.emplace_back("ETag", EtagHeader(item->etag));
@@ -108,7 +81,7 @@ class FileUpload : public Upload {
  private:
   LocalWriter* writer_;
   std::string db_, name_, metadata_;
-  std::optional<int64_t> if_match_;
+  Precondition precondition_;
   bool resolves_;
   std::unique_ptr<FileWriter> file_;
 };
@@ -121,15 +94,13 @@ Result<std::unique_ptr<Upload>> Api::BeginFileUpload(const ApiCall& c) {
   std::string name = c.rest;
   SYNCLINE_RETURN_IF_ERROR(ValidateItemName(name, "file name"));
   SYNCLINE_ASSIGN_OR_RETURN(std::string metadata, ParseMetadata(req.Header("syncline-metadata")));
-  SYNCLINE_ASSIGN_OR_RETURN(std::optional<int64_t> if_match, IfMatch(req));
-  if (if_match) {
+  SYNCLINE_ASSIGN_OR_RETURN(Precondition precondition, Preconditions(req));
+  if (!precondition.empty()) {
     // Checked again at commit; checking now spares sending a body that cannot land.
     Result<Item> cur = LiveFile(store_, db, name);
     if (!cur.ok() && !cur.status().IsNotFound()) return cur.status();
-    if (!cur.ok() || cur->etag != *if_match) {
-      return Status::PreconditionFailed("etag " + std::to_string(*if_match) +
-                                        " does not match the current file");
-    }
+    SYNCLINE_RETURN_IF_ERROR(precondition.CheckWrite(
+        cur.ok() ? std::optional<int64_t>(cur->etag) : std::nullopt, "file '" + name + "'"));
   }
   if (!api_internal::ResolvesConflict(c.target)) {
     // Checked again at commit too; refusing now spares a body that cannot land.
@@ -139,7 +110,7 @@ Result<std::unique_ptr<Upload>> Api::BeginFileUpload(const ApiCall& c) {
   }
   SYNCLINE_ASSIGN_OR_RETURN(auto file, FileWriter::Open(store_, db));
   return std::unique_ptr<Upload>(
-      new FileUpload(&writer_, db, std::move(name), std::move(metadata), if_match,
+      new FileUpload(&writer_, db, std::move(name), std::move(metadata), std::move(precondition),
                      api_internal::ResolvesConflict(c.target), std::move(file)));
 }
 
@@ -152,16 +123,22 @@ ApiResponse Api::GetFile(const ApiCall& c) {
   if (!item.ok()) return ApiResponse::Error(item.status());
   auto manifest = Manifest::Decode(item->manifest);
   if (!manifest.ok()) return ApiResponse::Error(manifest.status());
+  if (auto refusal = api_internal::ConditionalRead(req, item->etag)) return std::move(*refusal);
   uint64_t size = static_cast<uint64_t>(item->size), offset = 0, length = size;
   ApiResponse r;
   r.status = 200;
-  if (const std::string* range = req.Header("range"); range && size > 0) {
-    if (!ParseRange(*range, size, &offset, &length)) {
-      r = ApiResponse::Error(Status::InvalidArgument("range not satisfiable: " + *range));
-      r.status = 416;
-      r.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
-      return r;
-    }
+  ByteRange range = IfRangeHolds(req.Header("if-range"), item->etag)
+                        ? ParseByteRange(req.Header("range"), size)
+                        : ByteRange{};
+  if (range.kind == ByteRange::Kind::kUnsatisfiable) {
+    r = ApiResponse::Error(Status::InvalidArgument("range not satisfiable: " + *req.Header("range")));
+    r.status = 416;
+    r.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+    return r;
+  }
+  if (range.kind == ByteRange::Kind::kPart) {
+    offset = range.offset;
+    length = range.length;
     r.status = 206;
     r.headers.emplace_back("Content-Range", "bytes " + std::to_string(offset) + "-" +
                                                 std::to_string(offset + length - 1) + "/" +
@@ -183,9 +160,9 @@ ApiResponse Api::GetFile(const ApiCall& c) {
 ApiResponse Api::DeleteFile(const ApiCall& c) {
   const std::string& name = c.rest;
   if (Status s = ValidateItemName(name, "file name"); !s.ok()) return ApiResponse::Error(s);
-  auto if_match = IfMatch(c.req);
-  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
-  auto item = writer_.Delete(c.db, ItemKind::kFile, "", name, *if_match,
+  auto precondition = Preconditions(c.req);
+  if (!precondition.ok()) return ApiResponse::Error(precondition.status());
+  auto item = writer_.Delete(c.db, ItemKind::kFile, "", name, *precondition,
                              api_internal::ResolvesConflict(c.target));
   if (!item.ok()) return ApiResponse::Error(item.status());
   ApiResponse r = ApiResponse::Json(
@@ -218,6 +195,7 @@ ApiResponse Api::GetFileMetadata(const ApiCall& c) {
   if (!item.ok()) return ApiResponse::Error(item.status());
   auto conflict = FindConflict(store_, c.db, {ItemKind::kFile, "", name});
   if (!conflict.ok()) return ApiResponse::Error(conflict.status());
+  if (auto refusal = api_internal::ConditionalRead(c.req, item->etag)) return std::move(*refusal);
   Json info = FileInfo(*item);
   info["conflict"] = conflict->has_value();
   ApiResponse r = ApiResponse::Json(200, info.dump());
@@ -234,8 +212,8 @@ ApiResponse Api::UpdateFileMetadata(const ApiCall& c) {
   // {"set": {name: value}, "unset": [name]}
   auto body = ParseJson(req.body);
   if (!body.ok()) return ApiResponse::Error(body.status());
-  auto if_match = IfMatch(req);
-  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+  auto precondition = Preconditions(req);
+  if (!precondition.ok()) return ApiResponse::Error(precondition.status());
   std::map<std::string, std::string> set;
   std::vector<std::string> unset;
   const Json empty_set = Json::object(), empty_unset = Json::array();
@@ -253,7 +231,7 @@ ApiResponse Api::UpdateFileMetadata(const ApiCall& c) {
     if (!k.is_string()) return ApiResponse::Error(Status::InvalidArgument("unset takes names"));
     unset.push_back(k.get<std::string>());
   }
-  auto item = writer_.UpdateMetadata(db, name, set, unset, *if_match,
+  auto item = writer_.UpdateMetadata(db, name, set, unset, *precondition,
                                      api_internal::ResolvesConflict(t));
   if (!item.ok()) return ApiResponse::Error(item.status());
   ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
@@ -272,10 +250,10 @@ ApiResponse Api::RenameFile(const ApiCall& c) {
   Status s = ValidateItemName(*from, "file name");
   if (s.ok()) s = ValidateItemName(*to, "new file name");
   if (!s.ok()) return ApiResponse::Error(s);
-  auto if_match = IfMatch(req);
-  if (!if_match.ok()) return ApiResponse::Error(if_match.status());
+  auto precondition = Preconditions(req);
+  if (!precondition.ok()) return ApiResponse::Error(precondition.status());
   auto item =
-      writer_.RenameFile(c.db, *from, *to, *if_match, api_internal::ResolvesConflict(c.target));
+      writer_.RenameFile(c.db, *from, *to, *precondition, api_internal::ResolvesConflict(c.target));
   if (!item.ok()) return ApiResponse::Error(item.status());
   ApiResponse r = ApiResponse::Json(200, FileInfo(*item).dump());
   r.headers.emplace_back("ETag", EtagHeader(item->etag));

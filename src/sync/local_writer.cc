@@ -1,4 +1,4 @@
-// LocalWriter: If-Match checks and version vector bumps around store transactions.
+// LocalWriter: precondition checks and version vector bumps around store transactions.
 #include "sync/local_writer.h"
 
 #include "sync/conflicts.h"
@@ -8,7 +8,7 @@
 
 namespace syncline {
 
-Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, std::optional<int64_t> if_match,
+Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, const Precondition& precondition,
                             bool must_be_live, Item* current, bool resolves) {
   int64_t now = clock_->NowMicros();
   SYNCLINE_RETURN_IF_ERROR(
@@ -20,11 +20,10 @@ Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, std::optional<int
     return Status::NotFound(std::string(ItemKindName(next->kind)) + " '" + next->key +
                             "' not found");
   }
-  if (if_match && (!live || cur->etag != *if_match)) {
-    return Status::PreconditionFailed(
-        "etag " + std::to_string(*if_match) + " does not match the current " +
-        (live ? "etag " + std::to_string(cur->etag) : std::string("state (no such item)")));
-  }
+  std::string what = std::string(ItemKindName(next->kind)) + " '" +
+                     (next->collection.empty() ? "" : next->collection + "/") + next->key + "'";
+  SYNCLINE_RETURN_IF_ERROR(
+      precondition.CheckWrite(live ? std::optional<int64_t>(cur->etag) : std::nullopt, what));
   // A recreated item descends from its tombstone, so the delete is not resurrected by sync.
   std::string base = cur.ok() ? cur->version_vector : "{}";
   // A write never silently replaces a conflict: it is refused, or it resolves it.
@@ -54,7 +53,7 @@ Result<std::vector<Item>> LocalWriter::PutDocuments(const std::string& db,
       item.collection = w.collection;
       item.key = w.key;
       item.body = w.body;
-      SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, w.if_match, false, nullptr, w.resolves_conflict)
+      SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, w.precondition, false, nullptr, w.resolves_conflict)
                                    .WithContext(w.collection + "/" + w.key));
       SYNCLINE_RETURN_IF_ERROR(txn.Put(&item));
       out.push_back(std::move(item));
@@ -67,14 +66,14 @@ Result<std::vector<Item>> LocalWriter::PutDocuments(const std::string& db,
 
 Result<Item> LocalWriter::Delete(const std::string& db, ItemKind kind,
                                  const std::string& collection, const std::string& key,
-                                 std::optional<int64_t> if_match, bool resolves_conflict) {
+                                 const Precondition& precondition, bool resolves_conflict) {
   Item item;
   item.kind = kind;
   item.collection = collection;
   item.key = key;
   item.deleted = true;
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
-    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, if_match, true, nullptr, resolves_conflict));
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, precondition, true, nullptr, resolves_conflict));
     return txn.Put(&item);
   }));
   return item;
@@ -82,7 +81,7 @@ Result<Item> LocalWriter::Delete(const std::string& db, ItemKind kind,
 
 Result<Item> LocalWriter::CommitFile(const std::string& db, const std::string& name,
                                      const FileContent& content, const std::string& metadata,
-                                     std::optional<int64_t> if_match, bool resolves_conflict) {
+                                     const Precondition& precondition, bool resolves_conflict) {
   Item item;
   item.kind = ItemKind::kFile;
   item.key = name;
@@ -91,7 +90,7 @@ Result<Item> LocalWriter::CommitFile(const std::string& db, const std::string& n
   item.manifest = content.manifest;
   item.metadata = metadata;
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
-    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, if_match, false, nullptr, resolves_conflict));
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, precondition, false, nullptr, resolves_conflict));
     return txn.Put(&item);
   }));
   return item;
@@ -100,13 +99,13 @@ Result<Item> LocalWriter::CommitFile(const std::string& db, const std::string& n
 Result<Item> LocalWriter::UpdateMetadata(const std::string& db, const std::string& name,
                                          const std::map<std::string, std::string>& set,
                                          const std::vector<std::string>& unset,
-                                         std::optional<int64_t> if_match, bool resolves_conflict) {
+                                         const Precondition& precondition, bool resolves_conflict) {
   Item item;
   item.kind = ItemKind::kFile;
   item.key = name;
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
     Item cur;
-    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, if_match, true, &cur, resolves_conflict));
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, precondition, true, &cur, resolves_conflict));
     SYNCLINE_ASSIGN_OR_RETURN(Json meta, ParseJson(cur.metadata));
     for (const auto& k : unset) meta.erase(k);
     for (const auto& [k, v] : set) meta[k] = v;
@@ -120,7 +119,7 @@ Result<Item> LocalWriter::UpdateMetadata(const std::string& db, const std::strin
 }
 
 Result<Item> LocalWriter::RenameFile(const std::string& db, const std::string& from,
-                                     const std::string& to, std::optional<int64_t> if_match,
+                                     const std::string& to, const Precondition& precondition,
                                      bool resolves_conflict) {
   if (from == to) return Status::InvalidArgument("rename needs two different names");
   Item tombstone, moved;
@@ -131,7 +130,7 @@ Result<Item> LocalWriter::RenameFile(const std::string& db, const std::string& f
   moved.key = to;
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
     Item cur;
-    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &tombstone, if_match, true, &cur, resolves_conflict));
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &tombstone, precondition, true, &cur, resolves_conflict));
     Result<Item> target = txn.Get(ItemKind::kFile, "", to);
     if (target.ok() && !target->deleted) {
       return Status::AlreadyExists("file '" + to + "' already exists");

@@ -1,5 +1,5 @@
 // LocalWriter: writes made on this node by its users. Each one bumps this node's counter in the
-// item's version vector, checks If-Match, and commits in one store transaction.
+// item's version vector, checks its precondition, and commits in one store transaction.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 
 #include "chunk/file_writer.h"
 #include "store/store.h"
+#include "sync/precondition.h"
 #include "syncline/env.h"
 
 namespace syncline {
@@ -22,7 +23,7 @@ struct DocumentWrite {
   std::string collection;
   std::string key;
   std::string body;  // JSON object text, already validated
-  std::optional<int64_t> if_match;
+  Precondition precondition;
   bool resolves_conflict = false;  // see LocalWriter
 };
 
@@ -34,8 +35,8 @@ class LocalWriter {
  public:
   LocalWriter(Store* store, Clock* clock) : store_(store), clock_(clock) {}
 
-  // Creates or replaces a document. PreconditionFailed if `if_match` is set and differs from
-  // the live document's etag (or there is none). REQUIRES: validated names, JSON object body.
+  // Creates or replaces a document. PreconditionFailed if the write's precondition does not
+  // hold for the live document (or its absence). REQUIRES: validated names, JSON object body.
   Result<Item> PutDocument(const std::string& db, const DocumentWrite& write);
   // All documents in one transaction, with consecutive etags; all or nothing.
   Result<std::vector<Item>> PutDocuments(const std::string& db,
@@ -43,30 +44,30 @@ class LocalWriter {
 
   // Replaces the item with a tombstone. NotFound if absent or already deleted.
   Result<Item> Delete(const std::string& db, ItemKind kind, const std::string& collection,
-                      const std::string& key, std::optional<int64_t> if_match,
+                      const std::string& key, const Precondition& precondition,
                       bool resolves_conflict = false);
 
   // Makes `content` (whose chunks are stored) the file's current version with `metadata` (a JSON
   // object of strings).
   Result<Item> CommitFile(const std::string& db, const std::string& name,
                           const FileContent& content, const std::string& metadata,
-                          std::optional<int64_t> if_match, bool resolves_conflict = false);
+                          const Precondition& precondition, bool resolves_conflict = false);
 
   // Sets and removes metadata entries of a live file.
   Result<Item> UpdateMetadata(const std::string& db, const std::string& name,
                               const std::map<std::string, std::string>& set,
                               const std::vector<std::string>& unset,
-                              std::optional<int64_t> if_match, bool resolves_conflict = false);
+                              const Precondition& precondition, bool resolves_conflict = false);
 
   // Moves a live file to a new name: the old name becomes a tombstone, the new one holds the
   // same content and metadata. AlreadyExists if `to` is a live file.
   Result<Item> RenameFile(const std::string& db, const std::string& from, const std::string& to,
-                          std::optional<int64_t> if_match, bool resolves_conflict = false);
+                          const Precondition& precondition, bool resolves_conflict = false);
 
  private:
-  // Reads the current item (if any), checks `if_match`, and sets `next`'s version vector to
+  // Reads the current item (if any), checks `precondition`, and sets `next`'s version vector to
   // the current one bumped for this node.
-  Status Prepare(WriteTransaction& txn, Item* next, std::optional<int64_t> if_match,
+  Status Prepare(WriteTransaction& txn, Item* next, const Precondition& precondition,
                  bool must_be_live, Item* current, bool resolves);
 
   Store* store_;

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "fixture.h"
+#include "raw_http.h"
 #include "net/url.h"
 #include "util/sha256.h"
 #include "util/xorshift.h"
@@ -168,6 +169,127 @@ TEST_F(HttpApiTest, BadInputIsRefusedAndChangesNothing) {
   }
   EXPECT_EQ(Json::parse(client_->Send("GET", "/v1/db/d")->body)["last_etag"], 0);
   EXPECT_TRUE(Json::parse(client_->Send("GET", "/v1/db/d/changes")->body)["changes"].empty());
+}
+
+// Issue 8, point 7: what curl users and the HTTP RFCs expect, on the wire.
+class HttpConventionsTest : public HttpApiTest {
+ protected:
+  RawResponse Raw(const std::string& method, const std::string& target,
+                  const std::string& extra_headers = "", const std::string& body = "") {
+    std::string req = method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+                      "Authorization: Bearer " + node_->api_key() + "\r\n" + extra_headers;
+    if (!body.empty() || method == "PUT" || method == "POST") {
+      req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    }
+    return RawExchange(node_->url(), req + "\r\n" + body);
+  }
+};
+
+TEST_F(HttpConventionsTest, MethodNotAllowedSaysWhatIs) {
+  RawResponse r = Raw("POST", "/v1/db");
+  EXPECT_EQ(r.status, 405) << r.head;
+  EXPECT_EQ(r.Header("Allow"), "GET, HEAD, OPTIONS");
+  r = Raw("OPTIONS", "/v1/db/d/files/a.txt");
+  EXPECT_EQ(r.status, 204) << r.head;
+  EXPECT_EQ(r.Header("Allow"), "GET, HEAD, PUT, DELETE, OPTIONS");
+}
+
+TEST_F(HttpConventionsTest, HeadAnswersLikeGetWithoutABody) {
+  for (const char* target : {"/v1/db", "/v1/db/d", "/v1/db/d/changes", "/v1/db/d/conflicts",
+                             "/v1/db/d/destinations", "/v1/db/d/sync/finished"}) {
+    RawResponse get = Raw("GET", target);
+    RawResponse head = Raw("HEAD", target);
+    EXPECT_EQ(head.status, 200) << target << "\n" << head.head;
+    EXPECT_EQ(head.Header("Content-Length"), std::to_string(get.body.size())) << target;
+    EXPECT_EQ(head.body, "") << target;
+  }
+}
+
+TEST_F(HttpConventionsTest, IfMatchTakesEveryRfcForm) {
+  ASSERT_EQ(Raw("PUT", "/v1/db/d/docs/c/k", "", R"({"v":1})").status, 200);  // etag 1
+  struct Case {
+    const char* if_match;
+    int status;
+  };
+  const Case cases[] = {
+      {"\"9\"", 412}, {"W/\"1\"", 412},  // If-Match compares strongly: a weak tag never matches
+      {"\"1\"", 200},                        // now at etag 2
+      {"*", 200},                            // at 3
+      {"\"7\", \"3\"", 200},                 // at 4
+      {"4", 200},                            // bare, as older clients sent; at 5
+      {"nonsense", 400},
+  };
+  for (const Case& c : cases) {
+    RawResponse r = Raw("PUT", "/v1/db/d/docs/c/k", std::string("If-Match: ") + c.if_match + "\r\n",
+                        R"({"v":2})");
+    EXPECT_EQ(r.status, c.status) << c.if_match << ": " << r.body;
+  }
+  EXPECT_EQ(Raw("PUT", "/v1/db/d/docs/c/absent", "If-Match: *\r\n", "{}").status, 412);
+  EXPECT_EQ(Raw("GET", "/v1/db/d/docs/c/absent").status, 404);  // If-Match: * created nothing
+  // A failed precondition says what the current etag is.
+  RawResponse stale = Raw("DELETE", "/v1/db/d/docs/c/k", "If-Match: \"1\"\r\n");
+  EXPECT_EQ(stale.status, 412);
+  EXPECT_NE(stale.body.find("current etag is 5"), std::string::npos) << stale.body;
+}
+
+TEST_F(HttpConventionsTest, IfNoneMatchMakesCreateOnlyWritesAndNotModifiedReads) {
+  RawResponse created = Raw("PUT", "/v1/db/d/docs/c/k", "If-None-Match: *\r\n", R"({"v":1})");
+  EXPECT_EQ(created.status, 200) << created.body;
+  RawResponse again = Raw("PUT", "/v1/db/d/docs/c/k", "If-None-Match: *\r\n", R"({"v":2})");
+  EXPECT_EQ(again.status, 412) << again.body;
+  EXPECT_EQ(Raw("GET", "/v1/db/d/docs/c/k").body, R"({"v":1})");
+  RawResponse file = Raw("PUT", "/v1/db/d/files/f.txt", "If-None-Match: *\r\n", "hello");
+  EXPECT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(Raw("PUT", "/v1/db/d/files/f.txt", "If-None-Match: *\r\n", "other").status, 412);
+
+  // Reads: 304 with the ETag and no body when the client's copy is current.
+  for (const char* target : {"/v1/db/d/docs/c/k", "/v1/db/d/files/f.txt", "/v1/db/d/meta/f.txt"}) {
+    RawResponse get = Raw("GET", target);
+    std::string etag = get.Header("ETag");
+    ASSERT_FALSE(etag.empty()) << target;
+    RawResponse same = Raw("GET", target, "If-None-Match: " + etag + "\r\n");
+    EXPECT_EQ(same.status, 304) << target;
+    EXPECT_EQ(same.Header("ETag"), etag) << target;
+    EXPECT_EQ(same.body, "") << target;
+    EXPECT_EQ(Raw("GET", target, "If-None-Match: W/" + etag + "\r\n").status, 304) << target;
+    EXPECT_EQ(Raw("GET", target, "If-None-Match: \"999\"\r\n").status, 200) << target;
+    EXPECT_EQ(Raw("GET", target, "If-Match: \"999\"\r\n").status, 412) << target;
+  }
+}
+
+TEST_F(HttpConventionsTest, RangesItCannotServeAreIgnored) {
+  ASSERT_EQ(Raw("PUT", "/v1/db/d/files/f.txt", "", "0123456789").status, 200);
+  for (const char* range : {"items=0-1", "bytes=0-1,4-5", "bytes=5-2", "bytes=x"}) {
+    RawResponse r = Raw("GET", "/v1/db/d/files/f.txt", std::string("Range: ") + range + "\r\n");
+    EXPECT_EQ(r.status, 200) << range;
+    EXPECT_EQ(r.body, "0123456789") << range;
+  }
+  RawResponse part = Raw("GET", "/v1/db/d/files/f.txt", "Range: bytes=2-4\r\n");
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, "234");
+  // If-Range with a stale etag: the file changed, so it comes whole.
+  RawResponse changed =
+      Raw("GET", "/v1/db/d/files/f.txt", "Range: bytes=2-4\r\nIf-Range: \"99\"\r\n");
+  EXPECT_EQ(changed.status, 200);
+  EXPECT_EQ(changed.body, "0123456789");
+  EXPECT_EQ(Raw("GET", "/v1/db/d/files/f.txt", "Range: bytes=50-\r\n").status, 416);
+}
+
+TEST_F(HttpConventionsTest, EveryWriteAnswersWithItsETag) {
+  ASSERT_EQ(Raw("PUT", "/v1/db/d/files/a.txt", "", "x").status, 200);
+  // The header is the etag the body reports, quoted.
+  auto etag_of_body = [](const RawResponse& r) {
+    return "\"" + std::to_string(Json::parse(r.body)["etag"].get<int64_t>()) + "\"";
+  };
+  RawResponse renamed = Raw("POST", "/v1/db/d/rename", "", R"({"from":"a.txt","to":"b.txt"})");
+  EXPECT_EQ(renamed.status, 200);
+  EXPECT_EQ(renamed.Header("ETag"), etag_of_body(renamed)) << renamed.head;
+  RawResponse gone = Raw("DELETE", "/v1/db/d/files/b.txt");
+  EXPECT_EQ(gone.status, 200);
+  EXPECT_EQ(gone.Header("ETag"), etag_of_body(gone)) << gone.head;
+  ASSERT_EQ(Raw("PUT", "/v1/db/d/docs/c/k", "", "{}").status, 200);
+  RawResponse doc_gone = Raw("DELETE", "/v1/db/d/docs/c/k");
+  EXPECT_EQ(doc_gone.Header("ETag"), etag_of_body(doc_gone)) << doc_gone.head;
 }
 
 }  // namespace syncline::testing
