@@ -8,7 +8,7 @@ namespace syncline {
 uint64_t ChangeWaiters::Subscribe(const std::string& db, int64_t since, Wake wake) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = last_.find(db);
-  if (it != last_.end() && it->second > since) {
+  if (closed_ || (it != last_.end() && it->second > since)) {
     lock.unlock();
     wake();
     return 0;
@@ -37,6 +37,17 @@ void ChangeWaiters::Notify(const std::string& db, int64_t last_etag) {
         ++it;
       }
     }
+  }
+  for (auto& w : woken) w();
+}
+
+void ChangeWaiters::Close() {
+  std::vector<Wake> woken;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    for (auto& [id, w] : waiters_) woken.push_back(std::move(w.wake));
+    waiters_.clear();
   }
   for (auto& w : woken) w();
 }

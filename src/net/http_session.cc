@@ -308,6 +308,7 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
     bool head_only = req.method == "HEAD";
     ApiResponse res;
     bool body_unread = false;
+    std::optional<ChangeWaiters::Answering> answering;  // held by a long-poll until answered
 
     if (ctx.api->IsUpload(req)) {
       // A streamed upload holds its read buffer and the file writer's chunk buffers: it takes
@@ -376,10 +377,13 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
           res = Guarded(req, [&] { return ctx.api->Handle(req); });
         }
         if (res.long_poll) {
+          answering.emplace(ctx.waiters);
           stream.expires_never();
           co_await WaitForChange(*ctx.waiters, *res.long_poll);
           req.target += req.target.find('?') == std::string::npos ? "?wait=0" : "&wait=0";
           res = Guarded(req, [&] { return ctx.api->Handle(req); });
+          // Woken by shutdown: answer (the page is empty, with the last etag), then close.
+          if (ctx.waiters->closed()) keep_alive = false;
         }
       }
     }

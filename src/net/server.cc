@@ -72,6 +72,7 @@ class ServerImpl : public Server {
     int n = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()) + 2;
     for (int i = 0; i < n; ++i) iocs_.push_back(std::make_unique<asio::io_context>(1));
     acceptor_ = std::make_unique<tcp::acceptor>(*iocs_[0]);
+    stop_timer_ = std::make_unique<asio::steady_timer>(*iocs_[0]);
   }
 
   Status Open() {
@@ -172,7 +173,10 @@ class ServerImpl : public Server {
     asio::post(*iocs_[0], [this] {
       beast::error_code ec;
       acceptor_->close(ec);
-      for (auto& ioc : iocs_) ioc->stop();
+      // Parked long-polls answer with the current last etag rather than see the connection
+      // drop ("empty reply"); they get a moment to write it before the io threads stop.
+      waiters_.Close();
+      StopWhenAnswered(std::chrono::steady_clock::now() + std::chrono::seconds(2));
     });
   }
 
@@ -218,6 +222,16 @@ class ServerImpl : public Server {
       }
       lock.lock();
     }
+  }
+
+  // Stops the io threads once no long-poll is left unanswered, or at `deadline`. On iocs_[0].
+  void StopWhenAnswered(std::chrono::steady_clock::time_point deadline) {
+    if (waiters_.answering() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      for (auto& ioc : iocs_) ioc->stop();
+      return;
+    }
+    stop_timer_->expires_after(std::chrono::milliseconds(5));
+    stop_timer_->async_wait([this, deadline](beast::error_code) { StopWhenAnswered(deadline); });
   }
 
   asio::awaitable<void> Listen() {
@@ -275,6 +289,7 @@ class ServerImpl : public Server {
   std::vector<std::unique_ptr<asio::io_context>> iocs_;
   size_t next_ioc_ = 0;  // used only by Listen, on iocs_[0]
   std::unique_ptr<tcp::acceptor> acceptor_;
+  std::unique_ptr<asio::steady_timer> stop_timer_;  // on iocs_[0]
 };
 
 }  // namespace

@@ -171,6 +171,30 @@ TEST_F(HttpApiTest, BadInputIsRefusedAndChangesNothing) {
   EXPECT_TRUE(Json::parse(client_->Send("GET", "/v1/db/d/changes")->body)["changes"].empty());
 }
 
+// Issue 8, point 11: stopping a node answers its parked long-polls instead of dropping them.
+TEST_F(HttpApiTest, ShutdownAnswersPendingLongPolls) {
+  ASSERT_OK(client_->Send("PUT", "/v1/db/d/docs/c/k", "{}"));
+  Result<HttpResponse> answer = Status::Internal("not answered");
+  std::thread poller([&] {
+    HttpClient c = node_->Client();
+    answer = c.Send("GET", "/v1/db/d/changes?since=1&wait=3600");
+  });
+  ASSERT_TRUE(WaitUntil([&] {
+    auto h = client_->Send("GET", "/v1/health");
+    return h.ok() && Json::parse(h->body)["long_polls"] == 1;
+  }));
+  EXPECT_EQ(node_->Stop(), 0);  // SIGTERM
+  poller.join();
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(answer->status, 200);
+  Json page = Json::parse(answer->body);
+  EXPECT_TRUE(page["changes"].empty());
+  EXPECT_EQ(page["last_etag"], 1);
+  const std::string* connection = answer->Header("connection");
+  ASSERT_NE(connection, nullptr);
+  EXPECT_EQ(*connection, "close");
+}
+
 // Issue 8, point 7: what curl users and the HTTP RFCs expect, on the wire.
 class HttpConventionsTest : public HttpApiTest {
  protected:
