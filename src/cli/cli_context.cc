@@ -1,11 +1,13 @@
 // CliContext: output helpers shared by the client verbs.
 #include "cli/cli_context.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "cli/usage.h"
 #include "net/url.h"
 
 namespace syncline {
@@ -48,6 +50,29 @@ bool CliContext::IsLocalNode() const {
   return Canonical(server) == Canonical(local);
 }
 
+Result<CliContext::Page> CliContext::FetchPage(const std::string& path, int64_t limit) const {
+  constexpr int64_t kMaxLimit = 10000;  // the API's
+  int64_t ask = std::min(limit + 1, kMaxLimit);
+  SYNCLINE_ASSIGN_OR_RETURN(HttpResponse r, Client().Send("GET", path + "limit=" + std::to_string(ask)));
+  Json list = Json::parse(r.body, nullptr, false);
+  if (!list.is_array()) return Status::ProtocolError("the server's listing is not a JSON array");
+  Page page;
+  for (auto& item : list) {
+    if (static_cast<int64_t>(page.items.size()) == limit) {
+      page.more = true;
+      break;
+    }
+    page.items.push_back(std::move(item));
+  }
+  // At the API's own limit, a full page may or may not be the last.
+  if (limit >= kMaxLimit && static_cast<int64_t>(list.size()) == kMaxLimit) page.more = true;
+  return page;
+}
+
+void PrintMoreHint(const std::string& last) {
+  std::cerr << "(more: continue with --after '" << last << "')\n";
+}
+
 void CliContext::PrintJson(const Json& j) const {
   std::cout << j.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
 }
@@ -59,7 +84,13 @@ int CliContext::Fail(const Status& s) const {
   } else {
     std::cerr << "syncline: " << s.message() << " (" << Status::CodeName(s.code()) << ")\n";
   }
-  return 1;
+  return ExitCodeFor(s);
+}
+
+int CliContext::Usage(const std::string& message, const std::string& verb_path) const {
+  (void)Fail(Status::InvalidArgument(message));
+  if (!json) std::cerr << "Run '" << verb_path << " --help' for its usage.\n";
+  return kExitUsage;
 }
 
 void PrintTable(const std::vector<std::string>& header,

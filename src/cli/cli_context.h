@@ -24,15 +24,30 @@ struct CliContext {
   // True if `server` is the node whose data folder is ./data: the URL it recorded there.
   bool IsLocalNode() const;
 
+  // A page of a listing (`PATH` ends in '?' or '&'; limit is added): up to `limit` items, and
+  // whether more follow (one more is asked for to know).
+  struct Page {
+    Json items = Json::array();
+    bool more = false;
+  };
+  Result<Page> FetchPage(const std::string& path, int64_t limit) const;
+
   // Prints JSON on stdout (one line).
   void PrintJson(const Json& j) const;
-  // Prints a failure: {"error", "message"} on stderr with --json, else one line. Returns 1.
+  // Prints a failure: {"error", "message"} on stderr with --json, else one line
+  // ("syncline: MESSAGE (CODE)"). Returns its exit code (usage.h).
   int Fail(const Status& s) const;
+  // Prints a command line that cannot run, as Fail does, with a pointer to the usage of
+  // `verb_path` ("syncline file put"). Returns kExitUsage.
+  int Usage(const std::string& message, const std::string& verb_path) const;
 };
 
 // Prints rows as aligned columns under a header row.
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows);
+
+// After a listing cut by --limit: how to get the next page (on stderr, so stdout stays rows).
+void PrintMoreHint(const std::string& last);
 
 // "1.5 MiB" and the like.
 std::string HumanBytes(double bytes);

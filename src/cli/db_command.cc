@@ -1,10 +1,24 @@
 // `syncline db create|ls|rm|gc|stats`.
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cli/commands.h"
 #include "util/json_reader.h"
 
 namespace syncline {
+
+namespace {
+
+// Asks on the terminal; true only for an answer of y or yes.
+bool Confirm(const std::string& question) {
+  std::cerr << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES" || answer == "Yes";
+}
+
+}  // namespace
 
 void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* db = app.add_subcommand("db", "create, list and remove databases");
@@ -84,7 +98,13 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
 
   auto* rm = db->add_subcommand("rm", "remove a database and everything in it");
   rm->add_option("NAME", *name, "database name")->required();
+  auto yes = std::make_shared<bool>(false);
+  rm->add_flag("--yes,-y", *yes, "do not ask (it asks only when stdin is a terminal)");
   rm->callback([=, &ctx = ctx] {
+    if (!*yes && ::isatty(STDIN_FILENO) == 1 && !Confirm("Remove database '" + *name + "' and everything in it?")) {
+      *exit_code = ctx.Fail(Status::PreconditionFailed("database '" + *name + "' was not removed: not confirmed"));
+      return;
+    }
     auto r = ctx.Client().Send("DELETE", DbPath(*name));
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());

@@ -1,4 +1,6 @@
 // `syncline doc put|get|rm|ls|find`.
+#include <unistd.h>
+
 #include <iostream>
 #include <iterator>
 
@@ -56,13 +58,16 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   put->add_option("DB", a->db, "database")->required();
   put->add_option("COLLECTION", a->collection, "collection")->required();
   put->add_option("KEY", a->key, "document key")->required();
-  put->add_option("JSON", a->json, "the document, a JSON object; '-' or none reads stdin");
+  put->add_option("JSON", a->json, "the document, a JSON object; '-' reads stdin")->required();
   put->add_option("--if-match", a->if_match, "only if the document's etag is still ETAG");
   put->add_flag("--resolve", a->resolve, "this write resolves the item's conflict (it replaces both versions)");
   put->callback([=, &ctx = ctx] {
-    std::string body = a->json.empty() || a->json == "-" ? ReadStdin() : a->json;
+    if (a->json == "-" && ::isatty(STDIN_FILENO) == 1) {
+      std::cerr << "syncline: reading the document from the terminal; end it with Ctrl-D\n";
+    }
+    std::string body = a->json == "-" ? ReadStdin() : a->json;
     HttpHeaders h;
-    if (a->if_match >= 0) h["If-Match"] = std::to_string(a->if_match);
+    if (a->if_match >= 0) h["If-Match"] = "\"" + std::to_string(a->if_match) + "\"";
     auto r = ctx.Client().Send(
         "PUT", DocPath(a->db, a->collection, a->key) + (a->resolve ? "?resolve=1" : ""), body, h);
     if (!r.ok()) return fail(r.status());
@@ -98,7 +103,7 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   rm->add_flag("--resolve", a->resolve, "this write resolves the item's conflict (it replaces both versions)");
   rm->callback([=, &ctx = ctx] {
     HttpHeaders h;
-    if (a->if_match >= 0) h["If-Match"] = std::to_string(a->if_match);
+    if (a->if_match >= 0) h["If-Match"] = "\"" + std::to_string(a->if_match) + "\"";
     auto r = ctx.Client().Send(
         "DELETE", DocPath(a->db, a->collection, a->key) + (a->resolve ? "?resolve=1" : ""), {}, h);
     if (!r.ok()) return fail(r.status());
@@ -110,15 +115,16 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* ls = doc->add_subcommand("ls", "list documents in key order");
   ls->add_option("DB", a->db, "database")->required();
   ls->add_option("COLLECTION", a->collection, "collection")->required();
-  ls->add_option("--limit", a->limit, "at most N documents (default 100)");
-  ls->add_option("--after", a->after, "start after this key (for paging)");
+  ls->add_option("--limit", a->limit, "at most N documents (default 100, at most 10000)")
+      ->check(CLI::Range(1, 10000));
+  ls->add_option("--after", a->after, "start after this key (the next page)");
   ls->callback([=, &ctx = ctx] {
-    std::string path = DbPath(a->db) + "/docs/" + PercentEncode(a->collection) +
-                       "?limit=" + std::to_string(a->limit);
-    if (!a->after.empty()) path += "&after=" + PercentEncode(a->after);
-    auto r = ctx.Client().Send("GET", path);
-    if (!r.ok()) return fail(r.status());
-    PrintDocuments(ctx, Json::parse(r->body, nullptr, false));
+    std::string path = DbPath(a->db) + "/docs/" + PercentEncode(a->collection) + "?";
+    if (!a->after.empty()) path += "after=" + PercentEncode(a->after) + "&";
+    auto page = ctx.FetchPage(path, a->limit);
+    if (!page.ok()) return fail(page.status());
+    PrintDocuments(ctx, page->items);
+    if (page->more && !ctx.json) PrintMoreHint(JsonText(page->items.back(), "key"));
   });
 
   auto* find = doc->add_subcommand("find", "find documents matching a filter");

@@ -1,4 +1,7 @@
 // `syncline file put|get|meta|rename|rm|ls`.
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -28,6 +31,45 @@ Result<Json> ParsePairs(const std::vector<std::string>& pairs) {
   return out;
 }
 
+// The body length to declare for LOCAL_PATH: a regular file's size, or -1 (sent chunked) for
+// stdin, a pipe, a FIFO or a device, which are streamed as they come.
+Result<int64_t> UploadSize(const std::string& local) {
+  if (local == "-") return int64_t{-1};
+  std::error_code ec;
+  std::filesystem::file_status st = std::filesystem::status(local, ec);
+  if (ec) return Status::NotFound(local + ": " + ec.message());
+  if (std::filesystem::is_directory(st)) {
+    return Status::InvalidArgument(local + " is a folder: upload its files one by one");
+  }
+  if (!std::filesystem::is_regular_file(st)) return int64_t{-1};
+  uintmax_t size = std::filesystem::file_size(local, ec);
+  if (ec) return Status::IOError(local + ": " + ec.message());
+  return static_cast<int64_t>(size);
+}
+
+// Where `file get` writes: LOCAL_PATH, or, if that is a folder (or ends in '/'), the file's
+// base name inside it, as cp and curl -O do. Checked before anything is downloaded.
+Result<std::string> DownloadTarget(const std::string& local, const std::string& name) {
+  std::error_code ec;
+  bool is_folder = std::filesystem::is_directory(local, ec);
+  if (!is_folder && !local.empty() && local.back() == '/') {
+    return Status::NotFound("folder " + local + " does not exist");
+  }
+  std::string target = local;
+  if (is_folder) {
+    std::string base = name.substr(name.rfind('/') + 1);
+    target = local + (local.back() == '/' ? "" : "/") + base;
+    if (std::filesystem::is_directory(target, ec)) {
+      return Status::AlreadyExists(target + " is a folder");
+    }
+  }
+  std::filesystem::path parent = std::filesystem::path(target).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+    return Status::NotFound("folder " + parent.string() + " does not exist");
+  }
+  return target;
+}
+
 void PrintFileInfo(const CliContext& ctx, const Json& info, const char* verb) {
   if (ctx.json) {
     ctx.PrintJson(info);
@@ -50,7 +92,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* file = app.add_subcommand("file", "upload, download, describe, rename, remove and list files");
   file->require_subcommand(1);
   struct Args {
-    std::string db, name, local, new_name, prefix;
+    std::string db, name, local, new_name, prefix, after;
     std::vector<std::string> meta, set, unset;
     int64_t if_match = -1, limit = 1000;
     bool resolve = false;
@@ -59,7 +101,7 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto fail = [exit_code, &ctx = ctx](const Status& s) { *exit_code = ctx.Fail(s); };
   auto if_match_header = [a] {
     HttpHeaders h;
-    if (a->if_match >= 0) h["If-Match"] = std::to_string(a->if_match);
+    if (a->if_match >= 0) h["If-Match"] = "\"" + std::to_string(a->if_match) + "\"";
     return h;
   };
   auto resolve_query = [a] { return std::string(a->resolve ? "?resolve=1" : ""); };
@@ -67,31 +109,33 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* put = file->add_subcommand("put", "upload a file (creates or replaces it)");
   put->add_option("DB", a->db, "database")->required();
   put->add_option("NAME", a->name, "file name in the database, e.g. photos/cat.jpg")->required();
-  put->add_option("LOCAL_PATH", a->local, "local file to read; '-' or none reads stdin");
+  put->add_option("LOCAL_PATH", a->local, "local file to read, or '-' for stdin (a pipe or FIFO streams)")
+      ->required();
   put->add_option("--meta", a->meta, "metadata KEY=VALUE (repeatable)");
   put->add_option("--if-match", a->if_match, "only if the file's etag is still ETAG");
   put->add_flag("--resolve", a->resolve, "this write resolves the item's conflict (it replaces both versions)");
   put->callback([=, &ctx = ctx] {
     auto meta = ParsePairs(a->meta);
     if (!meta.ok()) return fail(meta.status());
-    std::string local = a->local.empty() ? "-" : a->local;
+    auto size = UploadSize(a->local);
+    if (!size.ok()) return fail(size.status());
     Env* env = Env::Default();
-    auto in = env->fs->OpenSequential(local);
+    auto in = env->fs->OpenSequential(a->local);
     if (!in.ok()) return fail(in.status());
-    int64_t size = -1;
-    if (local != "-") {
-      auto s = env->fs->FileSize(local);
-      if (!s.ok()) return fail(s.status());
-      size = static_cast<int64_t>(*s);
+    if (a->local == "-" && ::isatty(STDIN_FILENO) == 1) {
+      std::cerr << "syncline: reading " << a->name << " from the terminal; end it with Ctrl-D\n";
     }
     HttpHeaders h = if_match_header();
     h["Syncline-Metadata"] = meta->dump(-1, ' ', /*ensure_ascii=*/true);
     ProgressBar bar("upload " + a->name);
     auto r = ctx.Client().Upload(
         FilePath(a->db, a->name) + resolve_query(),
-        [&](char* buf, size_t n) { return (*in)->Read(buf, n); }, size, h,
+        [&](char* buf, size_t n) { return (*in)->Read(buf, n); }, *size, h,
         [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
-    if (!r.ok()) return fail(r.status());
+    if (!r.ok()) {
+      bar.Interrupt();
+      return fail(r.status());
+    }
     bar.Finish();
     PrintFileInfo(ctx, Json::parse(r->body, nullptr, false), "stored");
   });
@@ -103,8 +147,10 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   get->callback([=, &ctx = ctx] {
     Env* env = Env::Default();
     bool to_stdout = a->local.empty() || a->local == "-";
+    auto target = to_stdout ? Result<std::string>(std::string("-")) : DownloadTarget(a->local, a->name);
+    if (!target.ok()) return fail(target.status());
     // Written beside the target and renamed at the end, so a failed download leaves no half file.
-    std::string tmp = a->local + ".syncline-part";
+    std::string tmp = *target + ".syncline-part";
     std::unique_ptr<WritableFile> out;
     if (!to_stdout) {
       (void)env->fs->RemoveAll(tmp);  // a leftover of an earlier failed run, if any
@@ -123,9 +169,10 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
         {}, [&](uint64_t done, uint64_t total) { bar.Update(done, total); });
     Status s = r.status();
     if (s.ok() && out) s = out->Close();
-    if (s.ok() && out) s = env->fs->Rename(tmp, a->local);
+    if (s.ok() && out) s = env->fs->Rename(tmp, *target);
     if (!s.ok()) {
       if (out) (void)env->fs->RemoveAll(tmp);  // best effort; the download already failed
+      bar.Interrupt();
       return fail(s);
     }
     bar.Finish();
@@ -135,9 +182,9 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     }
     const std::string* hash = r->Header("syncline-content-hash");
     if (ctx.json) {
-      ctx.PrintJson({{"name", a->name}, {"path", a->local}, {"content_hash", hash ? *hash : ""}});
+      ctx.PrintJson({{"name", a->name}, {"path", *target}, {"content_hash", hash ? *hash : ""}});
     } else {
-      std::cout << "wrote " << a->local << "\n";
+      std::cout << "wrote " << *target << "\n";
     }
   });
 
@@ -167,9 +214,11 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   rename->add_option("DB", a->db, "database")->required();
   rename->add_option("OLD", a->name, "current name")->required();
   rename->add_option("NEW", a->new_name, "new name")->required();
+  rename->add_option("--if-match", a->if_match, "only if the file's etag is still ETAG");
+  rename->add_flag("--resolve", a->resolve, "this rename resolves the file's conflict");
   rename->callback([=, &ctx = ctx] {
     Json body = {{"from", a->name}, {"to", a->new_name}};
-    auto r = ctx.Client().Send("POST", DbPath(a->db) + "/rename", body.dump(),
+    auto r = ctx.Client().Send("POST", DbPath(a->db) + "/rename" + resolve_query(), body.dump(),
                                if_match_header());
     if (!r.ok()) return fail(r.status());
     PrintFileInfo(ctx, Json::parse(r->body, nullptr, false), "renamed to");
@@ -192,21 +241,24 @@ void AddFileCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* ls = file->add_subcommand("ls", "list files in name order");
   ls->add_option("DB", a->db, "database")->required();
   ls->add_option("--prefix", a->prefix, "only names starting with P");
-  ls->add_option("--limit", a->limit, "at most N files (default 1000)");
+  ls->add_option("--after", a->after, "start after this name (the next page)");
+  ls->add_option("--limit", a->limit, "at most N files (default 1000, at most 10000)")
+      ->check(CLI::Range(1, 10000));
   ls->callback([=, &ctx = ctx] {
-    std::string path = DbPath(a->db) + "/files?limit=" + std::to_string(a->limit);
-    if (!a->prefix.empty()) path += "&prefix=" + PercentEncode(a->prefix);
-    auto r = ctx.Client().Send("GET", path);
-    if (!r.ok()) return fail(r.status());
-    Json list = Json::parse(r->body, nullptr, false);
-    if (ctx.json) return ctx.PrintJson(list);
+    std::string path = DbPath(a->db) + "/files?";
+    if (!a->prefix.empty()) path += "prefix=" + PercentEncode(a->prefix) + "&";
+    if (!a->after.empty()) path += "after=" + PercentEncode(a->after) + "&";
+    auto page = ctx.FetchPage(path, a->limit);
+    if (!page.ok()) return fail(page.status());
+    if (ctx.json) return ctx.PrintJson(page->items);
     std::vector<std::vector<std::string>> rows;
-    for (const auto& f : list) {
+    for (const auto& f : page->items) {
       rows.push_back({JsonText(f, "name"), HumanBytes(static_cast<double>(JsonNumber(f, "size"))),
                       std::to_string(JsonNumber(f, "etag")),
                       JsonText(f, "content_hash").substr(0, 16)});
     }
     PrintTable({"NAME", "SIZE", "ETAG", "SHA256"}, rows);
+    if (page->more) PrintMoreHint(JsonText(page->items.back(), "name"));
   });
 }
 

@@ -2,11 +2,14 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/command_line.h"
 #include "cli/commands.h"
+#include "cli/usage.h"
 
 int main(int argc, char** argv) {
   using namespace syncline;
-  CLI::App app{"Syncline keeps files and JSON documents the same across servers and clients."};
+  CLI::App app{"Syncline keeps files and JSON documents the same across servers and clients.",
+               "syncline"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the verb
   app.set_version_flag("--version", "syncline 0.1.0");
@@ -17,6 +20,8 @@ int main(int argc, char** argv) {
                  "API key of that server (default: ./data/admin.key if present)")
       ->envname("SYNCLINE_API_KEY");
   app.add_flag("--json", ctx.json, "print machine-readable JSON");
+  app.footer("Run 'syncline help VERB' (or 'syncline VERB --help') for a verb's usage.\n"
+             "Exit codes: 0 ok, 1 failed (refused, or an item failed), 2 usage, 3 unavailable.");
 
   int exit_code = 0;
   AddServeCommand(app, &exit_code);
@@ -27,14 +32,28 @@ int main(int argc, char** argv) {
   AddDestCommand(app, ctx, &exit_code);
   AddSyncCommand(app, ctx, &exit_code);
   AddConflictsCommand(app, ctx, &exit_code);
+
+  std::vector<std::string> args = RewriteHelp(std::vector<std::string>(argv + 1, argv + argc));
+  // A usage error honours --json even when the line fails to parse before reaching it.
+  ctx.json = HasFlag(args, "--json");
+  bool help = HasFlag(args, "--help") || HasFlag(args, "-h") || HasFlag(args, "--version");
+  VerbPath verbs = CheckVerbs(app, args);
+  if (!verbs.problem.empty() && !help) return ctx.Usage(verbs.problem, verbs.path);
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+    std::reverse(args.begin(), args.end());  // CLI11 takes them last-first
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return ctx.Usage(e.what(), verbs.path);
   } catch (const std::exception& e) {
     // Nothing below main throws by design; this is the last guard (STYLE.md, "Errors").
     std::cerr << "syncline: internal error: " << e.what() << "\n";
-    return 2;
+    return kExitFailed;
   }
   return exit_code;
 }

@@ -10,12 +10,18 @@
 namespace syncline {
 
 ProgressBar::ProgressBar(std::string label)
-    : label_(std::move(label)),
-      enabled_(::isatty(STDERR_FILENO) == 1),
-      start_(std::chrono::steady_clock::now()) {}
+    : ProgressBar(std::move(label), stderr, ::isatty(STDERR_FILENO) == 1) {}
 
-ProgressBar::~ProgressBar() {
-  if (drawn_) std::fputc('\n', stderr);
+ProgressBar::ProgressBar(std::string label, FILE* out, bool enabled)
+    : label_(std::move(label)), out_(out), enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+
+ProgressBar::~ProgressBar() { Interrupt(); }
+
+void ProgressBar::Interrupt() {
+  if (!drawn_) return;
+  std::fputc('\n', out_);
+  std::fflush(out_);
+  drawn_ = false;
 }
 
 void ProgressBar::Update(uint64_t done, uint64_t total) {
@@ -31,8 +37,7 @@ void ProgressBar::Update(uint64_t done, uint64_t total) {
 void ProgressBar::Finish() {
   if (!enabled_ || !drawn_) return;
   Draw(last_total_ ? last_total_ : last_done_, last_total_);
-  std::fputc('\n', stderr);
-  drawn_ = false;
+  Interrupt();
 }
 
 void ProgressBar::Draw(uint64_t done, uint64_t total) {
@@ -49,8 +54,8 @@ void ProgressBar::Draw(uint64_t done, uint64_t total) {
   if (total && rate > 0 && done < total) {
     line += "  ETA " + std::to_string(static_cast<int>((total - done) / rate)) + "s";
   }
-  std::fprintf(stderr, "\r%s\033[K", line.c_str());
-  std::fflush(stderr);
+  std::fprintf(out_, "\r%s\033[K", line.c_str());
+  std::fflush(out_);
   drawn_ = true;
 }
 

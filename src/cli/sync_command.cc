@@ -25,7 +25,12 @@ void PrintReportLine(const Json& r) {
             << JsonNumber(r, "need_list_length") << "\n";
 }
 
-// A report's user-facing fields (the API adds "kind").
+// The failure a report (or a destination's run) records, if any.
+Status ReportError(const Json& r) {
+  Status error;
+  if (Status s = ReadJsonStatus(r, "error", "error_code", &error); !s.ok()) return s;
+  return error;
+}
 
 }  // namespace
 
@@ -52,8 +57,10 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       return;
     }
     Json runs = Json::parse(r->body, nullptr, false);
-    bool failed = false;
-    for (const auto& d : runs) failed = failed || JsonField(d, "error").is_string();
+    Status failed;  // the first destination that failed
+    for (const auto& d : runs) {
+      if (Status s = ReportError(d); failed.ok() && !s.ok()) failed = s.WithContext(JsonText(d, "destination_url"));
+    }
     if (ctx.json) {
       ctx.PrintJson(runs);  // all the API says, as the API says it
     } else {
@@ -66,7 +73,7 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
         for (const auto& rep : JsonField(d, "reports")) PrintReportLine(rep);
       }
     }
-    if (failed) *exit_code = 1;
+    if (!failed.ok()) *exit_code = ctx.Fail(failed);
   });
 
   auto* st = sync->add_subcommand("start", "sync one file (or document) to any server now");
@@ -87,6 +94,8 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     Json rep = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(rep);
     else PrintReportLine(rep);
+    // The request went through but the item did not: that is a failure of this verb.
+    if (Status s = ReportError(rep); !s.ok()) *exit_code = ctx.Fail(s.WithContext(ItemLabel(rep)));
   });
 
   for (const char* what : {"active", "pending", "finished"}) {

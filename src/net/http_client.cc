@@ -1,6 +1,8 @@
 // HttpClient over one libcurl easy handle (which keeps the connection alive between requests).
 #include "net/http_client.h"
 
+#include <algorithm>
+
 #include <curl/curl.h>
 
 #include <mutex>
@@ -35,6 +37,7 @@ struct HttpClient::Impl {
   ReadFn read;
   WriteFn write;
   ProgressFn progress;
+  uint64_t body_bytes_read = 0;  // of an upload: what `read` gave, not the wire's bytes
   Status callback_status;
   char error[CURL_ERROR_SIZE] = {};
 
@@ -83,6 +86,7 @@ struct HttpClient::Impl {
       self->callback_status = r.status();
       return CURL_READFUNC_ABORT;
     }
+    self->body_bytes_read += *r;
     return *r;
   }
 
@@ -90,7 +94,10 @@ struct HttpClient::Impl {
                         curl_off_t ulnow) {
     auto* self = static_cast<Impl*>(user);
     if (self->read) {
-      self->progress(static_cast<uint64_t>(ulnow), static_cast<uint64_t>(ultotal));
+      // curl counts a chunked body's framing too ("0\r\n\r\n" for an empty one), and reads
+      // ahead of what it sent: the lesser is content that really left.
+      uint64_t sent = std::min(self->body_bytes_read, static_cast<uint64_t>(ulnow));
+      self->progress(sent, static_cast<uint64_t>(ultotal));
     } else {
       self->progress(static_cast<uint64_t>(dlnow), static_cast<uint64_t>(dltotal));
     }
@@ -197,6 +204,7 @@ Result<HttpResponse> HttpClient::Upload(const std::string& path, ReadFn read, in
                                         const HttpHeaders& headers, ProgressFn progress) {
   impl_->read = std::move(read);
   impl_->progress = std::move(progress);
+  impl_->body_bytes_read = 0;
   curl_easy_setopt(impl_->curl, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(impl_->curl, CURLOPT_READFUNCTION, &Impl::OnRead);
   curl_easy_setopt(impl_->curl, CURLOPT_READDATA, impl_.get());

@@ -1,6 +1,8 @@
 // ServerProcess and RunProcess: fork/exec with output captured in files.
 #include "testing/server_process.h"
 
+#include <pty.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -117,6 +119,44 @@ CliResult RunProcess(const std::string& binary, const std::vector<std::string>& 
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = Slurp(out);
   r.err = Slurp(err);
+  return r;
+}
+
+CliResult RunInTerminal(const std::string& binary, const std::vector<std::string>& args,
+                        const std::string& input) {
+  std::vector<std::string> argv_s = {binary};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int master = -1;
+  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  CliResult r;
+  if (pid < 0) return r;
+  for (size_t off = 0; off < input.size();) {
+    ssize_t n = ::write(master, input.data() + off, input.size() - off);
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  char buf[4096];
+  while (true) {
+    ssize_t n = ::read(master, buf, sizeof buf);
+    if (n > 0) {
+      r.out.append(buf, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;  // EIO: the child closed the terminal's last descriptor
+    }
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }
 

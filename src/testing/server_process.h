@@ -52,4 +52,11 @@ struct CliResult {
 CliResult RunProcess(const std::string& binary, const std::vector<std::string>& args,
                      const std::string& input = "", const std::string& cwd = "");
 
+// Runs `binary args...` on a new pseudo-terminal, as a user at a terminal would: stdin,
+// stdout and stderr are all the terminal, so prompts, hints and progress bars show. `input`
+// is typed (a "\x04" at a line's start is Ctrl-D). Everything printed lands in `out`, with
+// the terminal's "\r\n" line ends.
+CliResult RunInTerminal(const std::string& binary, const std::vector<std::string>& args,
+                        const std::string& input = "");
+
 }  // namespace syncline::testing

@@ -28,6 +28,11 @@ class NodeTest : public ::testing::Test {
     args.insert(args.end(), {"--server", node_->url(), "--api-key", node_->api_key()});
     return RunProcess(SYNCLINE_BINARY, args, input);
   }
+  // Runs `syncline ARGS --server URL --api-key KEY` at a terminal (RunInTerminal).
+  CliResult CliInTerminal(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.end(), {"--server", node_->url(), "--api-key", node_->api_key()});
+    return RunInTerminal(SYNCLINE_BINARY, args, input);
+  }
   // Runs the CLI with --json, expects success, returns the parsed output.
   Json CliJson(std::vector<std::string> args, const std::string& input = "") {
     args.push_back("--json");

@@ -67,10 +67,19 @@ class SyncTest : public ::testing::Test {
          Json{{"url", to_url}, {"remote_key", to_key}}.dump());
   }
 
-  // `sync start d NAME` from `from` to the node (or proxy) at `to_url` with key `to_key`.
+  // `sync start d NAME` from `from` to the node (or proxy) at `to_url` with key `to_key`: its
+  // report. The CLI's exit code must say what the report does: 0, or 3 for an unavailable
+  // destination, or 1 for any other failure.
   Json SyncStart(ServerProcess& from, const std::string& name, const std::string& to_url,
                  const std::string& to_key) {
-    return CliJson(from, {"sync", "start", "d", name, "--to", to_url, "--to-key", to_key});
+    CliResult r = Cli(from, {"sync", "start", "d", name, "--to", to_url, "--to-key", to_key, "--json"});
+    Json report = Json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(report.is_object()) << r.out << r.err;
+    std::string code = report.is_object() && report.contains("error_code") && report["error_code"].is_string()
+                           ? report["error_code"].get<std::string>()
+                           : "";
+    EXPECT_EQ(r.exit_code, code.empty() ? 0 : code == "unavailable" ? 3 : 1) << r.out << r.err;
+    return report;
   }
 
   // Puts a file through the API; returns its etag.
