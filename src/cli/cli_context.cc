@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/display.h"
 #include "cli/usage.h"
 #include "net/url.h"
 
@@ -57,6 +58,7 @@ Result<CliContext::Page> CliContext::FetchPage(const std::string& path, int64_t 
   Json list = Json::parse(r.body, nullptr, false);
   if (!list.is_array()) return Status::ProtocolError("the server's listing is not a JSON array");
   Page page;
+  page.body = std::move(r.body);
   for (auto& item : list) {
     if (static_cast<int64_t>(page.items.size()) == limit) {
       page.more = true;
@@ -67,6 +69,19 @@ Result<CliContext::Page> CliContext::FetchPage(const std::string& path, int64_t 
   // At the API's own limit, a full page may or may not be the last.
   if (limit >= kMaxLimit && static_cast<int64_t>(list.size()) == kMaxLimit) page.more = true;
   return page;
+}
+
+Result<HttpResponse> SendForItem(
+    const std::string& name, const std::string& collection,
+    const std::function<Result<HttpResponse>(const std::string& name, const std::string& collection)>& send) {
+  auto candidates = ItemCandidates(name, collection);
+  Result<HttpResponse> first = Status::Internal("no item to try");
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    Result<HttpResponse> r = send(candidates[i].first, candidates[i].second);
+    if (!r.status().IsNotFound()) return r;  // found, or failed for another reason
+    if (i == 0) first = std::move(r);
+  }
+  return first;  // not found: said of what the user typed
 }
 
 void PrintMoreHint(const std::string& last) {
@@ -95,21 +110,7 @@ int CliContext::Usage(const std::string& message, const std::string& verb_path) 
 
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(header.size());
-  for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
-  for (const auto& r : rows) {
-    for (size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  }
-  auto print = [&](const std::vector<std::string>& r) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
-    }
-    std::cout << line << "\n";
-  };
-  print(header);
-  for (const auto& r : rows) print(r);
+  std::cout << FormatTable(header, rows);
 }
 
 std::string HumanBytes(double bytes) {

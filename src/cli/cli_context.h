@@ -1,6 +1,7 @@
 // CliContext: what every client verb shares: the server, the key, output mode, and printing.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@ struct CliContext {
   struct Page {
     Json items = Json::array();
     bool more = false;
+    std::string body;  // the answer as sent (keys in the server's order)
   };
   Result<Page> FetchPage(const std::string& path, int64_t limit) const;
 
@@ -42,9 +44,15 @@ struct CliContext {
   int Usage(const std::string& message, const std::string& verb_path) const;
 };
 
-// Prints rows as aligned columns under a header row.
+// Prints rows as columns aligned by display width under a header row (display.h).
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows);
+
+// Calls `send(name, collection)` for each item NAME may denote (display.h, ItemCandidates)
+// while the answer is NotFound: what a listing prints as COLLECTION/KEY works as a NAME.
+Result<HttpResponse> SendForItem(
+    const std::string& name, const std::string& collection,
+    const std::function<Result<HttpResponse>(const std::string& name, const std::string& collection)>& send);
 
 // After a listing cut by --limit: how to get the next page (on stderr, so stdout stays rows).
 void PrintMoreHint(const std::string& last);

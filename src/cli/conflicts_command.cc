@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/display.h"
 #include "util/json_reader.h"
 
 namespace syncline {
@@ -24,25 +25,14 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       return;
     }
     Json list = Json::parse(r->body, nullptr, false);
-    if (ctx.json) {
-      Json out = Json::array();
-      for (const auto& c : list) {
-        Json summary = Json::object();
-        for (const char* f : {"name", "collection", "remote_url", "local_version", "remote_version"}) {
-          summary[f] = JsonField(c, f);
-        }
-        out.push_back(std::move(summary));
-      }
-      ctx.PrintJson(out);
-      return;
-    }
+    if (ctx.json) return ctx.PrintJson(list);  // all the API says: whole node ids too
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : list) {
-      std::string label = JsonField(c, "collection").is_string() ? JsonText(c, "collection") + "/" : "";
-      rows.push_back({label + JsonText(c, "name"), JsonText(c, "remote_url"), DumpJson(JsonField(c, "local_version")),
-                      DumpJson(JsonField(c, "remote_version"))});
+      rows.push_back({ItemLabel(c), JsonText(c, "kind"), JsonText(c, "remote_url"),
+                      ShortVersionVector(JsonField(c, "local_version")),
+                      ShortVersionVector(JsonField(c, "remote_version"))});
     }
-    PrintTable({"NAME", "REMOTE_URL", "LOCAL_VERSION", "REMOTE_VERSION"}, rows);
+    PrintTable({"NAME", "KIND", "REMOTE_URL", "LOCAL_VERSION", "REMOTE_VERSION"}, rows);
   });
 
   auto* show = conflicts->add_subcommand("show", "show both versions of a conflicted item");
@@ -50,7 +40,9 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   show->add_option("NAME", *name, "file name, or document key with --collection")->required();
   show->add_option("--collection", *collection, "the item is a document of this collection");
   show->callback([=, &ctx = ctx] {
-    auto r = ctx.Client().Send("GET", base(*db) + "/item" + ItemQuery(*name, *collection));
+    auto r = SendForItem(*name, *collection, [&](const std::string& n, const std::string& c) {
+      return ctx.Client().Send("GET", base(*db) + "/item" + ItemQuery(n, c));
+    });
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
       return;
@@ -60,7 +52,7 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       ctx.PrintJson(c);
       return;
     }
-    std::cout << "conflict on " << JsonText(c, "name") << " with " << JsonText(c, "remote_url")
+    std::cout << "conflict on " << ItemLabel(c) << " with " << JsonText(c, "remote_url")
               << " (current etag " << JsonNumber(c, "local_etag") << ")\n"
               << "current: " << JsonField(c, "local_item").dump(2, ' ', false, Json::error_handler_t::replace) << "\n"
               << "remote:  " << JsonField(c, "remote_item").dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
@@ -77,17 +69,19 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   resolve->add_option("--if-match", *if_match,
                       "only if the current version's etag is still ETAG (as `conflicts show` printed)");
   resolve->callback([=, &ctx = ctx] {
-    Json body = ItemFields(*name, *collection);
-    body["keep"] = *keep;
-    if (*if_match >= 0) body["if_match"] = *if_match;
-    auto r = ctx.Client().Send("POST", base(*db) + "/resolve", body.dump());
+    auto r = SendForItem(*name, *collection, [&](const std::string& n, const std::string& c) {
+      Json body = ItemFields(n, c);
+      body["keep"] = *keep;
+      if (*if_match >= 0) body["if_match"] = *if_match;
+      return ctx.Client().Send("POST", base(*db) + "/resolve", body.dump());
+    });
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
       return;
     }
     Json out = Json::parse(r->body, nullptr, false);
     if (ctx.json) ctx.PrintJson(out);
-    else std::cout << "resolved " << *name << ": kept the " << *keep << " version, discarded the "
+    else std::cout << "resolved " << ItemLabel(out) << ": kept the " << *keep << " version, discarded the "
                    << (*keep == "remote" ? "current" : "remote") << " one\n";
   });
 }

@@ -45,14 +45,7 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       return;
     }
     Json list = Json::parse(r->body, nullptr, false);
-    if (ctx.json) {
-      Json out = Json::array();
-      for (const auto& d : list) {
-        out.push_back({{"name", JsonField(d, "name")}, {"last_etag", JsonField(d, "last_etag")}});
-      }
-      ctx.PrintJson(out);
-      return;
-    }
+    if (ctx.json) return ctx.PrintJson(list);  // all the API says
     std::vector<std::vector<std::string>> rows;
     for (const auto& d : list) {
       rows.push_back({JsonText(d, "name"), std::to_string(JsonNumber(d, "last_etag"))});

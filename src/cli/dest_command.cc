@@ -11,6 +11,14 @@ namespace {
 
 std::string DestPath(const std::string& db) { return DbPath(db) + "/destinations"; }
 
+// LAST_ETAG as a user should read it: before the first successful run there is no etag yet,
+// only "syncing" (a worker is at it) or "-" (nothing has run).
+std::string LastEtagColumn(const Json& d) {
+  if (JsonNumber(d, "last_success_at") > 0) return std::to_string(JsonNumber(d, "last_etag"));
+  std::string state = JsonText(JsonField(d, "worker"), "state");
+  return state == "running" || state == "waiting" ? "syncing" : "-";
+}
+
 void PrintDestinations(const CliContext& ctx, const Json& list) {
   if (ctx.json) {
     ctx.PrintJson(list);
@@ -19,10 +27,10 @@ void PrintDestinations(const CliContext& ctx, const Json& list) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : list) {
     rows.push_back({JsonText(d, "url"), JsonText(d, "remote_db"),
-                    JsonFlag(d, "enabled") ? "yes" : "no", std::to_string(JsonNumber(d, "last_etag")),
-                    JsonText(d, "last_error", "-")});
+                    JsonFlag(d, "enabled") ? "yes" : "no", JsonText(JsonField(d, "worker"), "state", "-"),
+                    LastEtagColumn(d), JsonText(d, "last_error", "-")});
   }
-  PrintTable({"URL", "REMOTE_DB", "ENABLED", "LAST_ETAG", "LAST_ERROR"}, rows);
+  PrintTable({"URL", "REMOTE_DB", "ENABLED", "STATE", "LAST_ETAG", "LAST_ERROR"}, rows);
 }
 
 }  // namespace

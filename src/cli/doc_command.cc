@@ -28,15 +28,23 @@ int64_t EtagOf(const HttpResponse& r) {
   return std::atoll(v.c_str());
 }
 
-void PrintDocuments(const CliContext& ctx, const Json& docs) {
+// A list of documents from the API (`body`, of which the first `count` are shown), each
+// document in its stored key order: ordered_json keeps it where Json would sort.
+void PrintDocuments(const CliContext& ctx, const std::string& body, size_t count) {
+  using Ordered = nlohmann::ordered_json;
+  Ordered docs = Ordered::parse(body, nullptr, false);
+  if (!docs.is_array()) docs = Ordered::array();
+  while (docs.size() > count) docs.erase(docs.size() - 1);
   if (ctx.json) {
-    ctx.PrintJson(docs);
+    std::cout << docs.dump(-1, ' ', false, Ordered::error_handler_t::replace) << "\n";
     return;
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : docs) {
-    rows.push_back({JsonText(d, "key"), std::to_string(JsonNumber(d, "etag")),
-                    DumpJson(JsonField(d, "document"))});
+    Json info = Json::parse(d.dump(), nullptr, false);  // for the checked accessors
+    const auto document = d.is_object() && d.contains("document") ? d["document"] : Ordered();
+    rows.push_back({JsonText(info, "key"), std::to_string(JsonNumber(info, "etag")),
+                    document.dump(-1, ' ', false, Ordered::error_handler_t::replace)});
   }
   PrintTable({"KEY", "ETAG", "DOCUMENT"}, rows);
 }
@@ -83,15 +91,19 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   get->callback([=, &ctx = ctx] {
     auto r = ctx.Client().Send("GET", DocPath(a->db, a->collection, a->key));
     if (!r.ok()) return fail(r.status());
+    // In the stored key order, as the API sends it.
+    using Ordered = nlohmann::ordered_json;
+    Ordered document = Ordered::parse(r->body, nullptr, false);
     if (ctx.json) {
-      ctx.PrintJson({{"etag", EtagOf(*r)},
+      Ordered out = {{"etag", EtagOf(*r)},
                      {"conflict", r->Header("syncline-conflict") != nullptr},
-                     {"document", Json::parse(r->body, nullptr, false)}});
+                     {"document", std::move(document)}};
+      std::cout << out.dump(-1, ' ', false, Ordered::error_handler_t::replace) << "\n";
     } else {
       if (r->Header("syncline-conflict")) {
         std::cerr << "syncline: this document is conflicted: see `syncline conflicts show`\n";
       }
-      std::cout << Json::parse(r->body, nullptr, false).dump(2) << "\n";
+      std::cout << document.dump(2, ' ', false, Ordered::error_handler_t::replace) << "\n";
     }
   });
 
@@ -123,7 +135,7 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     if (!a->after.empty()) path += "after=" + PercentEncode(a->after) + "&";
     auto page = ctx.FetchPage(path, a->limit);
     if (!page.ok()) return fail(page.status());
-    PrintDocuments(ctx, page->items);
+    PrintDocuments(ctx, page->body, page->items.size());
     if (page->more && !ctx.json) PrintMoreHint(JsonText(page->items.back(), "key"));
   });
 
@@ -149,7 +161,7 @@ void AddDocCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     auto r = ctx.Client().Send("POST", DbPath(a->db) + "/find/" + PercentEncode(a->collection),
                                body.dump());
     if (!r.ok()) return fail(r.status());
-    PrintDocuments(ctx, Json::parse(r->body, nullptr, false));
+    PrintDocuments(ctx, r->body, SIZE_MAX);
   });
 }
 

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/display.h"
 #include "util/json_reader.h"
 
 namespace syncline {
@@ -12,14 +13,17 @@ std::string SyncPath(const std::string& db, const std::string& what) {
   return DbPath(db) + "/sync/" + what;
 }
 
-std::string ItemLabel(const Json& r) {
-  return JsonField(r, "collection").is_string() ? JsonText(r, "collection") + "/" + JsonText(r, "name")
-                                     : JsonText(r, "name");
+// A report's error as listings show it: the message, and for a conflict settled since, that
+// it was (the API's "conflict_open").
+std::string ErrorText(const Json& r) {
+  if (!JsonField(r, "error").is_string()) return "-";
+  bool settled = JsonField(r, "conflict_open").is_boolean() && !JsonFlag(r, "conflict_open");
+  return JsonText(r, "error") + (settled ? " (resolved since)" : "");
 }
 
 void PrintReportLine(const Json& r) {
   std::cout << "  " << ItemLabel(r) << "  " << JsonText(r, "type") << "  "
-            << (JsonField(r, "error").is_string() ? "error: " + JsonText(r, "error") : std::string("ok"))
+            << (JsonField(r, "error").is_string() ? "error: " + ErrorText(r) : std::string("ok"))
             << "  sent " << HumanBytes(static_cast<double>(JsonNumber(r, "bytes_transferred"))) << ", copied "
             << HumanBytes(static_cast<double>(JsonNumber(r, "bytes_copied"))) << ", need list "
             << JsonNumber(r, "need_list_length") << "\n";
@@ -115,17 +119,12 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
         return;
       }
       Json page = Json::parse(r->body, nullptr, false);
-      if (ctx.json) {
-        Json items = Json::array();
-        for (const auto& i : JsonField(page, "items")) items.push_back((i));
-        ctx.PrintJson({{"items", items}, {"total", JsonField(page, "total")}, {"start", JsonField(page, "start")}});
-        return;
-      }
+      if (ctx.json) return ctx.PrintJson(page);  // all the API says, as it says it
       std::vector<std::vector<std::string>> rows;
       for (const auto& i : JsonField(page, "items")) {
         rows.push_back({ItemLabel(i), JsonText(i, "type"), std::to_string(JsonNumber(i, "etag")),
                         JsonText(i, w == "finished" ? "source_url" : "destination_url"),
-                        JsonText(i, "error", "-")});
+                        ErrorText(i)});
       }
       PrintTable({"NAME", "TYPE", "ETAG", w == "finished" ? "SOURCE" : "DESTINATION", "ERROR"}, rows);
       std::cout << JsonNumber(page, "total") << " in all\n";
@@ -137,7 +136,9 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   status->add_option("NAME", *name, "file name, or document key with --collection")->required();
   status->add_option("--collection", *collection, "the item is a document of this collection");
   status->callback([=, &ctx = ctx] {
-    auto r = ctx.Client().Send("GET", SyncPath(*db, "status") + ItemQuery(*name, *collection));
+    auto r = SendForItem(*name, *collection, [&](const std::string& n, const std::string& c) {
+      return ctx.Client().Send("GET", SyncPath(*db, "status") + ItemQuery(n, c));
+    });
     if (!r.ok()) {
       *exit_code = ctx.Fail(r.status());
       return;

@@ -27,11 +27,24 @@ Json DocumentInfo(const Item& item) {
   return {{"collection", item.collection}, {"key", item.key}, {"etag", item.etag}};
 }
 
-// Document info plus the document itself; the stored text was validated on the way in.
-Json DocumentWithBody(const Item& item) {
-  Json j = DocumentInfo(item);
-  j["document"] = Json::parse(item.body, nullptr, false);
-  return j;
+// Document info plus the document as stored, in its own key order (a parse and dump would
+// sort its keys); the stored text was validated on the way in.
+std::string DocumentWithBodyText(const Item& item, std::string_view document) {
+  std::string text = DocumentInfo(item).dump();
+  text.pop_back();  // the closing brace
+  text += ",\"document\":";
+  text += document;
+  text += '}';
+  return text;
+}
+
+std::string JsonArrayText(const std::vector<std::string>& elements) {
+  std::string out = "[";
+  for (const std::string& e : elements) {
+    if (out.size() > 1) out += ',';
+    out += e;
+  }
+  return out + "]";
 }
 
 }  // namespace
@@ -108,9 +121,9 @@ ApiResponse Api::ListDocuments(const ApiCall& c) {
   if (auto it = t.query.find("prefix"); it != t.query.end()) o.prefix = it->second;
   auto items = store_->ListItems(db, o);
   if (!items.ok()) return ApiResponse::Error(items.status());
-  Json out = Json::array();
-  for (const Item& item : *items) out.push_back(DocumentWithBody(item));
-  return ApiResponse::Json(200, out.dump());
+  std::vector<std::string> out;
+  for (const Item& item : *items) out.push_back(DocumentWithBodyText(item, item.body));
+  return ApiResponse::Json(200, JsonArrayText(out));
 }
 
 ApiResponse Api::FindDocuments(const ApiCall& c) {
@@ -144,7 +157,7 @@ ApiResponse Api::FindDocuments(const ApiCall& c) {
   int64_t skip = *offset_field, limit = *limit_field;
 
   // A full scan in key order, a page at a time: fine until collections get secondary indexes.
-  Json out = Json::array();
+  std::vector<std::string> out;
   ListOptions o;
   o.kind = ItemKind::kDocument;
   o.collection = collection;
@@ -159,15 +172,15 @@ ApiResponse Api::FindDocuments(const ApiCall& c) {
         --skip;
         continue;
       }
-      Json j = DocumentInfo(item);
-      j["document"] = ProjectFields(doc, fields);
-      out.push_back(std::move(j));
+      // Without fields the document goes as stored, in its own key order.
+      out.push_back(DocumentWithBodyText(item, fields.empty() ? std::string(item.body)
+                                                              : ProjectFields(doc, fields).dump()));
       if (static_cast<int64_t>(out.size()) >= limit) break;
     }
     if (static_cast<int64_t>(items->size()) < o.limit) break;
     o.after = items->back().key;
   }
-  return ApiResponse::Json(200, out.dump());
+  return ApiResponse::Json(200, JsonArrayText(out));
 }
 
 ApiResponse Api::BulkDocuments(const ApiCall& c) {

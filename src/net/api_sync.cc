@@ -59,6 +59,17 @@ Json ConflictSummary(const Conflict& c) {
           {"created_at", c.created_at}};
 }
 
+// A report this node received, as JSON; one that settled as a conflict also says whether that
+// conflict is still open ("conflict_open"): a resolve since (or a newer conflict replacing
+// it) closes it, so a listing does not keep calling a settled item conflicted.
+Result<Json> IncomingReportJson(Store* store, const std::string& db, const SyncReport& r) {
+  Json j = SyncReportToJson(r);
+  if (r.error.code() != Status::Code::kConflicted) return j;
+  SYNCLINE_ASSIGN_OR_RETURN(std::optional<Conflict> open, FindConflict(store, db, r.ref));
+  j["conflict_open"] = open.has_value() && open->created_at <= r.finished_at;
+  return j;
+}
+
 }  // namespace
 
 Status Api::CheckSyncDatabase(const std::string& db) const {
@@ -194,7 +205,9 @@ ApiResponse Api::SyncFinished(const ApiCall& c) {
   for (const ReportRecord& r : page->reports) {
     auto report = SyncReportFromRecord(r);
     if (!report.ok()) return ApiResponse::Error(report.status());
-    items.push_back(SyncReportToJson(*report));
+    auto j = IncomingReportJson(store_, c.db, *report);
+    if (!j.ok()) return ApiResponse::Error(j.status());
+    items.push_back(std::move(*j));
   }
   return JsonOk({{"items", items}, {"total", page->total}, {"start", *start}});
 }
@@ -205,17 +218,24 @@ ApiResponse Api::SyncStatus(const ApiCall& c) {
   if (!ref.ok()) return ApiResponse::Error(ref.status());
   // The latest report for the item, pushed from here or received here.
   std::optional<ReportRecord> best;
+  bool incoming = false;
   for (ReportDirection dir : {ReportDirection::kOutgoing, ReportDirection::kIncoming}) {
     auto r = store_->GetReport(c.db, dir, *ref);
     if (!r.ok()) return ApiResponse::Error(r.status());
-    if (*r && (!best || (*r)->finished_at > best->finished_at)) best = std::move(*r);
+    if (*r && (!best || (*r)->finished_at > best->finished_at)) {
+      best = std::move(*r);
+      incoming = dir == ReportDirection::kIncoming;
+    }
   }
   if (!best) {
     return ApiResponse::Error(Status::NotFound("no synchronization report for '" + ref->key + "'"));
   }
   auto report = SyncReportFromRecord(*best);
   if (!report.ok()) return ApiResponse::Error(report.status());
-  return JsonOk(SyncReportToJson(*report));
+  if (!incoming) return JsonOk(SyncReportToJson(*report));
+  auto j = IncomingReportJson(store_, c.db, *report);
+  if (!j.ok()) return ApiResponse::Error(j.status());
+  return JsonOk(*j);
 }
 
 ApiResponse Api::SyncProtocol(const ApiCall& c) {

@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "fixture.h"
+#include "cli/display.h"
 #include "raw_http.h"
 
 namespace syncline::testing {
@@ -205,6 +207,147 @@ TEST_F(NewcomerTest, FileListingPages) {
   EXPECT_EQ(rest[0]["name"], "c");
   CliResult all = Cli({"file", "ls", "photos", "--limit", "3"});
   EXPECT_EQ(all.err, "");  // nothing more: no hint
+}
+
+// A conflict on `other`'s albums/summer: written there and here, then pushed from here.
+class ConflictedNewcomerTest : public NewcomerTest {
+ protected:
+  void SetUp() override {
+    NewcomerTest::SetUp();
+    other_ = std::make_unique<ServerProcess>(SYNCLINE_BINARY, dir_.Sub("other"));
+    other_->Start();
+    ASSERT_EQ(OnOther({"db", "create", "photos"}).exit_code, 0);
+    CliJson({"doc", "put", "photos", "albums", "summer", R"({"v":"here"})"});
+    ASSERT_EQ(OnOther({"doc", "put", "photos", "albums", "summer", R"({"v":"there"})"}).exit_code, 0);
+    CliResult pushed = Cli({"sync", "start", "photos", "summer", "--collection", "albums", "--to",
+                            other_->url(), "--to-key", other_->api_key()});
+    ASSERT_EQ(pushed.exit_code, 1) << pushed.err;  // settled as a conflict there
+  }
+  CliResult OnOther(std::vector<std::string> args) {
+    args.insert(args.end(), {"--server", other_->url(), "--api-key", other_->api_key()});
+    return RunProcess(SYNCLINE_BINARY, args);
+  }
+  std::unique_ptr<ServerProcess> other_;
+};
+
+// Point 5: what `conflicts ls` prints is accepted back by the verbs that take a name; node ids
+// are short in the table and whole in --json.
+TEST_F(ConflictedNewcomerTest, ListedNamesWorkAsNames) {
+  CliResult ls = OnOther({"conflicts", "ls", "photos"});
+  ASSERT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_NE(ls.out.find("albums/summer"), std::string::npos) << ls.out;
+  Json full = Json::parse(OnOther({"conflicts", "ls", "photos", "--json"}).out);
+  ASSERT_EQ(full.size(), 1u);
+  std::string node_id = full[0]["remote_version"].begin().key();
+  EXPECT_EQ(node_id.size(), 36u);
+  EXPECT_EQ(ls.out.find(node_id), std::string::npos) << "whole node ids in the table: " << ls.out;
+  EXPECT_NE(ls.out.find(node_id.substr(0, 8) + ":"), std::string::npos) << ls.out;
+  EXPECT_LT(ls.out.find('\n', ls.out.find("albums/summer")) - ls.out.rfind('\n', ls.out.find("albums/summer")),
+            120u) << "a row fits a terminal: " << ls.out;
+  for (const char* field : {"created_at", "remote_node", "kind"}) {
+    EXPECT_TRUE(full[0].contains(field)) << "--json carries what the API does: " << field;
+  }
+
+  CliResult show = OnOther({"conflicts", "show", "photos", "albums/summer"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("albums/summer"), std::string::npos) << show.out;
+  CliResult status = OnOther({"sync", "status", "photos", "albums/summer"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  CliResult resolved = OnOther({"conflicts", "resolve", "photos", "albums/summer", "--keep", "current"});
+  EXPECT_EQ(resolved.exit_code, 0) << resolved.err;
+  EXPECT_EQ(Json::parse(OnOther({"conflicts", "ls", "photos", "--json"}).out).size(), 0u);
+  // A file's name with a '/' is still a file's: nothing of it is conflicted.
+  CliResult none = OnOther({"conflicts", "show", "photos", "albums/summer"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("albums/summer"), std::string::npos) << none.err;
+}
+
+// Point 12: after the resolve, `sync finished` says the conflict was resolved since.
+TEST_F(ConflictedNewcomerTest, FinishedReportsSayAConflictWasResolved) {
+  CliResult before = OnOther({"sync", "finished", "photos"});
+  EXPECT_NE(before.out.find("conflicted"), std::string::npos) << before.out;
+  EXPECT_EQ(before.out.find("resolved since"), std::string::npos) << before.out;
+  Json page = Json::parse(OnOther({"sync", "finished", "photos", "--json"}).out);
+  EXPECT_EQ(page["items"][0]["conflict_open"], true) << page;
+  EXPECT_EQ(page["items"][0]["kind"], "document") << "--json carries the API's fields";
+  ASSERT_EQ(OnOther({"conflicts", "resolve", "photos", "albums/summer", "--keep", "remote"}).exit_code, 0);
+  CliResult after = OnOther({"sync", "finished", "photos"});
+  EXPECT_NE(after.out.find("(resolved since)"), std::string::npos) << after.out;
+  page = Json::parse(OnOther({"sync", "finished", "photos", "--json"}).out);
+  EXPECT_EQ(page["items"][0]["conflict_open"], false) << page;
+}
+
+// Point 12: documents keep their key order, as the API does.
+TEST_F(NewcomerTest, DocumentsKeepTheirKeyOrder) {
+  CliJson({"doc", "put", "photos", "c", "k", R"({"zebra":1,"apple":{"y":2,"b":3}})"});
+  CliResult got = Cli({"doc", "get", "photos", "c", "k"});
+  EXPECT_LT(got.out.find("zebra"), got.out.find("apple")) << got.out;
+  EXPECT_LT(got.out.find("\"y\""), got.out.find("\"b\"")) << got.out;
+  CliResult json = Cli({"doc", "get", "photos", "c", "k", "--json"});
+  EXPECT_LT(json.out.find("zebra"), json.out.find("apple")) << json.out;
+  for (std::vector<std::string> args : {std::vector<std::string>{"doc", "ls", "photos", "c"},
+                                        std::vector<std::string>{"doc", "find", "photos", "c", "{}"}}) {
+    for (bool as_json : {false, true}) {
+      if (as_json) args.push_back("--json");
+      CliResult r = Cli(args);
+      EXPECT_LT(r.out.find("zebra"), r.out.find("apple")) << args[1] << ": " << r.out;
+    }
+  }
+  RawResponse list = RawExchange(node_->url(), "GET /v1/db/photos/docs/c HTTP/1.1\r\nHost: x\r\n"
+                                                "Connection: close\r\nAuthorization: Bearer " +
+                                                    node_->api_key() + "\r\n\r\n");
+  EXPECT_LT(list.body.find("zebra"), list.body.find("apple")) << list.body;
+}
+
+// Point 12: tables pad by display width, so wide and accented names line up.
+TEST_F(NewcomerTest, TablesLineUpWithNonAsciiNames) {
+  for (const char* n : {"写真.jpg", "été.txt", "a"}) CliJson({"file", "put", "photos", n, "-"}, "x");
+  CliResult ls = Cli({"file", "ls", "photos"});
+  std::vector<size_t> size_columns;
+  std::istringstream lines(ls.out);
+  for (std::string line; std::getline(lines, line);) {
+    size_t at = line.find("1 B");
+    if (at == std::string::npos) continue;
+    size_columns.push_back(DisplayWidth(std::string_view(line).substr(0, at)));
+  }
+  ASSERT_EQ(size_columns.size(), 3u) << ls.out;
+  EXPECT_EQ(size_columns[0], size_columns[1]) << ls.out;
+  EXPECT_EQ(size_columns[1], size_columns[2]) << ls.out;
+}
+
+// Point 12: the CLI's --json carries what the API's answer does.
+TEST_F(NewcomerTest, JsonCarriesEveryFieldOfTheApi) {
+  Json dbs = CliJson({"db", "ls"});
+  HttpClient c = node_->Client();
+  EXPECT_EQ(dbs, Json::parse(c.Send("GET", "/v1/db")->body));
+  CliJson({"dest", "add", "photos", "http://127.0.0.1:1"});
+  Json runs = CliJson({"sync", "run", "photos"}, "", /*expect_exit=*/3);
+  ASSERT_EQ(runs.size(), 1u) << runs;
+  for (const char* field : {"more_pending", "last_etag", "destination_url", "reports"}) {
+    EXPECT_TRUE(runs[0].contains(field)) << field << ": " << runs;
+  }
+}
+
+// Point 12: `file put --if-match` that does not match says what the current etag is.
+TEST_F(NewcomerTest, AStaleIfMatchNamesTheCurrentEtag) {
+  CliJson({"file", "put", "photos", "f.txt", "-"}, "one");
+  CliJson({"file", "put", "photos", "f.txt", "-"}, "two");
+  Json err = CliError({"file", "put", "photos", "f.txt", "-", "--if-match", "1"}, "three");
+  EXPECT_EQ(err["error"], "precondition_failed");
+  EXPECT_NE(err["message"].get<std::string>().find("current etag is 2"), std::string::npos) << err;
+}
+
+// Point 13: right after `dest add`, LAST_ETAG is never a 0 that looks final.
+TEST_F(NewcomerTest, ANewDestinationShowsNoEtagBeforeItsFirstRun) {
+  CliJson({"dest", "add", "photos", "http://127.0.0.1:1"});  // never reachable
+  CliResult ls = Cli({"dest", "ls", "photos"});
+  ASSERT_EQ(ls.exit_code, 0);
+  // The LAST_ETAG column of the row (the table is ASCII here, so bytes are columns).
+  size_t column = ls.out.find("LAST_ETAG");
+  std::string row = ls.out.substr(ls.out.find("http://127.0.0.1:1"));
+  ASSERT_GT(row.size(), column) << ls.out;
+  std::string value = row.substr(column, row.find(' ', column) - column);
+  EXPECT_TRUE(value == "-" || value == "syncing") << value << "\n" << ls.out;
 }
 
 }  // namespace syncline::testing

@@ -33,11 +33,11 @@ class NodeTest : public ::testing::Test {
     args.insert(args.end(), {"--server", node_->url(), "--api-key", node_->api_key()});
     return RunInTerminal(SYNCLINE_BINARY, args, input);
   }
-  // Runs the CLI with --json, expects success, returns the parsed output.
-  Json CliJson(std::vector<std::string> args, const std::string& input = "") {
+  // Runs the CLI with --json, expects `expect_exit` (success), returns the parsed output.
+  Json CliJson(std::vector<std::string> args, const std::string& input = "", int expect_exit = 0) {
     args.push_back("--json");
     CliResult r = Cli(args, input);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.exit_code, expect_exit) << r.err;
     Json j = Json::parse(r.out, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << r.out;
     return j;
