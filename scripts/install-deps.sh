@@ -8,6 +8,7 @@ packages=(
   libboost-dev libsqlite3-dev libssl-dev libzstd-dev libxxhash-dev libsodium-dev libcurl4-openssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
+  curl  # the README tour's last step, checked by make test
   "$@"
 )
 

@@ -26,11 +26,14 @@ void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     }
     Json list = Json::parse(r->body, nullptr, false);
     if (ctx.json) return ctx.PrintJson(list);  // all the API says: whole node ids too
+    // This node's entry first in each version vector (best effort: health needs no key).
+    auto health = ctx.Client().Send("GET", "/v1/health");
+    std::string here = health.ok() ? JsonText(Json::parse(health->body, nullptr, false), "node_id") : "";
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : list) {
       rows.push_back({ItemLabel(c), JsonText(c, "kind"), JsonText(c, "remote_url"),
-                      ShortVersionVector(JsonField(c, "local_version")),
-                      ShortVersionVector(JsonField(c, "remote_version"))});
+                      ShortVersionVector(JsonField(c, "local_version"), here),
+                      ShortVersionVector(JsonField(c, "remote_version"), here)});
     }
     PrintTable({"NAME", "KIND", "REMOTE_URL", "LOCAL_VERSION", "REMOTE_VERSION"}, rows);
   });

@@ -4,6 +4,8 @@
 #include <locale.h>
 #include <wchar.h>
 
+#include <algorithm>
+
 #include "util/json_reader.h"
 
 namespace syncline {
@@ -74,12 +76,23 @@ std::vector<std::pair<std::string, std::string>> ItemCandidates(const std::strin
   return out;
 }
 
-std::string ShortVersionVector(const Json& vv) {
+std::string ShortVersionVector(const Json& vv, const std::string& first_node) {
   if (!vv.is_object()) return DumpJson(vv);
-  std::string out;
+  struct Entry {
+    std::string node;
+    int64_t counter;
+  };
+  std::vector<Entry> entries;
   for (const auto& [node, counter] : vv.items()) {
-    if (!out.empty()) out += ", ";
-    out += node.substr(0, 8) + ":" + (counter.is_number_integer() ? std::to_string(counter.get<int64_t>()) : DumpJson(counter));
+    entries.push_back({node, counter.is_number_integer() ? counter.get<int64_t>() : 0});
+  }
+  std::stable_sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    if ((a.node == first_node) != (b.node == first_node)) return a.node == first_node;
+    return a.counter > b.counter;
+  });
+  std::string out;
+  for (const Entry& e : entries) {
+    out += (out.empty() ? "" : ", ") + e.node.substr(0, 8) + ":" + std::to_string(e.counter);
   }
   return out.empty() ? "-" : out;
 }

@@ -29,7 +29,9 @@ std::vector<std::pair<std::string, std::string>> ItemCandidates(const std::strin
                                                                 const std::string& collection);
 
 // A version vector {"<node uuid>": counter, ...} as "3f2a1b2c:3, 9e8d7c6b:1": node ids cut to
-// 8 characters, as git shortens hashes (--json keeps them whole).
-std::string ShortVersionVector(const Json& vv);
+// 8 characters, as git shortens hashes (--json keeps them whole). `first_node` (the node
+// asked, if known) comes first, then the highest counters: an order that reads the same on
+// every run, where node ids are random.
+std::string ShortVersionVector(const Json& vv, const std::string& first_node = "");
 
 }  // namespace syncline

@@ -50,6 +50,9 @@ TEST(DisplayTest, ItemLabelsAndWhatTheyMayName) {
 TEST(DisplayTest, ShortVersionVectors) {
   Json vv = {{"3f2a1b2c-aaaa-bbbb-cccc-111122223333", 3}, {"9e8d7c6b-dddd-eeee-ffff-444455556666", 1}};
   EXPECT_EQ(ShortVersionVector(vv), "3f2a1b2c:3, 9e8d7c6b:1");
+  EXPECT_EQ(ShortVersionVector(vv, "9e8d7c6b-dddd-eeee-ffff-444455556666"), "9e8d7c6b:1, 3f2a1b2c:3");
+  Json tie = {{"aaaaaaaa-1", 1}, {"bbbbbbbb-2", 1}, {"cccccccc-3", 5}};
+  EXPECT_EQ(ShortVersionVector(tie, "bbbbbbbb-2"), "bbbbbbbb:1, cccccccc:5, aaaaaaaa:1");
   EXPECT_EQ(ShortVersionVector(Json::object()), "-");
   EXPECT_EQ(ShortVersionVector(Json()), "null");
 }

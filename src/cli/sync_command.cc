@@ -99,7 +99,11 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     if (ctx.json) ctx.PrintJson(rep);
     else PrintReportLine(rep);
     // The request went through but the item did not: that is a failure of this verb.
-    if (Status s = ReportError(rep); !s.ok()) *exit_code = ctx.Fail(s.WithContext(ItemLabel(rep)));
+    if (Status s = ReportError(rep); !s.ok()) {
+      // Named once: most messages name the item already ("file a.jpg is conflicted").
+      std::string label = ItemLabel(rep);
+      *exit_code = ctx.Fail(s.message().find(label) == std::string::npos ? s.WithContext(label) : s);
+    }
   });
 
   for (const char* what : {"active", "pending", "finished"}) {
@@ -120,6 +124,10 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       }
       Json page = Json::parse(r->body, nullptr, false);
       if (ctx.json) return ctx.PrintJson(page);  // all the API says, as it says it
+      if (JsonNumber(page, "total") == 0) {
+        std::cout << "nothing " << w << "\n";
+        return;
+      }
       std::vector<std::vector<std::string>> rows;
       for (const auto& i : JsonField(page, "items")) {
         rows.push_back({ItemLabel(i), JsonText(i, "type"), std::to_string(JsonNumber(i, "etag")),

@@ -99,8 +99,8 @@ Result<std::unique_ptr<Upload>> Api::BeginFileUpload(const ApiCall& c) {
     // Checked again at commit; checking now spares sending a body that cannot land.
     Result<Item> cur = LiveFile(store_, db, name);
     if (!cur.ok() && !cur.status().IsNotFound()) return cur.status();
-    SYNCLINE_RETURN_IF_ERROR(precondition.CheckWrite(
-        cur.ok() ? std::optional<int64_t>(cur->etag) : std::nullopt, "file '" + name + "'"));
+    SYNCLINE_RETURN_IF_ERROR(
+        precondition.CheckWrite(cur.ok() ? std::optional<int64_t>(cur->etag) : std::nullopt));
   }
   if (!api_internal::ResolvesConflict(c.target)) {
     // Checked again at commit too; refusing now spares a body that cannot land.

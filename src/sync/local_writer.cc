@@ -20,10 +20,8 @@ Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, const Preconditio
     return Status::NotFound(std::string(ItemKindName(next->kind)) + " '" + next->key +
                             "' not found");
   }
-  std::string what = std::string(ItemKindName(next->kind)) + " '" +
-                     (next->collection.empty() ? "" : next->collection + "/") + next->key + "'";
   SYNCLINE_RETURN_IF_ERROR(
-      precondition.CheckWrite(live ? std::optional<int64_t>(cur->etag) : std::nullopt, what));
+      precondition.CheckWrite(live ? std::optional<int64_t>(cur->etag) : std::nullopt));
   // A recreated item descends from its tombstone, so the delete is not resurrected by sync.
   std::string base = cur.ok() ? cur->version_vector : "{}";
   // A write never silently replaces a conflict: it is refused, or it resolves it.

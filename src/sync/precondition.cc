@@ -30,18 +30,18 @@ std::string Current(std::optional<int64_t> current) {
 
 }  // namespace
 
-Status Precondition::CheckWrite(std::optional<int64_t> current, const std::string& what) const {
+Status Precondition::CheckWrite(std::optional<int64_t> current) const {
   if (if_match && !if_match->Matches(current)) {
-    return Status::PreconditionFailed("If-Match " + Describe(*if_match) + " does not match " +
-                                      what + ": " + Current(current));
+    return Status::PreconditionFailed("If-Match " + Describe(*if_match) + " does not match: " +
+                                      Current(current));
   }
   if (if_none_match && if_none_match->Matches(current)) {
     if (if_none_match->any) {
-      return Status::PreconditionFailed(what + " already exists (etag " +
-                                        std::to_string(*current) + ") and If-None-Match is *");
+      return Status::PreconditionFailed("it already exists (etag " + std::to_string(*current) +
+                                        ") and If-None-Match is *");
     }
     return Status::PreconditionFailed("If-None-Match " + Describe(*if_none_match) +
-                                      " matches " + what + ": " + Current(current));
+                                      " matches: " + Current(current));
   }
   return Status::OK();
 }

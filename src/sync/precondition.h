@@ -33,9 +33,9 @@ struct Precondition {
 
   bool empty() const { return !if_match && !if_none_match; }
 
-  // For a write: OK, or PreconditionFailed naming the current state. `what` names the item
-  // ("file 'a.txt'"); `current` is its live etag, nullopt if absent or deleted.
-  Status CheckWrite(std::optional<int64_t> current, const std::string& what) const;
+  // For a write: OK, or PreconditionFailed naming the current state (callers add which item).
+  // `current` is the item's live etag, nullopt if absent or deleted.
+  Status CheckWrite(std::optional<int64_t> current) const;
 
   // For a read, as RFC 9110 section 13.2.2 orders it.
   enum class ReadOutcome { kServe, kNotModified, kFailed };

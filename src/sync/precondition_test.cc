@@ -44,7 +44,7 @@ TEST(PreconditionTest, Table) {
     Precondition p;
     p.if_match = c.if_match;
     p.if_none_match = c.if_none_match;
-    Status s = p.CheckWrite(c.current, "file 'a'");
+    Status s = p.CheckWrite(c.current);
     EXPECT_EQ(s.ok(), c.write_ok) << c.name << ": " << s.ToString();
     if (!s.ok()) {
       EXPECT_EQ(s.code(), Status::Code::kPreconditionFailed) << c.name;
@@ -54,11 +54,11 @@ TEST(PreconditionTest, Table) {
 }
 
 TEST(PreconditionTest, FailuresNameTheCurrentEtag) {
-  Status s = Precondition(int64_t{1}).CheckWrite(5, "file 'a'");
+  Status s = Precondition(int64_t{1}).CheckWrite(5);
   EXPECT_NE(s.message().find("current etag is 5"), std::string::npos) << s.message();
   Precondition create;
   create.if_none_match = kAny;
-  s = create.CheckWrite(7, "document 'c/k'");
+  s = create.CheckWrite(7);
   EXPECT_NE(s.message().find("already exists (etag 7)"), std::string::npos) << s.message();
 }
 
