@@ -128,6 +128,8 @@ class Api {
   // and 204 with Allow for OPTIONS.
   const Route* FindRoute(const ApiRequest& req, const Target& t, PathParams* params,
                          ApiResponse* refusal) const;
+  // The request's route, or null.
+  const Route* RouteOf(const ApiRequest& req) const;
   Status Authenticate(const ApiRequest& req) const;
 
   // Handlers, by resource: databases and changes in api.cc, documents in api_documents.cc,
@@ -163,6 +165,8 @@ class Api {
   ApiResponse SyncStart(const ApiCall& c);
   ApiResponse SyncActive(const ApiCall& c);
   ApiResponse SyncPending(const ApiCall& c);
+  // A page of the items being pushed now (`active`) or queued.
+  ApiResponse SyncActivity(const ApiCall& c, bool active);
   ApiResponse SyncFinished(const ApiCall& c);
   ApiResponse SyncStatus(const ApiCall& c);
   ApiResponse SyncProtocol(const ApiCall& c);

@@ -126,19 +126,20 @@ ApiResponse Api::Handle(const ApiRequest& req) {
   return (*upload)->Finish();
 }
 
-bool Api::IsUpload(const ApiRequest& req) const {
+const Api::Route* Api::RouteOf(const ApiRequest& req) const {
   std::optional<Target> t = ParseTarget(req.target);
   PathParams params;
   ApiResponse refusal;
-  const Route* route = t ? FindRoute(req, *t, &params, &refusal) : nullptr;
+  return t ? FindRoute(req, *t, &params, &refusal) : nullptr;
+}
+
+bool Api::IsUpload(const ApiRequest& req) const {
+  const Route* route = RouteOf(req);
   return route && route->upload;
 }
 
 bool Api::IsSlow(const ApiRequest& req) const {
-  std::optional<Target> t = ParseTarget(req.target);
-  PathParams params;
-  ApiResponse refusal;
-  const Route* route = t ? FindRoute(req, *t, &params, &refusal) : nullptr;
+  const Route* route = RouteOf(req);
   return route && (route->flags & kSlow);
 }
 

@@ -174,19 +174,16 @@ ApiResponse Api::SyncStart(const ApiCall& c) {
   return JsonOk(SyncReportToJson(*report));
 }
 
-ApiResponse Api::SyncActive(const ApiCall& c) {
-  if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
-  std::vector<Json> all;
-  for (const auto& e : replicator_->Active(c.db)) all.push_back(ActivityEntryToJson(e));
-  auto page = Page(c.target, all);
-  if (!page.ok()) return ApiResponse::Error(page.status());
-  return JsonOk(*page);
-}
+ApiResponse Api::SyncActive(const ApiCall& c) { return SyncActivity(c, /*active=*/true); }
 
-ApiResponse Api::SyncPending(const ApiCall& c) {
+ApiResponse Api::SyncPending(const ApiCall& c) { return SyncActivity(c, /*active=*/false); }
+
+ApiResponse Api::SyncActivity(const ApiCall& c, bool active) {
   if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
   std::vector<Json> all;
-  for (const auto& e : replicator_->Pending(c.db)) all.push_back(ActivityEntryToJson(e));
+  for (const auto& e : active ? replicator_->Active(c.db) : replicator_->Pending(c.db)) {
+    all.push_back(ActivityEntryToJson(e));
+  }
   auto page = Page(c.target, all);
   if (!page.ok()) return ApiResponse::Error(page.status());
   return JsonOk(*page);
