@@ -75,7 +75,9 @@ awaitable<bool> WriteResponse(beast::tcp_stream& stream, ApiResponse& r, bool ke
   if (!r.stream || head_only) {
     http::response<http::string_body> res{status, 11};
     SetHeaders(res, r, keep_alive);
-    if (head_only) {
+    if (r.status == 204 || r.status == 304) {
+      // No content, and no Content-Length either (RFC 9110 sections 8.6, 15.3.5, 15.4.5).
+    } else if (head_only) {
       res.content_length(r.stream ? r.stream_length : r.body.size());
     } else {
       res.body() = std::move(r.body);

@@ -215,6 +215,7 @@ TEST_F(HttpConventionsTest, MethodNotAllowedSaysWhatIs) {
   EXPECT_EQ(r.Header("Allow"), "GET, HEAD, OPTIONS");
   r = Raw("OPTIONS", "/v1/db/d/files/a.txt");
   EXPECT_EQ(r.status, 204) << r.head;
+  EXPECT_EQ(r.Header("Content-Length"), "") << "a 204 has no Content-Length: " << r.head;
   EXPECT_EQ(r.Header("Allow"), "GET, HEAD, PUT, DELETE, OPTIONS");
 }
 
@@ -275,6 +276,7 @@ TEST_F(HttpConventionsTest, IfNoneMatchMakesCreateOnlyWritesAndNotModifiedReads)
     EXPECT_EQ(same.status, 304) << target;
     EXPECT_EQ(same.Header("ETag"), etag) << target;
     EXPECT_EQ(same.body, "") << target;
+    EXPECT_EQ(same.Header("Content-Length"), "") << "a 304 has no Content-Length of 0: " << target;
     EXPECT_EQ(Raw("GET", target, "If-None-Match: W/" + etag + "\r\n").status, 304) << target;
     EXPECT_EQ(Raw("GET", target, "If-None-Match: \"999\"\r\n").status, 200) << target;
     EXPECT_EQ(Raw("GET", target, "If-Match: \"999\"\r\n").status, 412) << target;
