@@ -65,10 +65,17 @@ const Api::Route* Api::FindRoute(const ApiRequest& req, const Target& t, PathPar
   std::string_view method = req.method == "HEAD" ? "GET" : std::string_view(req.method);
   std::string allow;
   const Route* found = nullptr;
+  // The patterns, split once (the table is static, so the views stay valid).
+  static const std::vector<PathPattern> kPatterns = [] {
+    std::vector<PathPattern> out;
+    for (const Route& r : Routes()) out.emplace_back(r.path);
+    return out;
+  }();
   std::optional<std::string_view> path;  // the first pattern the path matched
-  for (const Route& r : Routes()) {
+  for (size_t i = 0; i < Routes().size(); ++i) {
+    const Route& r = Routes()[i];
     PathParams p;
-    if (path ? r.path != *path : !MatchPath(r.path, t.segments, &p)) continue;
+    if (path ? r.path != *path : !kPatterns[i].Match(t.segments, &p)) continue;
     if (!path) {
       path = r.path;
       *params = std::move(p);

@@ -21,9 +21,15 @@ bool IsPlaceholder(std::string_view p) { return p.size() > 2 && p.front() == '{'
 
 }  // namespace
 
+PathPattern::PathPattern(std::string_view pattern) : parts_(Split(pattern)) {}
+
 bool MatchPath(std::string_view pattern, const std::vector<std::string>& segments,
                PathParams* params) {
-  std::vector<std::string_view> parts = Split(pattern);
+  return PathPattern(pattern).Match(segments, params);
+}
+
+bool PathPattern::Match(const std::vector<std::string>& segments, PathParams* params) const {
+  const std::vector<std::string_view>& parts = parts_;
   PathParams out;
   for (size_t i = 0; i < parts.size(); ++i) {
     std::string_view p = parts[i];

@@ -14,8 +14,19 @@ struct PathParams {
   std::string rest;        // any other placeholder: {op} one segment, {name+} the rest joined by '/'
 };
 
-// True if `segments` (a decoded path) match `pattern`: literal segments match themselves,
-// `{x}` one non-empty segment, `{x+}` (last only) the segments left, not all empty.
+// A path pattern, split once: literal segments match themselves, `{x}` one non-empty segment,
+// `{x+}` (last only) the segments left, not all empty.
+class PathPattern {
+ public:
+  explicit PathPattern(std::string_view pattern);
+  // True if `segments` (a decoded path) match; *params gets the placeholders.
+  bool Match(const std::vector<std::string>& segments, PathParams* params) const;
+
+ private:
+  std::vector<std::string_view> parts_;  // views into the pattern, which must outlive this
+};
+
+// PathPattern(pattern).Match(segments, params).
 bool MatchPath(std::string_view pattern, const std::vector<std::string>& segments,
                PathParams* params);
 
