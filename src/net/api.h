@@ -161,6 +161,8 @@ class Api {
   ApiResponse AddDestination(const ApiCall& c);
   ApiResponse UpdateDestination(const ApiCall& c);
   ApiResponse RemoveDestination(const ApiCall& c);
+  // Stores `d`, tells the replicator, and answers it (key redacted) with `status`.
+  ApiResponse SaveDestination(const std::string& db, const Destination& d, int status);
   ApiResponse SyncRun(const ApiCall& c);
   ApiResponse SyncStart(const ApiCall& c);
   ApiResponse SyncActive(const ApiCall& c);

@@ -119,9 +119,7 @@ ApiResponse Api::AddDestination(const ApiCall& c) {
   auto enabled = JsonBoolOr(*body, "enabled", true);
   if (!enabled.ok()) return ApiResponse::Error(enabled.status());
   d.enabled = *enabled;
-  if (Status s = PutDestination(store_, c.db, d); !s.ok()) return ApiResponse::Error(s);
-  if (Status s = replicator_->DestinationsChanged(c.db); !s.ok()) return ApiResponse::Error(s);
-  return JsonOk(DestinationToJson(d, true), 201);
+  return SaveDestination(c.db, d, 201);
 }
 
 ApiResponse Api::UpdateDestination(const ApiCall& c) {
@@ -137,9 +135,13 @@ ApiResponse Api::UpdateDestination(const ApiCall& c) {
   if (!enabled.ok()) return ApiResponse::Error(enabled.status());
   Destination d = *stored;
   d.enabled = *enabled;
-  if (Status s = PutDestination(store_, c.db, d); !s.ok()) return ApiResponse::Error(s);
-  if (Status s = replicator_->DestinationsChanged(c.db); !s.ok()) return ApiResponse::Error(s);
-  return JsonOk(DestinationToJson(d, true));
+  return SaveDestination(c.db, d, 200);
+}
+
+ApiResponse Api::SaveDestination(const std::string& db, const Destination& d, int status) {
+  if (Status s = PutDestination(store_, db, d); !s.ok()) return ApiResponse::Error(s);
+  if (Status s = replicator_->DestinationsChanged(db); !s.ok()) return ApiResponse::Error(s);
+  return JsonOk(DestinationToJson(d, true), status);
 }
 
 ApiResponse Api::SyncRun(const ApiCall& c) {
