@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "store/chunk_pins.h"
+#include "store/collection_tree.h"
 #include "store/item.h"
+#include "store/snapshot.h"
 #include "store/sync_state.h"
 #include "syncline/result.h"
 #include "util/sha256.h"
@@ -68,6 +70,15 @@ class WriteTransaction {
   virtual Status PutSourceEtag(std::string_view node, std::string_view db, int64_t etag) = 0;
   // Replaces the items to confirm at destination `url` (empty: none).
   virtual Status SetConfirmations(std::string_view url, const std::vector<ItemRef>& refs) = 0;
+
+  // Live documents of `collection` with after < key <= through (no upper bound if `through`
+  // is empty), in key order, at most `limit`.
+  virtual Result<std::vector<Item>> ListDocuments(std::string_view collection,
+                                                  std::string_view after,
+                                                  std::string_view through, int64_t limit) = 0;
+  // Documents staged under `stage` (Store::StageDocuments) with key > after, in key order.
+  virtual Result<std::vector<Item>> ListStaged(std::string_view stage, std::string_view after,
+                                               int64_t limit) = 0;
 };
 
 // A configuration entry: a name and its JSON text.
@@ -172,6 +183,22 @@ class Store {
   // chunk that is kept: copies are durable before their rows move, and the old file goes last.
   virtual Result<uint64_t> CompactPack(std::string_view db, int64_t pack,
                                        const std::function<bool(const Sha256Digest&)>& is_live) = 0;
+
+  // A snapshot of the database for a long read (snapshot.h).
+  virtual Result<std::unique_ptr<StoreSnapshot>> OpenSnapshot(std::string_view db) = 0;
+
+  // Staged documents: received, not applied, invisible to readers, taking no etag. Each call
+  // commits on its own; a write transaction applies them (WriteTransaction::ListStaged).
+  // Documents are Items with `key`, `deleted`, `version_vector`, `updated_at` and `body`.
+  virtual Status StageDocuments(std::string_view db, std::string_view stage,
+                                const std::vector<Item>& docs) = 0;
+  virtual Status DropStage(std::string_view db, std::string_view stage) = 0;  // OK if absent
+
+  // Checks each collection's tree (only `collection` unless empty) against its documents, and
+  // with `repair` rewrites what is wrong, in one transaction.
+  virtual Result<std::vector<TreeCheck>> CheckTrees(std::string_view db,
+                                                    std::string_view collection,
+                                                    bool repair) = 0;
 
   // Called after every commit with the database and its new last etag; for long-polls. The
   // listener must be quick and must not call back into the store.

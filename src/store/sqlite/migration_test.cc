@@ -124,5 +124,45 @@ TEST(MigrationTest, ReopeningAMigratedStoreKeepsItsState) {
   EXPECT_EQ((*again)->ListReports("db", ReportDirection::kIncoming, 0, 10)->total, 1);
 }
 
+// Schema 04 adds collection trees: documents written by the previous version get their hashes
+// and their collections' trees when the store opens, tombstones and files none.
+TEST(MigrationTest, Version3DocumentsGetTheirTrees) {
+  testing::TempDir dir;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() + "/syncline.db").c_str(), &db), SQLITE_OK);
+    std::string sql;
+    for (const SchemaFile& f : kSchemaFiles) {
+      if (f.number <= 3) sql += f.sql;
+    }
+    sql += "INSERT INTO node VALUES ('node_id', 'me'), ('schema_version', '3');"
+           "INSERT INTO databases (id, name, last_etag, created_at) VALUES (1, 'db', 4, 1);"
+           "INSERT INTO items (db_id, kind, collection, key, etag, version_vector, deleted, "
+           "updated_at, body) VALUES "
+           "(1, 0, 'c', 'a', 1, '{\"me\":1}', 0, 1, '{\"x\":1}'),"
+           "(1, 0, 'c', 'b', 2, '{\"me\":2}', 0, 1, '{}'),"
+           "(1, 0, 'c', 'gone', 3, '{\"me\":3}', 1, 1, NULL),"
+           "(1, 1, '', 'f.bin', 4, '{\"me\":4}', 0, 1, NULL);";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto opened = OpenSqliteStore(dir.path(), Env::Default(), {});
+  ASSERT_OK(opened);
+  auto snap = (*opened)->OpenSnapshot("db");
+  ASSERT_OK(snap);
+  auto root = (*snap)->TreeRoot("c");
+  ASSERT_OK(root);
+  TreeSum expected;
+  expected.Add(TreeDocumentHash("a", R"({"me":1})", R"({"x":1})"));
+  expected.Add(TreeDocumentHash("b", R"({"me":2})", "{}"));
+  EXPECT_EQ(*root, expected);
+  snap->reset();
+  auto checks = (*opened)->CheckTrees("db", "", false);
+  ASSERT_OK(checks);
+  ASSERT_EQ(checks->size(), 1u);
+  EXPECT_TRUE((*checks)[0].ok());
+}
+
 }  // namespace
 }  // namespace syncline

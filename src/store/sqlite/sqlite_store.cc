@@ -1,6 +1,7 @@
 // SqliteStore: Store over SQLite, one writer connection and a pool of readers.
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_sync_state.h"
+#include "store/sqlite/sqlite_tree.h"
 #include "util/uuid.h"
 
 namespace syncline {
@@ -86,17 +88,24 @@ class SqliteWriteTransaction : public WriteTransaction {
   Status Put(Item* item) override {
     item->etag = ++etag_;
     if (item->updated_at == 0) item->updated_at = env_->clock->NowMicros();
+    std::optional<Sha256Digest> tree_hash;
+    uint32_t key_hash = 0;
+    if (item->kind == ItemKind::kDocument) {
+      key_hash = TreeKeyHash(item->key);
+      SYNCLINE_RETURN_IF_ERROR(UpdateTree(*item, key_hash, &tree_hash));
+    }
     SYNCLINE_ASSIGN_OR_RETURN(
         SqliteStatement * st,
         conn_->Prepare(
             "INSERT INTO items (db_id, kind, collection, key, etag, version_vector, deleted, "
-            "updated_at, body, size, content_hash, manifest, metadata) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "updated_at, body, size, content_hash, manifest, metadata, key_hash, tree_hash) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT (db_id, kind, collection, key) DO UPDATE SET etag=excluded.etag, "
             "version_vector=excluded.version_vector, deleted=excluded.deleted, "
             "updated_at=excluded.updated_at, body=excluded.body, size=excluded.size, "
             "content_hash=excluded.content_hash, manifest=excluded.manifest, "
-            "metadata=excluded.metadata"));
+            "metadata=excluded.metadata, key_hash=excluded.key_hash, "
+            "tree_hash=excluded.tree_hash"));
     st->Bind(1, db_id_)
         .Bind(2, static_cast<int64_t>(item->kind))
         .Bind(3, item->collection)
@@ -110,8 +119,37 @@ class SqliteWriteTransaction : public WriteTransaction {
     if (item->kind == ItemKind::kFile) {
       st->Bind(11, item->content_hash).BindBlob(12, item->manifest).Bind(13, item->metadata);
     }
+    if (item->kind == ItemKind::kDocument) st->Bind(14, int64_t{key_hash});
+    if (tree_hash) st->BindBlob(15, tree_hash->data(), tree_hash->size());
     return st->Run().WithContext("put item");
   }
+
+  Result<std::vector<Item>> ListDocuments(std::string_view collection, std::string_view after,
+                                          std::string_view through, int64_t limit) override {
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        conn_->Prepare(std::string("SELECT ") + kItemColumns +
+                       " FROM items WHERE db_id=? AND kind=0 AND collection=? AND key>? "
+                       "AND (?='' OR key<=?) AND deleted=0 ORDER BY key LIMIT ?"));
+    st->Bind(1, db_id_).Bind(2, collection).Bind(3, after).Bind(4, through).Bind(5, through);
+    st->Bind(6, limit);
+    std::vector<Item> out;
+    while (true) {
+      SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(ReadItem(*st));
+    }
+    st->Reset();
+    return out;
+  }
+
+  Result<std::vector<Item>> ListStaged(std::string_view stage, std::string_view after,
+                                       int64_t limit) override {
+    return sqlite_tree::ReadStaged(conn_, db_id_, stage, after, limit);
+  }
+
+  // Writes the tree changes of the documents put so far; before the commit.
+  Status FlushTree() { return tree_.Flush(conn_, db_id_); }
 
   Result<std::string> GetConfig(std::string_view name) override {
     return SelectConfig(conn_, db_id_, name);
@@ -163,10 +201,38 @@ class SqliteWriteTransaction : public WriteTransaction {
   int64_t etag() const { return etag_; }
 
  private:
+  // Takes the document's old hash out of its collection's tree and puts its new one in (none
+  // for a tombstone), setting *tree_hash to the new one.
+  Status UpdateTree(const Item& item, uint32_t key_hash, std::optional<Sha256Digest>* tree_hash) {
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        conn_->Prepare("SELECT tree_hash FROM items WHERE db_id=? AND kind=0 AND collection=? "
+                       "AND key=?"));
+    st->Bind(1, db_id_).Bind(2, item.collection).Bind(3, item.key);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (row && !st->IsNull(0)) {
+      std::string_view old = st->Blob(0);
+      Sha256Digest h{};
+      if (old.size() != h.size()) {
+        st->Reset();
+        return Status::Corruption("document '" + item.key + "' has a damaged tree hash");
+      }
+      std::copy(old.begin(), old.end(), h.begin());
+      tree_.Remove(item.collection, key_hash, h);
+    }
+    st->Reset();
+    if (!item.deleted) {
+      *tree_hash = TreeDocumentHash(item.key, item.version_vector, item.body);
+      tree_.Add(item.collection, key_hash, **tree_hash);
+    }
+    return Status::OK();
+  }
+
   SqliteConnection* conn_;
   int64_t db_id_;
   int64_t etag_;
   Env* env_;
+  sqlite_tree::TreeDelta tree_;
 };
 
 class SqliteStore : public Store {
@@ -178,6 +244,8 @@ class SqliteStore : public Store {
     SYNCLINE_RETURN_IF_ERROR(env_->fs->CreateDirs(dir_));
     SYNCLINE_ASSIGN_OR_RETURN(writer_, SqliteConnection::Open(path(), options_.sync_commits));
     SYNCLINE_RETURN_IF_ERROR(ApplySchema(writer_.get()).WithContext("apply schema"));
+    SYNCLINE_RETURN_IF_ERROR(sqlite_tree::RegisterFunctions(writer_.get()));
+    SYNCLINE_RETURN_IF_ERROR(FinishTreeMigration().WithContext("build collection trees"));
     SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
                               writer_->Prepare("SELECT value FROM node WHERE key='node_id'"));
     SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -213,6 +281,8 @@ class SqliteStore : public Store {
     Status s = [&]() -> Status {
       for (const char* sql : {"DELETE FROM items WHERE db_id=?", "DELETE FROM chunks WHERE db_id=?",
                               "DELETE FROM config WHERE db_id=?",
+                              "DELETE FROM tree_nodes WHERE db_id=?",
+                              "DELETE FROM staged_documents WHERE db_id=?",
                               "DELETE FROM databases WHERE id=?"}) {
         SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, writer_->Prepare(sql));
         SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Run());
@@ -277,6 +347,7 @@ class SqliteStore : public Store {
       SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
       SqliteWriteTransaction txn(writer_.get(), db_id, start_etag, env_);
       Status s = fn(txn);
+      if (s.ok()) s = txn.FlushTree();
       if (s.ok() && txn.etag() != start_etag) {
         auto st = writer_->Prepare("UPDATE databases SET last_etag=? WHERE id=?");
         s = st.ok() ? (*st)->Bind(1, txn.etag()).Bind(2, db_id).Run() : st.status();
@@ -469,6 +540,40 @@ class SqliteStore : public Store {
     });
   }
 
+  Result<std::unique_ptr<StoreSnapshot>> OpenSnapshot(std::string_view db) override;
+
+  Status StageDocuments(std::string_view db, std::string_view stage,
+                        const std::vector<Item>& docs) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
+    return InTransaction([&] { return sqlite_tree::PutStaged(writer_.get(), db_id, stage, docs); });
+  }
+
+  Status DropStage(std::string_view db, std::string_view stage) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
+    return InTransaction([&] { return sqlite_tree::DropStage(writer_.get(), db_id, stage); });
+  }
+
+  Result<std::vector<TreeCheck>> CheckTrees(std::string_view db, std::string_view collection,
+                                            bool repair) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
+    std::vector<TreeCheck> checks;
+    SYNCLINE_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      SYNCLINE_ASSIGN_OR_RETURN(checks,
+                                sqlite_tree::Check(writer_.get(), db_id, collection, repair));
+      return Status::OK();
+    }));
+    return checks;
+  }
+
+  // Gives back a connection a snapshot borrowed.
+  void ReleaseReader(std::unique_ptr<SqliteConnection> conn) {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    readers_.push_back(std::move(conn));
+  }
+
   void SetChangeListener(ChangeListener listener) override {
     std::lock_guard<std::mutex> lock(listener_mu_);
     listener_ = std::move(listener);
@@ -599,6 +704,31 @@ class SqliteStore : public Store {
 
   std::string path() const { return dir_ + "/syncline.db"; }
 
+  // Runs `fn` in a write transaction of the writer connection: committed if it returns OK,
+  // rolled back otherwise. REQUIRES: write_mu_ held.
+  template <typename Fn>
+  Status InTransaction(Fn fn) {
+    SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    Status s = fn();
+    if (s.ok()) s = writer_->Exec("COMMIT");
+    if (!s.ok()) (void)writer_->Exec("ROLLBACK");  // the first failure is the one reported
+    return s;
+  }
+
+  // Schema 4 leaves a marker: the document hashes and trees are computed here, in C++.
+  Status FinishTreeMigration() {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                              writer_->Prepare("SELECT 1 FROM node WHERE key='tree_rebuild'"));
+    SYNCLINE_ASSIGN_OR_RETURN(bool pending, st->Step());
+    st->Reset();
+    if (!pending) return Status::OK();
+    return InTransaction([&] {
+      SYNCLINE_RETURN_IF_ERROR(sqlite_tree::RebuildAll(writer_.get()));
+      return writer_->Exec("DELETE FROM node WHERE key='tree_rebuild'");
+    });
+  }
+
   // Runs `fn` with a pooled reader and the database's id.
   template <typename Fn>
   auto WithReader(std::string_view db, Fn fn) -> decltype(fn(nullptr, int64_t{0})) {
@@ -714,6 +844,93 @@ class SqliteStore : public Store {
 
   ChunkPins pins_;
 };
+
+// A read transaction held open on a connection of its own.
+class SqliteSnapshot : public StoreSnapshot {
+ public:
+  SqliteSnapshot(SqliteStore* store, std::unique_ptr<SqliteConnection> conn, int64_t db_id)
+      : store_(store), conn_(std::move(conn)), db_id_(db_id) {}
+  ~SqliteSnapshot() override {
+    (void)conn_->Exec("COMMIT");  // read-only: ending it cannot lose anything
+    store_->ReleaseReader(std::move(conn_));
+  }
+
+  // Starts the read transaction and reads the etag it sees.
+  Status Begin() {
+    SYNCLINE_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
+    SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                              conn_->Prepare("SELECT last_etag FROM databases WHERE id=?"));
+    st->Bind(1, db_id_);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    etag_ = row ? st->Int(0) : 0;
+    st->Reset();
+    if (!row) return Status::NotFound("database was removed");
+    return Status::OK();
+  }
+
+  int64_t etag() const override { return etag_; }
+
+  Result<TreeSum> TreeRoot(std::string_view collection) override {
+    return sqlite_tree::ReadRoot(conn_.get(), db_id_, collection);
+  }
+  Result<std::vector<TreeSum>> TreeChildren(std::string_view collection, TreeNode node) override {
+    return sqlite_tree::ReadChildren(conn_.get(), db_id_, collection, node);
+  }
+  Result<std::vector<TreeEntry>> TreeEntries(std::string_view collection, TreeNode node) override {
+    return sqlite_tree::ReadEntries(conn_.get(), db_id_, collection, node);
+  }
+  Result<std::vector<TreeEntry>> EntriesAfter(std::string_view collection, std::string_view after,
+                                              int64_t limit) override {
+    return sqlite_tree::ReadEntriesByKey(conn_.get(), db_id_, collection, after, limit);
+  }
+
+  Result<std::vector<Item>> DocumentsAfter(std::string_view collection, std::string_view after,
+                                           int64_t limit) override {
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        conn_->Prepare(std::string("SELECT ") + kItemColumns +
+                       " FROM items WHERE db_id=? AND kind=0 AND collection=? AND key>? "
+                       "AND deleted=0 ORDER BY key LIMIT ?"));
+    st->Bind(1, db_id_).Bind(2, collection).Bind(3, after).Bind(4, limit);
+    std::vector<Item> out;
+    while (true) {
+      SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(ReadItem(*st));
+    }
+    st->Reset();
+    return out;
+  }
+
+  Result<std::vector<Item>> Documents(std::string_view collection,
+                                      const std::vector<std::string>& keys) override {
+    std::vector<std::string> sorted = keys;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    std::vector<Item> out;
+    for (const std::string& key : sorted) {
+      Result<Item> item = SelectItem(conn_.get(), db_id_, ItemKind::kDocument, collection, key);
+      if (!item.ok() && item.status().IsNotFound()) continue;
+      if (!item.ok()) return item.status();
+      if (!item->deleted) out.push_back(std::move(item).value());
+    }
+    return out;
+  }
+
+ private:
+  SqliteStore* store_;
+  std::unique_ptr<SqliteConnection> conn_;
+  int64_t db_id_;
+  int64_t etag_ = 0;
+};
+
+Result<std::unique_ptr<StoreSnapshot>> SqliteStore::OpenSnapshot(std::string_view db) {
+  SYNCLINE_ASSIGN_OR_RETURN(auto conn, AcquireReader());
+  SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(conn.get(), db));
+  auto snapshot = std::make_unique<SqliteSnapshot>(this, std::move(conn), db_id);
+  SYNCLINE_RETURN_IF_ERROR(snapshot->Begin());
+  return std::unique_ptr<StoreSnapshot>(std::move(snapshot));
+}
 
 // Appends chunk bytes to packs at once and indexes them on Flush. Skips chunks the database
 // already has, and duplicates inside one upload.

@@ -1,0 +1,42 @@
+-- Syncline store schema, version 4: collection trees and staged documents (issue 10).
+-- store/collection_tree.h describes the tree; docs/ARCHITECTURE.md says why it has this shape.
+
+-- Each document's place in its collection's tree and its hash there. key_hash: the top 32 bits
+-- of SHA-256(key), set on every document; tree_hash: the 32-byte hash of (key, version vector,
+-- body), set on live documents only (NULL for tombstones and files).
+ALTER TABLE items ADD COLUMN key_hash INTEGER;
+ALTER TABLE items ADD COLUMN tree_hash BLOB;
+-- The documents of one tree node, read when two trees are compared.
+CREATE INDEX items_by_key_hash ON items (db_id, collection, key_hash) WHERE kind = 0;
+
+-- tree_nodes: the summaries of the stored levels of each collection's tree (levels 2 and 4;
+-- the others are folded from them when read). A row is the count of the live documents under
+-- the node and the sum of their tree_hash modulo 2^256, kept inside every write transaction.
+-- A missing row is an empty node.
+CREATE TABLE tree_nodes (
+  db_id      INTEGER NOT NULL,
+  collection TEXT NOT NULL,
+  level      INTEGER NOT NULL,
+  prefix     INTEGER NOT NULL,           -- the top 4*level bits of the key hashes it covers
+  sum        BLOB NOT NULL,              -- 32 bytes, big-endian
+  count      INTEGER NOT NULL,
+  PRIMARY KEY (db_id, collection, level, prefix)
+) WITHOUT ROWID;
+
+-- staged_documents: documents received by a collection sync and not applied yet. They take no
+-- etag and are invisible to readers; one write transaction applies a whole stage at the end,
+-- so a sync that fails half-way leaves the collection as it was.
+CREATE TABLE staged_documents (
+  db_id          INTEGER NOT NULL,
+  stage          TEXT NOT NULL,          -- the collection sync's job id
+  key            TEXT NOT NULL,
+  deleted        INTEGER NOT NULL,       -- 1: the master has no such live document
+  version_vector TEXT NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  body           BLOB,
+  PRIMARY KEY (db_id, stage, key)
+) WITHOUT ROWID;
+
+-- The hashes above are SHA-256, which SQL cannot compute: opening the store fills them in, and
+-- builds the trees, in one transaction, then removes this marker.
+INSERT OR REPLACE INTO node VALUES ('tree_rebuild', '1');

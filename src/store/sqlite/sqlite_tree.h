@@ -1,0 +1,68 @@
+// SQL for the collection trees and staged documents (schema 04-collection-tree.sql), shared by
+// the write transaction, the snapshots and the readers of SqliteStore.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "store/collection_tree.h"
+#include "store/item.h"
+#include "store/sqlite/sqlite_db.h"
+#include "syncline/result.h"
+
+namespace syncline::sqlite_tree {
+
+// Registers the SQL function tree_add(a, b): the 32-byte sum a + b modulo 2^256 (a NULL `a`
+// counts as zero). Every connection that writes tree rows needs it.
+Status RegisterFunctions(SqliteConnection* c);
+
+// The changes one write transaction makes to the trees, gathered while it puts documents and
+// written once per touched node before it commits.
+class TreeDelta {
+ public:
+  void Add(const std::string& collection, uint32_t key_hash, const Sha256Digest& hash);
+  void Remove(const std::string& collection, uint32_t key_hash, const Sha256Digest& hash);
+  // Writes the gathered changes and forgets them.
+  Status Flush(SqliteConnection* c, int64_t db_id);
+
+ private:
+  // (collection, level, prefix) of a stored node.
+  using Key = std::tuple<std::string, int, uint32_t>;
+  std::map<Key, TreeSum> nodes_;
+};
+
+// The root's summary.
+Result<TreeSum> ReadRoot(SqliteConnection* c, int64_t db_id, std::string_view collection);
+// The summaries of the kTreeFanout children of `node` (not a leaf).
+Result<std::vector<TreeSum>> ReadChildren(SqliteConnection* c, int64_t db_id,
+                                          std::string_view collection, TreeNode node);
+// The live documents under `node`, in key order.
+Result<std::vector<TreeEntry>> ReadEntries(SqliteConnection* c, int64_t db_id,
+                                           std::string_view collection, TreeNode node);
+// The live documents with key > after, in key order, at most `limit`.
+Result<std::vector<TreeEntry>> ReadEntriesByKey(SqliteConnection* c, int64_t db_id,
+                                                std::string_view collection,
+                                                std::string_view after, int64_t limit);
+
+// Recomputes each document's hash and the tree of `collection` (every collection with
+// documents or tree rows if empty) from the documents, and compares. With `repair`, rewrites
+// what differs. REQUIRES: inside a write transaction on `c`.
+Result<std::vector<TreeCheck>> Check(SqliteConnection* c, int64_t db_id,
+                                     std::string_view collection, bool repair);
+
+// Fills in every document's hashes and every tree of every database. For the migration to
+// schema 4. REQUIRES: inside a write transaction on `c`.
+Status RebuildAll(SqliteConnection* c);
+
+// Staged documents (Item with kind document; `collection` unused).
+Status PutStaged(SqliteConnection* c, int64_t db_id, std::string_view stage,
+                 const std::vector<Item>& docs);
+Result<std::vector<Item>> ReadStaged(SqliteConnection* c, int64_t db_id, std::string_view stage,
+                                     std::string_view after, int64_t limit);
+Status DropStage(SqliteConnection* c, int64_t db_id, std::string_view stage);
+
+}  // namespace syncline::sqlite_tree
