@@ -27,7 +27,8 @@ class [[nodiscard]] Status {
     kInternal,            // a bug or an unexpected condition
     kConflicted,          // the item holds an unresolved conflict: resolve it first
     kProtocolError,       // a peer broke the sync protocol (malformed or unexpected reply)
-    kLast = kProtocolError,
+    kCancelled,           // someone asked the operation to stop, and it stopped cleanly
+    kLast = kCancelled,
   };
 
   Status() = default;
@@ -45,6 +46,7 @@ class [[nodiscard]] Status {
   static Status Internal(std::string_view m) { return {Code::kInternal, m}; }
   static Status Conflicted(std::string_view m) { return {Code::kConflicted, m}; }
   static Status ProtocolError(std::string_view m) { return {Code::kProtocolError, m}; }
+  static Status Cancelled(std::string_view m) { return {Code::kCancelled, m}; }
   // Any code; for decoding a code that travelled by name (an API error body, a stored report).
   // REQUIRES: code != Code::kOk
   static Status FromCode(Code code, std::string_view m) { return {code, m}; }

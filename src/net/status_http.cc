@@ -23,6 +23,7 @@ int HttpStatusOf(const Status& s) {
     case Code::kInternal: return 500;
     case Code::kConflicted: return 409;
     case Code::kProtocolError: return 502;
+    case Code::kCancelled: return 409;
   }
   return 500;
 }

@@ -30,9 +30,13 @@ class StoreSnapshot {
   // The live documents under `node`, in key order.
   virtual Result<std::vector<TreeEntry>> TreeEntries(std::string_view collection,
                                                      TreeNode node) = 0;
+  // Live documents with after < key <= through (no upper bound if `through` is empty), in key
+  // order, at most `limit`.
+  virtual Result<std::vector<TreeEntry>> EntriesBetween(std::string_view collection,
+                                                        std::string_view after,
+                                                        std::string_view through,
+                                                        int64_t limit) = 0;
   // Live documents with key > after, in key order, at most `limit`.
-  virtual Result<std::vector<TreeEntry>> EntriesAfter(std::string_view collection,
-                                                      std::string_view after, int64_t limit) = 0;
   virtual Result<std::vector<Item>> DocumentsAfter(std::string_view collection,
                                                    std::string_view after, int64_t limit) = 0;
   // The live documents among `keys` (absent and deleted ones left out), in key order.

@@ -19,6 +19,7 @@ std::string_view Status::CodeName(Code code) {
     case Code::kInternal: return "internal";
     case Code::kConflicted: return "conflicted";
     case Code::kProtocolError: return "protocol_error";
+    case Code::kCancelled: return "cancelled";
   }
   return "internal";
 }

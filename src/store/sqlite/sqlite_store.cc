@@ -879,9 +879,10 @@ class SqliteSnapshot : public StoreSnapshot {
   Result<std::vector<TreeEntry>> TreeEntries(std::string_view collection, TreeNode node) override {
     return sqlite_tree::ReadEntries(conn_.get(), db_id_, collection, node);
   }
-  Result<std::vector<TreeEntry>> EntriesAfter(std::string_view collection, std::string_view after,
-                                              int64_t limit) override {
-    return sqlite_tree::ReadEntriesByKey(conn_.get(), db_id_, collection, after, limit);
+  Result<std::vector<TreeEntry>> EntriesBetween(std::string_view collection,
+                                                std::string_view after, std::string_view through,
+                                                int64_t limit) override {
+    return sqlite_tree::ReadEntriesBetween(conn_.get(), db_id_, collection, after, through, limit);
   }
 
   Result<std::vector<Item>> DocumentsAfter(std::string_view collection, std::string_view after,

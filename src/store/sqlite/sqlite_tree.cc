@@ -266,14 +266,16 @@ Result<std::vector<TreeEntry>> ReadEntries(SqliteConnection* c, int64_t db_id,
   return CollectEntries(st);
 }
 
-Result<std::vector<TreeEntry>> ReadEntriesByKey(SqliteConnection* c, int64_t db_id,
-                                                std::string_view collection,
-                                                std::string_view after, int64_t limit) {
+Result<std::vector<TreeEntry>> ReadEntriesBetween(SqliteConnection* c, int64_t db_id,
+                                                  std::string_view collection,
+                                                  std::string_view after,
+                                                  std::string_view through, int64_t limit) {
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
       c->Prepare("SELECT key, tree_hash FROM items WHERE db_id=? AND kind=0 AND collection=? "
-                 "AND key>? AND deleted=0 ORDER BY key LIMIT ?"));
-  st->Bind(1, db_id).Bind(2, collection).Bind(3, after).Bind(4, limit);
+                 "AND key>? AND (?='' OR key<=?) AND deleted=0 ORDER BY key LIMIT ?"));
+  st->Bind(1, db_id).Bind(2, collection).Bind(3, after).Bind(4, through).Bind(5, through);
+  st->Bind(6, limit);
   return CollectEntries(st);
 }
 

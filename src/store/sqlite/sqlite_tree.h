@@ -43,10 +43,12 @@ Result<std::vector<TreeSum>> ReadChildren(SqliteConnection* c, int64_t db_id,
 // The live documents under `node`, in key order.
 Result<std::vector<TreeEntry>> ReadEntries(SqliteConnection* c, int64_t db_id,
                                            std::string_view collection, TreeNode node);
-// The live documents with key > after, in key order, at most `limit`.
-Result<std::vector<TreeEntry>> ReadEntriesByKey(SqliteConnection* c, int64_t db_id,
-                                                std::string_view collection,
-                                                std::string_view after, int64_t limit);
+// The live documents with after < key <= through (unbounded if `through` is empty), in key
+// order, at most `limit`.
+Result<std::vector<TreeEntry>> ReadEntriesBetween(SqliteConnection* c, int64_t db_id,
+                                                  std::string_view collection,
+                                                  std::string_view after,
+                                                  std::string_view through, int64_t limit);
 
 // Recomputes each document's hash and the tree of `collection` (every collection with
 // documents or tree rows if empty) from the documents, and compares. With `repair`, rewrites
