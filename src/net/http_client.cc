@@ -31,6 +31,7 @@ struct HttpClient::Impl {
   long stall_timeout = 0;
   long timeout = 0;
   size_t max_response_bytes = 0;
+  const std::atomic<bool>* cancel = nullptr;
 
   // Per-request state, reached from the C callbacks.
   HttpResponse* response = nullptr;
@@ -93,6 +94,8 @@ struct HttpClient::Impl {
   static int OnProgress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                         curl_off_t ulnow) {
     auto* self = static_cast<Impl*>(user);
+    if (self->cancel && self->cancel->load()) return 1;  // curl aborts the transfer
+    if (!self->progress) return 0;
     if (self->read) {
       // curl counts a chunked body's framing too ("0\r\n\r\n" for an empty one), and reads
       // ahead of what it sent: the lesser is content that really left.
@@ -131,7 +134,7 @@ struct HttpClient::Impl {
     } else {
       curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
     }
-    if (progress) {
+    if (progress || cancel) {
       curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &Impl::OnProgress);
       curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
       curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
@@ -153,6 +156,9 @@ struct HttpClient::Impl {
     write = nullptr;
     progress = nullptr;
     if (!callback_status.ok()) return callback_status;
+    if (rc == CURLE_ABORTED_BY_CALLBACK && cancel && cancel->load()) {
+      return Status::Cancelled("request to " + url + " cancelled");
+    }
     if (rc != CURLE_OK) {
       std::string why = error[0] ? error : curl_easy_strerror(rc);
       std::string message = "request to " + url + " failed: " + why;
@@ -179,6 +185,7 @@ HttpClient::HttpClient(std::string base_url, std::string api_key)
 }
 
 void HttpClient::set_stall_timeout(int seconds) { impl_->stall_timeout = seconds; }
+void HttpClient::set_cancel_flag(const std::atomic<bool>* flag) { impl_->cancel = flag; }
 void HttpClient::set_timeout(int seconds) { impl_->timeout = seconds; }
 void HttpClient::set_max_response_bytes(size_t bytes) { impl_->max_response_bytes = bytes; }
 

@@ -1,6 +1,7 @@
 // HttpClient: a keep-alive HTTP/1.1 client (libcurl) for the CLI, replication and clients.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -63,6 +64,8 @@ class HttpClient {
   // Fails a request whose buffered response body grows past `bytes` with ProtocolError
   // (0, the default: no limit). Downloads that stream to a WriteFn are not counted.
   void set_max_response_bytes(size_t bytes);
+  // Aborts a request, with Cancelled, soon after `*flag` turns true (null: never). Not owned.
+  void set_cancel_flag(const std::atomic<bool>* flag);
 
  private:
   struct Impl;

@@ -9,7 +9,10 @@
 #include <map>
 #include <random>
 
+#include "replicate/collection_protocol.h"
+#include "replicate/snapshot_registry.h"
 #include "replicate/snapshot_source.h"
+#include "util/json_reader.h"
 #include "testing/test_util.h"
 
 namespace syncline {
@@ -306,6 +309,149 @@ TEST_F(CollectionSyncTest, WritesOnTheMasterAfterTheSnapshotComeWithTheNextRun) 
   EXPECT_LT(first->master_etag, master_->GetDatabase("db")->last_etag);
   ASSERT_OK(Sync(CollectionSyncMethod::kMerkle));
   EXPECT_EQ(Live(master_.get(), "c"), Live(replica_.get(), "c"));
+}
+
+// The replica reads the master through the wire codec, as it does over HTTP.
+class CollectionProtocolTest : public CollectionSyncTest {
+ protected:
+  // Opens a snapshot on the master and a source that reads it through `mangle` (which may
+  // spoil an answer).
+  std::unique_ptr<CollectionSource> OpenRemote(
+      std::function<void(std::string_view op, Json* answer)> mangle = nullptr) {
+    auto opened = registry_->Open("db", "c");
+    EXPECT_TRUE(opened.ok());
+    std::string id = JsonText(*opened, "snapshot");
+    return NewRemoteCollectionSource(
+        [this, mangle](std::string_view op, const Json& request) -> Result<Json> {
+          // Through text, as over the wire.
+          SYNCLINE_ASSIGN_OR_RETURN(
+              Json answer, registry_->Handle("db", op, ParseStoredJson(DumpJson(request))));
+          if (mangle) mangle(op, &answer);
+          return answer;
+        },
+        id, JsonNumber(*opened, "etag"));
+  }
+  void SetUp() override {
+    CollectionSyncTest::SetUp();
+    registry_ = std::make_unique<SnapshotRegistry>(master_.get(), Env::Default());
+  }
+  std::unique_ptr<SnapshotRegistry> registry_;
+};
+
+TEST_F(CollectionProtocolTest, CarriesEveryMethod) {
+  for (auto method : {CollectionSyncMethod::kFull, CollectionSyncMethod::kMerkle,
+                      CollectionSyncMethod::kKeys}) {
+    SCOPED_TRACE(std::string(CollectionSyncMethodName(method)));
+    ASSERT_NO_FATAL_FAILURE(MakeCollections(2000, 30, 20 + static_cast<int>(method)));
+    auto remote = OpenRemote();
+    ASSERT_OK(Sync(method, remote.get()));
+    EXPECT_EQ(Live(master_.get(), "c"), Live(replica_.get(), "c"));
+    EXPECT_EQ(Root(master_.get()), Root(replica_.get()));
+  }
+}
+
+TEST_F(CollectionProtocolTest, AMasterThatAnswersGarbageChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(MakeCollections(3000, 30, 8));
+  Docs before = Live(replica_.get(), "c");
+  struct Case {
+    const char* name;
+    CollectionSyncMethod method;
+    const char* op;
+    std::function<void(Json*)> spoil;
+  };
+  const Case cases[] = {
+      {"root not an array", CollectionSyncMethod::kMerkle, "root",
+       [](Json* a) { (*a)["root"] = "x"; }},
+      {"negative count", CollectionSyncMethod::kMerkle, "root",
+       [](Json* a) { (*a)["root"][1] = -5; }},
+      {"children of the wrong arity", CollectionSyncMethod::kMerkle, "children",
+       [](Json* a) { (*a)["children"][0].erase(0); }},
+      {"children missing", CollectionSyncMethod::kMerkle, "children",
+       [](Json* a) { a->erase("children"); }},
+      {"entries out of order", CollectionSyncMethod::kMerkle, "entries",
+       [](Json* a) {
+         Json& e = (*a)["entries"];
+         for (Json& row : e) {
+           if (row.size() > 1) {
+             std::swap(row[0], row[1]);
+             return;
+           }
+         }
+         e[0] = Json::array({Json::array({"b", "x"}), Json::array({"a", "x"})});
+       }},
+      {"a document with a bad key", CollectionSyncMethod::kMerkle, "documents",
+       [](Json* a) { (*a)["documents"][0]["key"] = "../etc"; }},
+      {"a body that is not an object", CollectionSyncMethod::kMerkle, "documents",
+       [](Json* a) { (*a)["documents"][0]["body"] = "[1,2"; }},
+      {"a version vector that is not one", CollectionSyncMethod::kMerkle, "documents",
+       [](Json* a) { (*a)["documents"][0]["version_vector"] = R"({"n":"x"})"; }},
+      {"a document not asked for", CollectionSyncMethod::kMerkle, "documents",
+       [](Json* a) {
+         (*a)["documents"].push_back({{"key", "zzzz-extra"}, {"version_vector", "{}"},
+                                      {"updated_at", 1}, {"body", "{}"}});
+       }},
+      {"a longer page than asked", CollectionSyncMethod::kFull, "documents-after",
+       [](Json* a) {
+         for (int i = 0; i < 6000; ++i) {
+           (*a)["documents"].push_back({{"key", "zz" + std::to_string(100000 + i)},
+                                        {"version_vector", "{}"}, {"updated_at", 1},
+                                        {"body", "{}"}});
+         }
+       }},
+      {"chunks that are not objects", CollectionSyncMethod::kKeys, "key-chunks",
+       [](Json* a) { (*a)["chunks"] = Json::array({1, 2}); }},
+      {"keys of the wrong shape", CollectionSyncMethod::kKeys, "keys",
+       [](Json* a) { (*a)["keys"] = Json::array({Json::array({1})}); }},
+  };
+  for (const Case& c : cases) {
+    auto remote = OpenRemote([&](std::string_view op, Json* answer) {
+      if (op == c.op) c.spoil(answer);
+    });
+    auto r = Sync(c.method, remote.get());
+    ASSERT_FALSE(r.ok()) << c.name;
+    EXPECT_EQ(r.status().code(), Status::Code::kProtocolError) << c.name << ": " << r.status().ToString();
+    EXPECT_EQ(Live(replica_.get(), "c"), before) << c.name;
+  }
+}
+
+TEST_F(CollectionProtocolTest, BadRequestsAreRefusedClearly) {
+  auto opened = registry_->Open("db", "c");
+  ASSERT_OK(opened);
+  Json id = (*opened)["snapshot"];
+  struct Case {
+    const char* op;
+    Json request;
+    Status::Code code;
+  };
+  const Case cases[] = {
+      {"root", Json{{"snapshot", "nope"}}, Status::Code::kNotFound},
+      {"root", Json{{"snapshot", 5}}, Status::Code::kInvalidArgument},
+      {"children", Json{{"snapshot", id}, {"nodes", Json::array({Json::array({4, 0})})}},
+       Status::Code::kInvalidArgument},  // a leaf has no children
+      {"children", Json{{"snapshot", id}, {"nodes", Json::array({Json::array({1, 99})})}},
+       Status::Code::kInvalidArgument},
+      {"children", Json{{"snapshot", id}, {"nodes", "x"}}, Status::Code::kInvalidArgument},
+      {"entries", Json{{"snapshot", id}, {"nodes", Json::array({Json::array({-1, 0})})}},
+       Status::Code::kInvalidArgument},
+      {"documents", Json{{"snapshot", id}, {"keys", Json::array({1})}},
+       Status::Code::kInvalidArgument},
+      {"documents", Json{{"snapshot", id}, {"keys", std::vector<std::string>(1001, "k")}},
+       Status::Code::kTooLarge},
+      {"documents-after", Json{{"snapshot", id}, {"after", ""}, {"limit", 0}},
+       Status::Code::kInvalidArgument},
+      {"key-chunks", Json{{"snapshot", id}, {"chunk_size", 1}}, Status::Code::kInvalidArgument},
+      {"nonsense", Json{{"snapshot", id}}, Status::Code::kNotFound},
+  };
+  for (const Case& c : cases) {
+    auto r = registry_->Handle("db", c.op, c.request);
+    ASSERT_FALSE(r.ok()) << c.op << " " << c.request.dump();
+    EXPECT_EQ(r.status().code(), c.code) << c.op << " " << c.request.dump() << ": "
+                                         << r.status().ToString();
+  }
+  EXPECT_EQ(registry_->Handle("other", "root", Json{{"snapshot", id}}).status().code(),
+            Status::Code::kNotFound) << "a snapshot belongs to its database";
+  ASSERT_OK(registry_->Close("db", id.get<std::string>()));
+  EXPECT_EQ(registry_->open_count(), 0u);
 }
 
 }  // namespace

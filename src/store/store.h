@@ -13,6 +13,7 @@
 #include "store/chunk_pins.h"
 #include "store/collection_tree.h"
 #include "store/item.h"
+#include "store/job_record.h"
 #include "store/snapshot.h"
 #include "store/sync_state.h"
 #include "syncline/result.h"
@@ -199,6 +200,12 @@ class Store {
   virtual Result<std::vector<TreeCheck>> CheckTrees(std::string_view db,
                                                     std::string_view collection,
                                                     bool repair) = 0;
+
+  // Collection sync jobs (job_record.h). Put replaces; Get gives nullopt if absent; List is
+  // newest first.
+  virtual Status PutJob(std::string_view db, const JobRecord& job) = 0;
+  virtual Result<std::optional<JobRecord>> GetJob(std::string_view db, std::string_view id) = 0;
+  virtual Result<std::vector<JobRecord>> ListJobs(std::string_view db, int64_t limit) = 0;
 
   // Called after every commit with the database and its new last etag; for long-polls. The
   // listener must be quick and must not call back into the store.

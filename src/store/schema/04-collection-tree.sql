@@ -37,6 +37,29 @@ CREATE TABLE staged_documents (
   PRIMARY KEY (db_id, stage, key)
 ) WITHOUT ROWID;
 
+-- collection_jobs: collection syncs run on this node as replica (replicate/collection_jobs.h).
+-- A job that was running when the node stopped is found here and marked failed and resumable.
+CREATE TABLE collection_jobs (
+  db_id            INTEGER NOT NULL,
+  id               TEXT NOT NULL,
+  collection       TEXT NOT NULL,
+  master_url       TEXT NOT NULL,
+  master_db        TEXT NOT NULL,
+  master_key       TEXT NOT NULL,        -- the master's API key, needed to resume
+  method           TEXT NOT NULL,        -- full, merkle, keys
+  max_wait_seconds INTEGER NOT NULL,
+  state            TEXT NOT NULL,        -- pending, running, done, failed, cancelled
+  resumable        INTEGER NOT NULL,     -- 1: `job resume` may run it again
+  result           TEXT,                 -- JSON counts of a finished job
+  error_code       TEXT,                 -- Status code name of a failed one
+  error_message    TEXT,
+  created_at       INTEGER NOT NULL,     -- microseconds since the Unix epoch
+  started_at       INTEGER NOT NULL,
+  finished_at      INTEGER NOT NULL,
+  PRIMARY KEY (db_id, id)
+) WITHOUT ROWID;
+CREATE INDEX collection_jobs_by_time ON collection_jobs (db_id, created_at DESC);
+
 -- The hashes above are SHA-256, which SQL cannot compute: opening the store fills them in, and
 -- builds the trees, in one transaction, then removes this marker.
 INSERT OR REPLACE INTO node VALUES ('tree_rebuild', '1');

@@ -542,6 +542,22 @@ class SqliteStore : public Store {
 
   Result<std::unique_ptr<StoreSnapshot>> OpenSnapshot(std::string_view db) override;
 
+  Status PutJob(std::string_view db, const JobRecord& job) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
+    return sqlite_sync_state::PutJob(writer_.get(), db_id, job);
+  }
+  Result<std::optional<JobRecord>> GetJob(std::string_view db, std::string_view id) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_sync_state::GetJob(c, db_id, id);
+    });
+  }
+  Result<std::vector<JobRecord>> ListJobs(std::string_view db, int64_t limit) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_sync_state::ListJobs(c, db_id, limit);
+    });
+  }
+
   Status StageDocuments(std::string_view db, std::string_view stage,
                         const std::vector<Item>& docs) override {
     std::lock_guard<std::mutex> lock(write_mu_);

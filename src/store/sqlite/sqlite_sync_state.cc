@@ -243,11 +243,84 @@ Status SetConfirmations(SqliteConnection* c, int64_t db_id, std::string_view url
   return Status::OK();
 }
 
+namespace {
+
+constexpr char kJobColumns[] =
+    "id, collection, master_url, master_db, master_key, method, max_wait_seconds, state, "
+    "resumable, result, error_code, error_message, created_at, started_at, finished_at";
+
+JobRecord ReadJob(const SqliteStatement& st) {
+  JobRecord j;
+  j.id = st.Text(0);
+  j.collection = st.Text(1);
+  j.master_url = st.Text(2);
+  j.master_db = st.Text(3);
+  j.master_key = st.Text(4);
+  j.method = st.Text(5);
+  j.max_wait_seconds = st.Int(6);
+  j.state = st.Text(7);
+  j.resumable = st.Int(8) != 0;
+  j.result = st.IsNull(9) ? "" : st.Text(9);
+  j.error_code = st.IsNull(10) ? "" : st.Text(10);
+  j.error_message = st.IsNull(11) ? "" : st.Text(11);
+  j.created_at = st.Int(12);
+  j.started_at = st.Int(13);
+  j.finished_at = st.Int(14);
+  return j;
+}
+
+}  // namespace
+
+Status PutJob(SqliteConnection* c, int64_t db_id, const JobRecord& j) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      c->Prepare(std::string("INSERT OR REPLACE INTO collection_jobs (db_id, ") + kJobColumns +
+                 ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  st->Bind(1, db_id).Bind(2, j.id).Bind(3, j.collection).Bind(4, j.master_url);
+  st->Bind(5, j.master_db).Bind(6, j.master_key).Bind(7, j.method).Bind(8, j.max_wait_seconds);
+  st->Bind(9, j.state).Bind(10, int64_t{j.resumable});
+  if (j.result.empty()) st->BindNull(11); else st->Bind(11, j.result);
+  if (j.error_code.empty()) st->BindNull(12); else st->Bind(12, j.error_code);
+  if (j.error_message.empty()) st->BindNull(13); else st->Bind(13, j.error_message);
+  st->Bind(14, j.created_at).Bind(15, j.started_at).Bind(16, j.finished_at);
+  return st->Run().WithContext("put job");
+}
+
+Result<std::optional<JobRecord>> GetJob(SqliteConnection* c, int64_t db_id, std::string_view id) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      c->Prepare(std::string("SELECT ") + kJobColumns +
+                 " FROM collection_jobs WHERE db_id=? AND id=?"));
+  st->Bind(1, db_id).Bind(2, id);
+  SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+  std::optional<JobRecord> out;
+  if (row) out = ReadJob(*st);
+  st->Reset();
+  return out;
+}
+
+Result<std::vector<JobRecord>> ListJobs(SqliteConnection* c, int64_t db_id, int64_t limit) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      c->Prepare(std::string("SELECT ") + kJobColumns +
+                 " FROM collection_jobs WHERE db_id=? ORDER BY created_at DESC, id LIMIT ?"));
+  st->Bind(1, db_id).Bind(2, limit);
+  std::vector<JobRecord> out;
+  while (true) {
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadJob(*st));
+  }
+  st->Reset();
+  return out;
+}
+
 Status DropDatabaseState(SqliteConnection* c, int64_t db_id) {
   for (const char* sql : {"DELETE FROM sync_reports WHERE db_id=?", "DELETE FROM conflicts WHERE db_id=?",
                           "DELETE FROM item_locks WHERE db_id=?",
                           "DELETE FROM source_watermarks WHERE db_id=?",
-                          "DELETE FROM confirmations WHERE db_id=?"}) {
+                          "DELETE FROM confirmations WHERE db_id=?",
+                          "DELETE FROM collection_jobs WHERE db_id=?"}) {
     SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, c->Prepare(sql));
     SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Run());
   }

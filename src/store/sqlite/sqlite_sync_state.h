@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/job_record.h"
 #include "store/sync_state.h"
 #include "syncline/result.h"
 
@@ -41,6 +42,11 @@ Result<std::vector<ItemRef>> GetConfirmations(SqliteConnection* c, int64_t db_id
                                               std::string_view url);
 Status SetConfirmations(SqliteConnection* c, int64_t db_id, std::string_view url,
                         const std::vector<ItemRef>& refs);
+
+Status PutJob(SqliteConnection* c, int64_t db_id, const JobRecord& job);
+Result<std::optional<JobRecord>> GetJob(SqliteConnection* c, int64_t db_id, std::string_view id);
+// Newest first.
+Result<std::vector<JobRecord>> ListJobs(SqliteConnection* c, int64_t db_id, int64_t limit);
 
 // Every table's rows of a dropped database.
 Status DropDatabaseState(SqliteConnection* c, int64_t db_id);
