@@ -141,4 +141,11 @@ Json ItemFields(const std::string& name, const std::string& collection) {
   return j;
 }
 
+bool Confirm(const std::string& question) {
+  std::cerr << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES" || answer == "Yes";
+}
+
 }  // namespace syncline

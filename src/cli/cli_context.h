@@ -57,6 +57,9 @@ Result<HttpResponse> SendForItem(
 // After a listing cut by --limit: how to get the next page (on stderr, so stdout stays rows).
 void PrintMoreHint(const std::string& last);
 
+// Asks on the terminal (stderr, stdin); true only for an answer of y or yes.
+bool Confirm(const std::string& question);
+
 // "1.5 MiB" and the like.
 std::string HumanBytes(double bytes);
 

@@ -16,5 +16,7 @@ void AddChangesCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddDestCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddReplicateCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddJobCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 
 }  // namespace syncline

@@ -8,18 +8,6 @@
 
 namespace syncline {
 
-namespace {
-
-// Asks on the terminal; true only for an answer of y or yes.
-bool Confirm(const std::string& question) {
-  std::cerr << question << " [y/N] " << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer)) return false;
-  return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES" || answer == "Yes";
-}
-
-}  // namespace
-
 void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* db = app.add_subcommand("db", "create, list and remove databases");
   db->require_subcommand(1);
@@ -87,6 +75,40 @@ void AddDbCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       return;
     }
     print_stats(Json::parse(r->body, nullptr, false), false);
+  });
+
+  auto* verify = db->add_subcommand(
+      "verify", "recompute each collection's tree from its documents and repair it if it differs");
+  verify->add_option("NAME", *name, "database name")->required();
+  auto collection = std::make_shared<std::string>();
+  verify->add_option("COLLECTION", *collection, "only this collection");
+  auto no_repair = std::make_shared<bool>(false);
+  verify->add_flag("--no-repair", *no_repair, "only report what is wrong");
+  verify->callback([=, &ctx = ctx] {
+    Json body = {{"repair", !*no_repair}};
+    if (!collection->empty()) body["collection"] = *collection;
+    auto r = ctx.Client().Send("POST", DbPath(*name) + "/verify", DumpJson(body),
+                               {{"Content-Type", "application/json"}});
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    Json out = ParseStoredJson(r->body);
+    if (ctx.json) return ctx.PrintJson(out);
+    bool all_ok = true;
+    for (const Json& c : JsonField(out, "collections")) {
+      bool ok = JsonFlag(c, "ok");
+      all_ok = all_ok && ok;
+      std::cout << JsonText(c, "collection") << ": " << JsonNumber(c, "documents") << " documents, ";
+      if (ok) {
+        std::cout << "tree ok\n";
+      } else {
+        std::cout << "tree WRONG: " << JsonNumber(c, "wrong_documents") << " document hash(es) and "
+                  << JsonNumber(c, "wrong_nodes") << " node(s) did not match"
+                  << (JsonFlag(c, "repaired") ? "; repaired" : "; not repaired (--no-repair)") << "\n";
+      }
+    }
+    if (!all_ok && *no_repair) *exit_code = 1;
   });
 
   auto* rm = db->add_subcommand("rm", "remove a database and everything in it");

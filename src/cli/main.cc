@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   AddDestCommand(app, ctx, &exit_code);
   AddSyncCommand(app, ctx, &exit_code);
   AddConflictsCommand(app, ctx, &exit_code);
+  AddReplicateCommand(app, ctx, &exit_code);
+  AddJobCommand(app, ctx, &exit_code);
 
   std::vector<std::string> args = RewriteHelp(std::vector<std::string>(argv + 1, argv + argc));
   // A usage error honours --json even when the line fails to parse before reaching it.

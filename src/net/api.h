@@ -14,8 +14,10 @@
 #include "net/http_limits.h"
 #include "net/router.h"
 #include "net/url.h"
+#include "replicate/collection_jobs.h"
 #include "replicate/receiver.h"
 #include "replicate/replicator.h"
+#include "replicate/snapshot_registry.h"
 #include "store/store.h"
 #include "sync/local_writer.h"
 #include "syncline/env.h"
@@ -90,6 +92,13 @@ class Api {
   void EnableSync(Replicator* replicator, Receiver* receiver) {
     replicator_ = replicator;
     receiver_ = receiver;
+  }
+
+  // Enables collection sync (api_collections.cc): the master's snapshots and the replica's
+  // jobs; without them those endpoints answer 503.
+  void EnableCollectionSync(SnapshotRegistry* snapshots, CollectionJobs* jobs) {
+    snapshots_ = snapshots;
+    jobs_ = jobs;
   }
 
   // Bodies of sync uploads are held in memory: they take their size from `budget` (shared with
@@ -178,6 +187,16 @@ class Api {
   ApiResponse ResolveConflict(const ApiCall& c);
   // The sync endpoints need the replicator: Unavailable without it, NotFound without `db`.
   Status CheckSyncDatabase(const std::string& db) const;
+  // Collection sync: the master's snapshots, the replica's jobs, tree checks.
+  ApiResponse OpenSnapshot(const ApiCall& c);
+  ApiResponse SnapshotOp(const ApiCall& c);
+  ApiResponse CloseSnapshot(const ApiCall& c);
+  ApiResponse StartCollectionSync(const ApiCall& c);
+  ApiResponse ListJobs(const ApiCall& c);
+  ApiResponse GetJob(const ApiCall& c);
+  ApiResponse JobAction(const ApiCall& c);
+  ApiResponse VerifyTrees(const ApiCall& c);
+  Status CheckCollectionSync(const std::string& db) const;
 
   Store* store_;
   Env* env_;
@@ -188,6 +207,8 @@ class Api {
   Receiver* receiver_ = nullptr;
   MemoryBudget* body_budget_ = nullptr;
   ChangeWaiters* waiters_ = nullptr;
+  SnapshotRegistry* snapshots_ = nullptr;
+  CollectionJobs* jobs_ = nullptr;
 };
 
 // Helpers shared by the handler files.

@@ -50,6 +50,16 @@ const std::vector<Api::Route>& Api::Routes() {
       {"POST", "/v1/db/{db}/sync/proto/chunks", nullptr, &Api::BeginSyncUpload, 0},
       {"POST", "/v1/db/{db}/sync/proto/chunk-recipes", nullptr, &Api::BeginSyncUpload, 0},
       {"POST", "/v1/db/{db}/sync/proto/{op}", &Api::SyncProtocol, nullptr, 0},
+      // Collection sync: the master's snapshots (collection_protocol.h) ...
+      {"POST", "/v1/db/{db}/snapshots", &Api::OpenSnapshot, nullptr, 0},
+      {"POST", "/v1/db/{db}/snapshots/{op}", &Api::SnapshotOp, nullptr, kSlow},
+      {"DELETE", "/v1/db/{db}/snapshots/{op}", &Api::CloseSnapshot, nullptr, 0},
+      // ... and the replica's jobs.
+      {"POST", "/v1/db/{db}/collection-sync", &Api::StartCollectionSync, nullptr, kSlow},
+      {"GET", "/v1/db/{db}/jobs", &Api::ListJobs, nullptr, 0},
+      {"GET", "/v1/db/{db}/jobs/{op}", &Api::GetJob, nullptr, 0},
+      {"POST", "/v1/db/{db}/jobs/{op}", &Api::JobAction, nullptr, 0},
+      {"POST", "/v1/db/{db}/verify", &Api::VerifyTrees, nullptr, kSlow},
   };
   return kRoutes;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/asio.h"
+#include "net/http_master.h"
 #include "net/http_remote.h"
 #include "net/http_session.h"
 #include "store/sqlite/sqlite_store.h"
@@ -125,6 +126,10 @@ class ServerImpl : public Server {
     receiver_ = std::make_unique<Receiver>(store_.get(), env_->clock,
                                            options_.sync_lock_timeout_seconds * 1000000);
     api_->EnableSync(replicator_.get(), receiver_.get());
+    snapshots_ = std::make_unique<SnapshotRegistry>(store_.get(), env_);
+    jobs_ = std::make_unique<CollectionJobs>(store_.get(), env_, NewHttpMasterOpener());
+    SYNCLINE_RETURN_IF_ERROR(jobs_->Recover().WithContext("recover collection sync jobs"));
+    api_->EnableCollectionSync(snapshots_.get(), jobs_.get());
     store_->SetChangeListener([this](const std::string& db, int64_t etag) {
       waiters_.Notify(db, etag);
       replicator_->OnChange(db);
@@ -158,6 +163,7 @@ class ServerImpl : public Server {
     std::thread gc([this] { CollectLoop(); });
     iocs_[0]->run();
     for (auto& t : threads) t.join();
+    jobs_->Stop();  // a request waiting for a job returns once it stops
     slow_pool_.join();
     {
       std::lock_guard<std::mutex> lock(gc_mu_);
@@ -277,6 +283,8 @@ class ServerImpl : public Server {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Replicator> replicator_;  // after store_: stops before the store closes
   std::unique_ptr<Receiver> receiver_;
+  std::unique_ptr<SnapshotRegistry> snapshots_;  // after store_: closes before it
+  std::unique_ptr<CollectionJobs> jobs_;
   std::string admin_key_, new_admin_key_;
   ChangeWaiters waiters_;
   MemoryBudget body_budget_{options_.http.body_memory_bytes};

@@ -138,16 +138,12 @@ void CollectionJobs::RunJob(const std::string& db, JobRecord job, Running* run) 
     std::lock_guard<std::mutex> lock(mu_);
     run->progress = p;
   };
-  Result<CollectionSyncResult> result = method.status();
-  if (method.ok()) {
-    Result<std::unique_ptr<CollectionSource>> master = opener_(request, &run->bytes, &run->cancel);
-    if (!master.ok()) {
-      result = master.status();
-    } else {
-      result = RunCollectionSync(store_, db, job.collection, job.id, request.method, **master,
-                                 keep_going, progress);
-    }
-  }
+  Result<CollectionSyncResult> result = [&]() -> Result<CollectionSyncResult> {
+    SYNCLINE_RETURN_IF_ERROR(method.status());
+    SYNCLINE_ASSIGN_OR_RETURN(auto master, opener_(request, &run->bytes, &run->cancel));
+    return RunCollectionSync(store_, db, job.collection, job.id, request.method, *master,
+                             keep_going, progress);
+  }();
   // The master's snapshot is released (the source is gone) before the job says it ended.
   job.finished_at = env_->clock->NowMicros();
   if (result.ok()) {

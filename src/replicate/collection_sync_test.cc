@@ -415,6 +415,10 @@ TEST_F(CollectionProtocolTest, AMasterThatAnswersGarbageChangesNothing) {
 }
 
 TEST_F(CollectionProtocolTest, BadRequestsAreRefusedClearly) {
+  // A collection that never had a document is not an empty one: a typo must not empty a
+  // replica's collection through a full sync.
+  EXPECT_EQ(registry_->Open("db", "c").status().code(), Status::Code::kNotFound);
+  ASSERT_OK(Put(master_.get(), "c", {D("a", "{}")}));
   auto opened = registry_->Open("db", "c");
   ASSERT_OK(opened);
   Json id = (*opened)["snapshot"];

@@ -31,6 +31,11 @@ Result<Json> SnapshotRegistry::Open(const std::string& db, const std::string& co
     }
   }
   SYNCLINE_ASSIGN_OR_RETURN(auto snapshot, store_->OpenSnapshot(db));
+  // A mistyped name must not read as an empty collection: a full sync would empty the replica.
+  SYNCLINE_ASSIGN_OR_RETURN(bool exists, snapshot->HasCollection(collection));
+  if (!exists) {
+    return Status::NotFound("collection '" + collection + "' not found in database '" + db + "'");
+  }
   auto entry = std::make_shared<Open_>();
   entry->db = db;
   entry->source = std::make_unique<SnapshotSource>(std::move(snapshot), collection);

@@ -30,6 +30,7 @@ class SnapshotRegistry {
   ~SnapshotRegistry();  // closes every snapshot
 
   // Opens a snapshot of `collection`: {"snapshot": id, "etag": n, "idle_timeout_seconds": n}.
+  // NotFound if the collection never had a document.
   Result<Json> Open(const std::string& db, const std::string& collection);
   // One operation (collection_protocol.h) on the snapshot the request names. NotFound if no
   // such snapshot is open (never opened, closed, or idle too long).

@@ -22,6 +22,9 @@ class StoreSnapshot {
   // The database's last etag when the snapshot was taken.
   virtual int64_t etag() const = 0;
 
+  // True if the collection has or had a document (tombstones count).
+  virtual Result<bool> HasCollection(std::string_view collection) = 0;
+
   // The summary of a collection's whole tree (empty for a collection with no documents).
   virtual Result<TreeSum> TreeRoot(std::string_view collection) = 0;
   // The summaries of the kTreeFanout children of `node`; InvalidArgument for a leaf.

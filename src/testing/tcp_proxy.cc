@@ -67,14 +67,14 @@ void TcpProxy::Pump(int client, int server) {
   char buf[64 * 1024];
   pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
   auto start = std::chrono::steady_clock::now();
-  uint64_t sent_here = 0;
+  uint64_t sent_here = 0, received_here = 0;
   while (!stop_ && generation_ == generation) {
     if (::poll(fds, 2, 50) < 0) break;
     bool done = false;
     for (int i = 0; i < 2 && !done; ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       size_t want = sizeof buf;
-      if (i == 0 && throttle_ > 0) want = std::min<size_t>(want, 16 * 1024);
+      if ((i == 0 ? throttle_ : throttle_down_) > 0) want = std::min<size_t>(want, 16 * 1024);
       ssize_t n = ::read(fds[i].fd, buf, want);
       if (n <= 0) {
         done = true;
@@ -95,6 +95,10 @@ void TcpProxy::Pump(int client, int server) {
           auto due = start + std::chrono::microseconds(sent_here * 1000000 / rate);
           std::this_thread::sleep_until(due);
         }
+      } else if (uint64_t rate = throttle_down_; rate > 0) {
+        received_here += static_cast<uint64_t>(n);
+        auto due = start + std::chrono::microseconds(received_here * 1000000 / rate);
+        std::this_thread::sleep_until(due);
       }
       for (ssize_t off = 0; off < n;) {
         // MSG_NOSIGNAL: a peer killed mid-transfer must end this pump, not the test (SIGPIPE).

@@ -30,6 +30,8 @@ class TcpProxy {
   void CutAfterBytes(uint64_t bytes, bool then_partition = false);
   // Caps client -> target at this many bytes per second (0: unlimited).
   void Throttle(uint64_t bytes_per_second) { throttle_ = bytes_per_second; }
+  // Caps target -> client at this many bytes per second (0: unlimited).
+  void ThrottleDown(uint64_t bytes_per_second) { throttle_down_ = bytes_per_second; }
 
   uint64_t bytes_up() const { return up_; }  // client -> target, total
 
@@ -45,6 +47,7 @@ class TcpProxy {
   std::atomic<uint64_t> up_{0};
   std::atomic<uint64_t> cut_at_{0};  // absolute bytes_up at which to cut; 0 = never
   std::atomic<uint64_t> throttle_{0};
+  std::atomic<uint64_t> throttle_down_{0};
   std::atomic<bool> partition_on_cut_{false};
   std::atomic<uint64_t> generation_{0};  // bumped by CutAll: pumps of older generations stop
   std::mutex mu_;

@@ -886,6 +886,16 @@ class SqliteSnapshot : public StoreSnapshot {
 
   int64_t etag() const override { return etag_; }
 
+  Result<bool> HasCollection(std::string_view collection) override {
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        conn_->Prepare("SELECT 1 FROM items WHERE db_id=? AND kind=0 AND collection=? LIMIT 1"));
+    st->Bind(1, db_id_).Bind(2, collection);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    st->Reset();
+    return row;
+  }
+
   Result<TreeSum> TreeRoot(std::string_view collection) override {
     return sqlite_tree::ReadRoot(conn_.get(), db_id_, collection);
   }
