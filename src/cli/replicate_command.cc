@@ -113,6 +113,7 @@ void AddReplicateCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto max_wait = std::make_shared<int64_t>(300);
   auto async = std::make_shared<bool>(false);
   auto yes = std::make_shared<bool>(false);
+  auto follow = std::make_shared<bool>(false);
 
   auto* coll = replicate->add_subcommand(
       "collection",
@@ -128,6 +129,7 @@ void AddReplicateCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       ->check(CLI::IsMember({"merkle", "keys"}));
   coll->add_option("--max-wait", *max_wait, "give up after this many seconds without an answer from the master (default 300)");
   coll->add_flag("--async", *async, "start it and print the job id; `syncline job status` follows it");
+  coll->add_flag("--follow", *follow, "then keep applying the master's changes; refuses local writes to the collection until `replicate stop`");
   coll->add_flag("--yes,-y", *yes, "do not ask before a full sync (it asks only when stdin is a terminal)");
   coll->callback([=, &ctx = ctx] {
     if (!*incremental) {
@@ -143,7 +145,7 @@ void AddReplicateCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       }
     }
     Json body = {{"collection", *collection}, {"from", *from}, {"incremental", *incremental},
-                 {"max_wait", *max_wait}, {"async", true}};
+                 {"max_wait", *max_wait}, {"async", true}, {"follow", *follow}};
     if (*incremental) body["method"] = *method;
     if (!from_db->empty()) body["from_db"] = *from_db;
     if (!from_key->empty()) body["from_key"] = *from_key;
@@ -166,6 +168,41 @@ void AddReplicateCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
       return;
     }
     *exit_code = Report(ctx, *done);
+  });
+
+  auto* ls = replicate->add_subcommand("ls", "the collections that follow a master, with their lag");
+  ls->add_option("DB", *db, "database")->required();
+  ls->callback([=, &ctx = ctx] {
+    auto r = ctx.Client().Send("GET", DbPath(*db) + "/followers");
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    Json list = ParseStoredJson(r->body);
+    if (ctx.json) return ctx.PrintJson(list);
+    std::vector<std::vector<std::string>> rows;
+    for (const Json& f : list) {
+      char lag[64];
+      std::snprintf(lag, sizeof lag, "%lld etags, %.1f s", static_cast<long long>(JsonNumber(f, "lag_etags")),
+                    JsonField(f, "lag_seconds").is_number() ? JsonField(f, "lag_seconds").get<double>() : 0.0);
+      rows.push_back({JsonText(f, "collection"), JsonText(JsonField(f, "master"), "url"),
+                      JsonText(f, "state"), std::to_string(JsonNumber(f, "checkpoint_etag")), lag,
+                      JsonText(f, "error", "-")});
+    }
+    PrintTable({"COLLECTION", "MASTER", "STATE", "AT_ETAG", "LAG", "LAST_ERROR"}, rows);
+  });
+
+  auto* stop = replicate->add_subcommand("stop", "stop following the master; local writes are taken again");
+  stop->add_option("DB", *db, "database")->required();
+  stop->add_option("COLLECTION", *collection, "collection")->required();
+  stop->callback([=, &ctx = ctx] {
+    auto r = ctx.Client().Send("DELETE", DbPath(*db) + "/followers/" + PathOf(*collection));
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    if (ctx.json) return ctx.PrintJson(ParseStoredJson(r->body));
+    std::cout << "collection " << *collection << " no longer follows its master\n";
   });
 }
 

@@ -1,6 +1,8 @@
 // Api: authentication, routing, databases and the change feed.
 #include "net/api.h"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 #include <charconv>
@@ -209,6 +211,10 @@ ApiResponse Api::Changes(const ApiCall& c) {
     changes.push_back(std::move(j));
   }
   Json out = {{"changes", std::move(changes)}, {"last_etag", page->last_etag}};
+  // How far the feed goes beyond this page: a follower's lag.
+  if (auto info = store_->GetDatabase(db); info.ok()) {
+    out["latest_etag"] = std::max(info->last_etag, page->last_etag);
+  }
   return ApiResponse::Json(200, out.dump());
 }
 

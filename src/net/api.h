@@ -14,6 +14,7 @@
 #include "net/http_limits.h"
 #include "net/router.h"
 #include "net/url.h"
+#include "replicate/collection_followers.h"
 #include "replicate/collection_jobs.h"
 #include "replicate/receiver.h"
 #include "replicate/replicator.h"
@@ -96,9 +97,11 @@ class Api {
 
   // Enables collection sync (api_collections.cc): the master's snapshots and the replica's
   // jobs; without them those endpoints answer 503.
-  void EnableCollectionSync(SnapshotRegistry* snapshots, CollectionJobs* jobs) {
+  void EnableCollectionSync(SnapshotRegistry* snapshots, CollectionJobs* jobs,
+                            CollectionFollowers* followers) {
     snapshots_ = snapshots;
     jobs_ = jobs;
+    followers_ = followers;
   }
 
   // Bodies of sync uploads are held in memory: they take their size from `budget` (shared with
@@ -196,6 +199,8 @@ class Api {
   ApiResponse GetJob(const ApiCall& c);
   ApiResponse JobAction(const ApiCall& c);
   ApiResponse VerifyTrees(const ApiCall& c);
+  ApiResponse ListFollowers(const ApiCall& c);
+  ApiResponse StopFollowing(const ApiCall& c);
   Status CheckCollectionSync(const std::string& db) const;
 
   Store* store_;
@@ -209,6 +214,7 @@ class Api {
   ChangeWaiters* waiters_ = nullptr;
   SnapshotRegistry* snapshots_ = nullptr;
   CollectionJobs* jobs_ = nullptr;
+  CollectionFollowers* followers_ = nullptr;
 };
 
 // Helpers shared by the handler files.

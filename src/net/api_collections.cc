@@ -37,6 +37,7 @@ Json JobJson(const std::string& db, const JobView& v) {
             {"method", r.method},
             {"max_wait_seconds", r.max_wait_seconds},
             {"state", r.state},
+            {"follow", r.follow},
             {"resumable", r.resumable},
             {"progress", {{"phase", v.progress.phase},
                           {"documents", v.progress.documents},
@@ -69,13 +70,14 @@ Result<CollectionSyncRequest> ReadSyncRequest(const std::string& db, const Json&
                                                : "method " + method + " needs incremental");
   }
   SYNCLINE_ASSIGN_OR_RETURN(r.max_wait_seconds, JsonIntOr(body, "max_wait", 300));
+  SYNCLINE_ASSIGN_OR_RETURN(r.follow, JsonBoolOr(body, "follow", false));
   return r;
 }
 
 }  // namespace
 
 Status Api::CheckCollectionSync(const std::string& db) const {
-  if (!snapshots_ || !jobs_) return Status::Unavailable("collection sync is not running");
+  if (!snapshots_ || !jobs_ || !followers_) return Status::Unavailable("collection sync is not running");
   return store_->GetDatabase(db).status();
 }
 
@@ -200,6 +202,33 @@ ApiResponse Api::VerifyTrees(const ApiCall& c) {
                    {"repaired", t.repaired}});
   }
   return JsonAnswer({{"collections", out}});
+}
+
+ApiResponse Api::ListFollowers(const ApiCall& c) {
+  if (Status s = CheckCollectionSync(c.db); !s.ok()) return ApiResponse::Error(s);
+  Result<std::vector<FollowerView>> list = followers_->List(c.db);
+  if (!list.ok()) return ApiResponse::Error(list.status());
+  Json out = Json::array();
+  for (const FollowerView& v : *list) {
+    out.push_back({{"collection", v.record.collection},
+                   {"master", {{"url", v.record.master_url}, {"db", v.record.master_db}}},
+                   {"state", v.state},
+                   {"checkpoint_etag", v.record.checkpoint_etag},
+                   {"master_etag", v.master_etag},
+                   {"lag_etags", v.lag_etags},
+                   {"lag_seconds", v.lag_seconds},
+                   {"documents_applied", v.documents_applied},
+                   {"error", v.error_message.empty() ? Json() : Json(v.error_message)},
+                   {"error_code", v.error_code.empty() ? Json() : Json(v.error_code)},
+                   {"created_at", v.record.created_at}});
+  }
+  return JsonAnswer(out);
+}
+
+ApiResponse Api::StopFollowing(const ApiCall& c) {
+  if (Status s = CheckCollectionSync(c.db); !s.ok()) return ApiResponse::Error(s);
+  if (Status s = followers_->Unfollow(c.db, c.collection); !s.ok()) return ApiResponse::Error(s);
+  return JsonAnswer({{"collection", c.collection}, {"following", false}});
 }
 
 }  // namespace syncline

@@ -60,6 +60,8 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/v1/db/{db}/jobs/{op}", &Api::GetJob, nullptr, 0},
       {"POST", "/v1/db/{db}/jobs/{op}", &Api::JobAction, nullptr, 0},
       {"POST", "/v1/db/{db}/verify", &Api::VerifyTrees, nullptr, kSlow},
+      {"GET", "/v1/db/{db}/followers", &Api::ListFollowers, nullptr, 0},
+      {"DELETE", "/v1/db/{db}/followers/{collection}", &Api::StopFollowing, nullptr, 0},
   };
   return kRoutes;
 }

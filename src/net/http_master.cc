@@ -1,6 +1,8 @@
 // HttpMasterSource: the collection protocol over one keep-alive HttpClient.
 #include "net/http_master.h"
 
+#include <algorithm>
+
 #include "net/http_client.h"
 #include "net/url.h"
 #include "replicate/collection_protocol.h"
@@ -92,7 +94,94 @@ class HttpMasterSource : public CollectionSource {
   std::unique_ptr<CollectionSource> inner_;
 };
 
+class HttpMasterFeed : public MasterFeed {
+ public:
+  HttpMasterFeed(const FollowerRecord& f, const std::atomic<bool>* cancel)
+      : cancel_(cancel), feed_(f.master_url, f.master_key),
+        changes_path_("/v1/db/" + PercentEncode(f.master_db) + "/changes") {
+    request_.collection = f.collection;
+    request_.master_url = f.master_url;
+    request_.master_db = f.master_db;
+    request_.master_key = f.master_key;
+    request_.max_wait_seconds = 60;
+    feed_.set_cancel_flag(cancel);
+    feed_.set_max_response_bytes(kMaxAnswerBytes);
+  }
+
+  Result<ChangePage> Changes(int64_t since, int64_t limit, int wait_seconds) override {
+    // A long-poll is silent while it waits: only a longer silence is a dead master.
+    feed_.set_stall_timeout(wait_seconds + 30);
+    SYNCLINE_ASSIGN_OR_RETURN(
+        HttpResponse r,
+        feed_.Send("GET", changes_path_ + "?since=" + std::to_string(since) + "&limit=" +
+                              std::to_string(limit) + "&wait=" + std::to_string(wait_seconds)));
+    return Decoded(r.body, since, limit);
+  }
+
+  Result<std::vector<Item>> Documents(const std::string& collection,
+                                      const std::vector<std::string>& keys) override {
+    request_.collection = collection;
+    SYNCLINE_ASSIGN_OR_RETURN(auto source, NewHttpMasterOpener()(request_, &bytes_, cancel_));
+    return source->Documents(keys);
+  }
+
+ private:
+  static Result<ChangePage> Decoded(std::string_view body, int64_t since, int64_t limit) {
+    auto bad = [](const Status& s) {
+      return Status::ProtocolError("the master's change feed is malformed: " + s.message());
+    };
+    Result<Json> j = ParseJsonObject(body);
+    if (!j.ok()) return bad(j.status());
+    ChangePage page;
+    Result<int64_t> last = JsonInt(*j, "last_etag");
+    Result<const Json*> changes = JsonArrayField(*j, "changes");
+    if (!last.ok()) return bad(last.status());
+    if (!changes.ok()) return bad(changes.status());
+    if (static_cast<int64_t>((*changes)->size()) > limit) return bad(Status::TooLarge("too long a page"));
+    // The database's latest etag, where the node says it (followers show their lag from it).
+    Result<int64_t> latest = JsonIntOr(*j, "latest_etag", *last);
+    if (!latest.ok()) return bad(latest.status());
+    page.last_etag = std::max(*last, *latest);
+    int64_t previous = since;
+    for (const Json& c : **changes) {
+      Change change;
+      Result<int64_t> etag = JsonInt(c, "etag");
+      Result<std::string> kind = JsonString(c, "kind");
+      if (!etag.ok()) return bad(etag.status());
+      if (!kind.ok()) return bad(kind.status());
+      if (*etag <= previous) return bad(Status::InvalidArgument("etags must increase"));
+      previous = change.etag = *etag;
+      if (*kind == "document") {
+        change.kind = ItemKind::kDocument;
+        Result<std::string> collection = JsonString(c, "collection");
+        Result<std::string> key = JsonString(c, "key");
+        if (!collection.ok()) return bad(collection.status());
+        if (!key.ok()) return bad(key.status());
+        change.collection = *collection;
+        change.key = *key;
+      } else {
+        change.kind = ItemKind::kFile;  // files do not concern a collection
+      }
+      page.changes.push_back(std::move(change));
+    }
+    return page;
+  }
+
+  const std::atomic<bool>* cancel_;
+  HttpClient feed_;
+  std::string changes_path_;
+  CollectionSyncRequest request_;
+  std::atomic<int64_t> bytes_{0};
+};
+
 }  // namespace
+
+FeedOpener NewHttpFeedOpener() {
+  return [](const FollowerRecord& f,
+            const std::atomic<bool>* cancel) -> Result<std::unique_ptr<MasterFeed>> {
+    return std::unique_ptr<MasterFeed>(std::make_unique<HttpMasterFeed>(f, cancel));
+  };
+}
 
 MasterOpener NewHttpMasterOpener() {
   return [](const CollectionSyncRequest& r, std::atomic<int64_t>* bytes,

@@ -127,9 +127,15 @@ class ServerImpl : public Server {
                                            options_.sync_lock_timeout_seconds * 1000000);
     api_->EnableSync(replicator_.get(), receiver_.get());
     snapshots_ = std::make_unique<SnapshotRegistry>(store_.get(), env_);
+    followers_ = std::make_unique<CollectionFollowers>(store_.get(), env_, NewHttpFeedOpener());
     jobs_ = std::make_unique<CollectionJobs>(store_.get(), env_, NewHttpMasterOpener());
+    jobs_->set_follow([this](const std::string& db, const JobRecord& job, int64_t etag) {
+      FollowerRecord f{job.collection, job.master_url, job.master_db, job.master_key, etag,
+                       env_->clock->NowMicros()};
+      return followers_->Follow(db, f);
+    });
     SYNCLINE_RETURN_IF_ERROR(jobs_->Recover().WithContext("recover collection sync jobs"));
-    api_->EnableCollectionSync(snapshots_.get(), jobs_.get());
+    api_->EnableCollectionSync(snapshots_.get(), jobs_.get(), followers_.get());
     store_->SetChangeListener([this](const std::string& db, int64_t etag) {
       waiters_.Notify(db, etag);
       replicator_->OnChange(db);
@@ -160,10 +166,12 @@ class ServerImpl : public Server {
     std::vector<std::thread> threads;
     for (size_t i = 1; i < iocs_.size(); ++i) threads.emplace_back([this, i] { iocs_[i]->run(); });
     replicator_->Start();
+    if (Status s = followers_->Start(); !s.ok()) spdlog::error("collection followers: {}", s.ToString());
     std::thread gc([this] { CollectLoop(); });
     iocs_[0]->run();
     for (auto& t : threads) t.join();
     jobs_->Stop();  // a request waiting for a job returns once it stops
+    followers_->Stop();
     slow_pool_.join();
     {
       std::lock_guard<std::mutex> lock(gc_mu_);
@@ -284,7 +292,8 @@ class ServerImpl : public Server {
   std::unique_ptr<Replicator> replicator_;  // after store_: stops before the store closes
   std::unique_ptr<Receiver> receiver_;
   std::unique_ptr<SnapshotRegistry> snapshots_;  // after store_: closes before it
-  std::unique_ptr<CollectionJobs> jobs_;
+  std::unique_ptr<CollectionFollowers> followers_;
+  std::unique_ptr<CollectionJobs> jobs_;  // after followers_: its jobs start followers
   std::string admin_key_, new_admin_key_;
   ChangeWaiters waiters_;
   MemoryBudget body_budget_{options_.http.body_memory_bytes};

@@ -99,6 +99,15 @@ PagePlan PlanStagedPage(const std::vector<Item>& staged, const std::vector<Item>
   return plan;
 }
 
+Result<ApplyCounts> ApplyPatch(WriteTransaction& txn, const std::string& collection,
+                               const std::vector<Item>& docs, const std::string& node_id) {
+  SYNCLINE_ASSIGN_OR_RETURN(auto local,
+                            LocalForPage(txn, collection, docs, "", true, StageMode::kPatch));
+  PagePlan plan = PlanStagedPage(docs, local, StageMode::kPatch);
+  SYNCLINE_RETURN_IF_ERROR(WritePlan(txn, collection, node_id, &plan));
+  return plan.counts;
+}
+
 Result<ApplyCounts> ApplyStage(Store* store, const std::string& db, const std::string& collection,
                                const std::string& stage, StageMode mode) {
   ApplyCounts total;

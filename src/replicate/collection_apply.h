@@ -35,6 +35,11 @@ struct PagePlan {
 PagePlan PlanStagedPage(const std::vector<Item>& staged, const std::vector<Item>& local,
                         StageMode mode);
 
+// Inside a write: makes each of `docs` (in key order; `deleted` ones to remove) the replica's
+// state of its key, as ApplyStage's kPatch does for one page.
+Result<ApplyCounts> ApplyPatch(WriteTransaction& txn, const std::string& collection,
+                               const std::vector<Item>& docs, const std::string& node_id);
+
 // Applies stage `stage` to `collection` of `db` in one write transaction. Removals become
 // tombstones whose version vector descends from the replica's, bumped for `node_id`.
 Result<ApplyCounts> ApplyStage(Store* store, const std::string& db, const std::string& collection,

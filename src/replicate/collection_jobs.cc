@@ -85,6 +85,7 @@ Result<JobView> CollectionJobs::Start(const std::string& db, const CollectionSyn
   job.master_key = r.master_key;
   job.method = std::string(CollectionSyncMethodName(r.method));
   job.max_wait_seconds = r.max_wait_seconds;
+  job.follow = r.follow;
   job.created_at = env_->clock->NowMicros();
   return Launch(db, std::move(job));
 }
@@ -141,8 +142,12 @@ void CollectionJobs::RunJob(const std::string& db, JobRecord job, Running* run) 
   Result<CollectionSyncResult> result = [&]() -> Result<CollectionSyncResult> {
     SYNCLINE_RETURN_IF_ERROR(method.status());
     SYNCLINE_ASSIGN_OR_RETURN(auto master, opener_(request, &run->bytes, &run->cancel));
-    return RunCollectionSync(store_, db, job.collection, job.id, request.method, *master,
-                             keep_going, progress);
+    SYNCLINE_ASSIGN_OR_RETURN(CollectionSyncResult r,
+                              RunCollectionSync(store_, db, job.collection, job.id,
+                                                request.method, *master, keep_going, progress));
+    // Changes after the snapshot come through the feed, from its etag on.
+    if (job.follow && follow_) SYNCLINE_RETURN_IF_ERROR(follow_(db, job, r.master_etag));
+    return r;
   }();
   // The master's snapshot is released (the source is gone) before the job says it ended.
   job.finished_at = env_->clock->NowMicros();

@@ -28,7 +28,13 @@ struct CollectionSyncRequest {
   std::string master_key;
   CollectionSyncMethod method = CollectionSyncMethod::kMerkle;
   int64_t max_wait_seconds = 300;  // the longest the replica waits for any answer of the master
+  bool follow = false;             // once done, follow the master's changes (collection_followers.h)
 };
+
+// Called when a job with `follow` is done, with the master's etag at its snapshot; its error
+// fails the job.
+using FollowFn = std::function<Status(const std::string& db, const JobRecord& job,
+                                      int64_t master_etag)>;
 
 // Opens the master's side of a sync: a snapshot of its collection (net/ does it over HTTP).
 // The source adds the bytes it moves to *bytes, and gives up a call, Cancelled, once *cancel
@@ -58,6 +64,9 @@ class CollectionJobs {
   ~CollectionJobs();  // Stop()
   CollectionJobs(const CollectionJobs&) = delete;
   CollectionJobs& operator=(const CollectionJobs&) = delete;
+
+  // Set before the first Start.
+  void set_follow(FollowFn follow) { follow_ = std::move(follow); }
 
   // Marks every job a stopped node left pending or running as failed and resumable, and drops
   // what it had staged. Call once, before Start.
@@ -99,6 +108,7 @@ class CollectionJobs {
   Store* store_;
   Env* env_;
   MasterOpener opener_;
+  FollowFn follow_;
 
   std::mutex mu_;
   std::condition_variable changed_;

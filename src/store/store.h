@@ -72,6 +72,12 @@ class WriteTransaction {
   // Replaces the items to confirm at destination `url` (empty: none).
   virtual Status SetConfirmations(std::string_view url, const std::vector<ItemRef>& refs) = 0;
 
+  // The follower of `collection` (job_record.h), nullopt if it follows no master. Delete is OK
+  // if absent.
+  virtual Result<std::optional<FollowerRecord>> GetFollower(std::string_view collection) = 0;
+  virtual Status PutFollower(const FollowerRecord& follower) = 0;
+  virtual Status DeleteFollower(std::string_view collection) = 0;
+
   // Live documents of `collection` with after < key <= through (no upper bound if `through`
   // is empty), in key order, at most `limit`.
   virtual Result<std::vector<Item>> ListDocuments(std::string_view collection,
@@ -206,6 +212,9 @@ class Store {
   virtual Status PutJob(std::string_view db, const JobRecord& job) = 0;
   virtual Result<std::optional<JobRecord>> GetJob(std::string_view db, std::string_view id) = 0;
   virtual Result<std::vector<JobRecord>> ListJobs(std::string_view db, int64_t limit) = 0;
+
+  // Every following collection of the database, by name.
+  virtual Result<std::vector<FollowerRecord>> ListFollowers(std::string_view db) = 0;
 
   // Called after every commit with the database and its new last etag; for long-polls. The
   // listener must be quick and must not call back into the store.

@@ -342,6 +342,55 @@ TEST_F(CollectionSyncIT, AJobOutlivesAKill9OfTheReplica) {
   EXPECT_EQ(Root(*replica_), Root(*master_));
 }
 
+// Waits until the replica holds the master's documents (the state is the signal waited for).
+#define WAIT_CONVERGED()                                                            \
+  do {                                                                              \
+    bool same = false;                                                              \
+    for (int i = 0; i < 1500 && !same; ++i) {                                       \
+      same = AllDocs(*replica_) == AllDocs(*master_);                               \
+      if (!same) std::this_thread::sleep_for(std::chrono::milliseconds(20));        \
+    }                                                                               \
+    ASSERT_TRUE(same) << "the follower never caught up";                           \
+  } while (0)
+
+TEST_F(CollectionSyncIT, FollowingConvergesAndResumesAfterRestartsOfEitherSide) {
+  ASSERT_NO_FATAL_FAILURE(PutRange(*master_, 0, 100, 1));
+  Json body = SyncBody("full");
+  body["follow"] = true;
+  Json job = SyncAndWait(body);
+  ASSERT_EQ(JsonText(job, "state"), "done") << job.dump();
+  ASSERT_NO_FATAL_FAILURE(PutRange(*master_, 50, 150, 2));
+  ASSERT_NO_FATAL_FAILURE(Remove(*master_, "k3"));
+  WAIT_CONVERGED();
+  Json followers = Call(*replica_, "GET", "/v1/db/shop/followers");
+  ASSERT_EQ(followers.size(), 1u);
+  EXPECT_EQ(JsonText(followers[0], "collection"), "c");
+  EXPECT_EQ(JsonText(followers[0], "state"), "following");
+  EXPECT_TRUE(JsonField(followers[0], "lag_etags").is_number());
+  // A local write would diverge: refused.
+  auto local = replica_->Client().Send("PUT", "/v1/db/shop/docs/c/mine", "{}");
+  EXPECT_EQ(local.status().code(), Status::Code::kConflicted) << local.status().ToString();
+
+  // The master restarts; writes after it come through.
+  ASSERT_EQ(master_->Stop(), 0);
+  master_->Start();
+  ASSERT_NO_FATAL_FAILURE(PutRange(*master_, 200, 210, 3));
+  WAIT_CONVERGED();
+  // The replica crashes; writes made meanwhile come after its restart, from its checkpoint.
+  replica_->Kill9();
+  ASSERT_NO_FATAL_FAILURE(PutRange(*master_, 300, 320, 4));
+  ASSERT_NO_FATAL_FAILURE(Remove(*master_, "k60"));
+  replica_->Start();
+  WAIT_CONVERGED();
+  EXPECT_EQ(Root(*replica_), Root(*master_));
+  Json after = Call(*replica_, "GET", "/v1/db/shop/followers");
+  ASSERT_EQ(after.size(), 1u);
+  // Stopping takes local writes again.
+  Call(*replica_, "DELETE", "/v1/db/shop/followers/c");
+  EXPECT_OK(replica_->Client().Send("PUT", "/v1/db/shop/docs/c/mine", "{}").status());
+  EXPECT_EQ(Call(*replica_, "GET", "/v1/db/shop/followers").size(), 0u);
+}
+
 TEST_F(CollectionSyncIT, BadInputIsRefusedAndChangesNothing) {
   ASSERT_NO_FATAL_FAILURE(PutRange(*master_, 0, 10, 1));
   ASSERT_NO_FATAL_FAILURE(PutRange(*replica_, 0, 10, 5));

@@ -53,12 +53,28 @@ CREATE TABLE collection_jobs (
   result           TEXT,                 -- JSON counts of a finished job
   error_code       TEXT,                 -- Status code name of a failed one
   error_message    TEXT,
+  follow           INTEGER NOT NULL,     -- 1: the collection follows the master once done
   created_at       INTEGER NOT NULL,     -- microseconds since the Unix epoch
   started_at       INTEGER NOT NULL,
   finished_at      INTEGER NOT NULL,
   PRIMARY KEY (db_id, id)
 ) WITHOUT ROWID;
 CREATE INDEX collection_jobs_by_time ON collection_jobs (db_id, created_at DESC);
+
+-- collection_followers: collections of this node that follow a master's (--follow): changes
+-- there are applied here continuously. `checkpoint_etag` is the master's etag up to which
+-- every change is applied here; it moves in the same transaction as the documents it covers.
+-- Local writes to a followed collection are refused, so a replica never silently diverges.
+CREATE TABLE collection_followers (
+  db_id           INTEGER NOT NULL,
+  collection      TEXT NOT NULL,
+  master_url      TEXT NOT NULL,
+  master_db       TEXT NOT NULL,
+  master_key      TEXT NOT NULL,
+  checkpoint_etag INTEGER NOT NULL,
+  created_at      INTEGER NOT NULL,     -- microseconds since the Unix epoch
+  PRIMARY KEY (db_id, collection)
+) WITHOUT ROWID;
 
 -- The hashes above are SHA-256, which SQL cannot compute: opening the store fills them in, and
 -- builds the trees, in one transaction, then removes this marker.

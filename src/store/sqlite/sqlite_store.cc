@@ -143,6 +143,16 @@ class SqliteWriteTransaction : public WriteTransaction {
     return out;
   }
 
+  Result<std::optional<FollowerRecord>> GetFollower(std::string_view collection) override {
+    return sqlite_sync_state::GetFollower(conn_, db_id_, collection);
+  }
+  Status PutFollower(const FollowerRecord& follower) override {
+    return sqlite_sync_state::PutFollower(conn_, db_id_, follower);
+  }
+  Status DeleteFollower(std::string_view collection) override {
+    return sqlite_sync_state::DeleteFollower(conn_, db_id_, collection);
+  }
+
   Result<std::vector<Item>> ListStaged(std::string_view stage, std::string_view after,
                                        int64_t limit) override {
     return sqlite_tree::ReadStaged(conn_, db_id_, stage, after, limit);
@@ -550,6 +560,11 @@ class SqliteStore : public Store {
   Result<std::optional<JobRecord>> GetJob(std::string_view db, std::string_view id) override {
     return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
       return sqlite_sync_state::GetJob(c, db_id, id);
+    });
+  }
+  Result<std::vector<FollowerRecord>> ListFollowers(std::string_view db) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_sync_state::ListFollowers(c, db_id);
     });
   }
   Result<std::vector<JobRecord>> ListJobs(std::string_view db, int64_t limit) override {

@@ -247,7 +247,7 @@ namespace {
 
 constexpr char kJobColumns[] =
     "id, collection, master_url, master_db, master_key, method, max_wait_seconds, state, "
-    "resumable, result, error_code, error_message, created_at, started_at, finished_at";
+    "resumable, result, error_code, error_message, follow, created_at, started_at, finished_at";
 
 JobRecord ReadJob(const SqliteStatement& st) {
   JobRecord j;
@@ -263,9 +263,10 @@ JobRecord ReadJob(const SqliteStatement& st) {
   j.result = st.IsNull(9) ? "" : st.Text(9);
   j.error_code = st.IsNull(10) ? "" : st.Text(10);
   j.error_message = st.IsNull(11) ? "" : st.Text(11);
-  j.created_at = st.Int(12);
-  j.started_at = st.Int(13);
-  j.finished_at = st.Int(14);
+  j.follow = st.Int(12) != 0;
+  j.created_at = st.Int(13);
+  j.started_at = st.Int(14);
+  j.finished_at = st.Int(15);
   return j;
 }
 
@@ -275,14 +276,15 @@ Status PutJob(SqliteConnection* c, int64_t db_id, const JobRecord& j) {
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
       c->Prepare(std::string("INSERT OR REPLACE INTO collection_jobs (db_id, ") + kJobColumns +
-                 ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                 ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   st->Bind(1, db_id).Bind(2, j.id).Bind(3, j.collection).Bind(4, j.master_url);
   st->Bind(5, j.master_db).Bind(6, j.master_key).Bind(7, j.method).Bind(8, j.max_wait_seconds);
   st->Bind(9, j.state).Bind(10, int64_t{j.resumable});
   if (j.result.empty()) st->BindNull(11); else st->Bind(11, j.result);
   if (j.error_code.empty()) st->BindNull(12); else st->Bind(12, j.error_code);
   if (j.error_message.empty()) st->BindNull(13); else st->Bind(13, j.error_message);
-  st->Bind(14, j.created_at).Bind(15, j.started_at).Bind(16, j.finished_at);
+  st->Bind(14, int64_t{j.follow});
+  st->Bind(15, j.created_at).Bind(16, j.started_at).Bind(17, j.finished_at);
   return st->Run().WithContext("put job");
 }
 
@@ -315,12 +317,71 @@ Result<std::vector<JobRecord>> ListJobs(SqliteConnection* c, int64_t db_id, int6
   return out;
 }
 
+namespace {
+
+constexpr char kFollowerColumns[] =
+    "collection, master_url, master_db, master_key, checkpoint_etag, created_at";
+
+FollowerRecord ReadFollower(const SqliteStatement& st) {
+  return {st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5)};
+}
+
+}  // namespace
+
+Result<std::optional<FollowerRecord>> GetFollower(SqliteConnection* c, int64_t db_id,
+                                                  std::string_view collection) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      c->Prepare(std::string("SELECT ") + kFollowerColumns +
+                 " FROM collection_followers WHERE db_id=? AND collection=?"));
+  st->Bind(1, db_id).Bind(2, collection);
+  SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+  std::optional<FollowerRecord> out;
+  if (row) out = ReadFollower(*st);
+  st->Reset();
+  return out;
+}
+
+Status PutFollower(SqliteConnection* c, int64_t db_id, const FollowerRecord& f) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      c->Prepare(std::string("INSERT OR REPLACE INTO collection_followers (db_id, ") +
+                 kFollowerColumns + ") VALUES (?,?,?,?,?,?,?)"));
+  st->Bind(1, db_id).Bind(2, f.collection).Bind(3, f.master_url).Bind(4, f.master_db);
+  st->Bind(5, f.master_key).Bind(6, f.checkpoint_etag).Bind(7, f.created_at);
+  return st->Run().WithContext("put follower");
+}
+
+Status DeleteFollower(SqliteConnection* c, int64_t db_id, std::string_view collection) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      c->Prepare("DELETE FROM collection_followers WHERE db_id=? AND collection=?"));
+  return st->Bind(1, db_id).Bind(2, collection).Run().WithContext("delete follower");
+}
+
+Result<std::vector<FollowerRecord>> ListFollowers(SqliteConnection* c, int64_t db_id) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      c->Prepare(std::string("SELECT ") + kFollowerColumns +
+                 " FROM collection_followers WHERE db_id=? ORDER BY collection"));
+  st->Bind(1, db_id);
+  std::vector<FollowerRecord> out;
+  while (true) {
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadFollower(*st));
+  }
+  st->Reset();
+  return out;
+}
+
 Status DropDatabaseState(SqliteConnection* c, int64_t db_id) {
   for (const char* sql : {"DELETE FROM sync_reports WHERE db_id=?", "DELETE FROM conflicts WHERE db_id=?",
                           "DELETE FROM item_locks WHERE db_id=?",
                           "DELETE FROM source_watermarks WHERE db_id=?",
                           "DELETE FROM confirmations WHERE db_id=?",
-                          "DELETE FROM collection_jobs WHERE db_id=?"}) {
+                          "DELETE FROM collection_jobs WHERE db_id=?",
+                          "DELETE FROM collection_followers WHERE db_id=?"}) {
     SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, c->Prepare(sql));
     SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Run());
   }

@@ -48,6 +48,12 @@ Result<std::optional<JobRecord>> GetJob(SqliteConnection* c, int64_t db_id, std:
 // Newest first.
 Result<std::vector<JobRecord>> ListJobs(SqliteConnection* c, int64_t db_id, int64_t limit);
 
+Result<std::optional<FollowerRecord>> GetFollower(SqliteConnection* c, int64_t db_id,
+                                                  std::string_view collection);
+Status PutFollower(SqliteConnection* c, int64_t db_id, const FollowerRecord& f);
+Status DeleteFollower(SqliteConnection* c, int64_t db_id, std::string_view collection);
+Result<std::vector<FollowerRecord>> ListFollowers(SqliteConnection* c, int64_t db_id);
+
 // Every table's rows of a dropped database.
 Status DropDatabaseState(SqliteConnection* c, int64_t db_id);
 
