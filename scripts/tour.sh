@@ -68,7 +68,18 @@ scrub() {
       -e "s#$ID_A#$SHOWN_A_ID#g" -e "s#${ID_A:0:8}#${SHOWN_A_ID:0:8}#g" \
       -e "s#$ID_B#$SHOWN_B_ID#g" -e "s#${ID_B:0:8}#${SHOWN_B_ID:0:8}#g" \
       -e "s#$(cat data/admin.key)#$SHOWN_KEY#g" -e "s#$(cat data2/admin.key)#$SHOWN_KEY#g" \
-      -e "s#127\.0\.0\.1:${URL_A##*:}#127.0.0.1:8080#g" -e "s#127\.0\.0\.1:${URL_B##*:}#127.0.0.1:8081#g"
+      -e "s#127\.0\.0\.1:${URL_A##*:}#127.0.0.1:8080#g" -e "s#127\.0\.0\.1:${URL_B##*:}#127.0.0.1:8081#g" \
+      -E -e 's/job [0-9a-f]{12}/job 5f3a9c01d2e7/g' -e 's/ in [0-9]+\.[0-9]+ s;/ in 0.004 s;/g'
+}
+
+# Hidden: waits until node B's collection shop/items holds document $1 (a follower applied it).
+follower_has() {
+  for _ in $(seq 1 400); do
+    "$BIN" doc get shop items "$1" --server "$URL_B" --api-key "$(cat data2/admin.key)" \
+      >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "tour: the follower did not apply $1" >&2
 }
 
 # Shows `$ COMMAND` and everything it prints (stdout and stderr, as a terminal shows them),
@@ -166,6 +177,23 @@ tour() {
   run 'syncline dest ls photos'
   run 'syncline $B sync finished photos --page-size 1'
   run 'syncline $B file meta photos holiday/best.jpg'
+  say "" "Collection sync brings one collection of a replica to a master's state: in full (it" \
+      "replaces the collection, so it warns), or incrementally, finding the differences by" \
+      "comparing the two collections' Merkle trees; \`--follow\` then keeps applying the master's" \
+      "changes. Here the second node is the replica of the first one's \`shop/items\`:" ""
+  run 'syncline db create shop'
+  run "syncline doc put shop items pen '{\"price\": 2}'"
+  run "syncline doc put shop items ink '{\"price\": 5}'"
+  run 'syncline $B db create shop'
+  run 'syncline $B replicate collection shop items --from http://127.0.0.1:8080 --from-key "$(cat data/admin.key)" --yes'
+  run "syncline doc put shop items pen '{\"price\": 3}'"
+  run 'syncline $B replicate collection shop items --from http://127.0.0.1:8080 --from-key "$(cat data/admin.key)" --incremental --follow'
+  run "syncline doc put shop items paper '{\"price\": 1}'"
+  follower_has paper
+  run 'syncline $B doc ls shop items'
+  run 'syncline $B replicate ls shop'
+  run "syncline \$B doc put shop items mine '{}'"
+  run 'syncline $B db verify shop'
   say "" "Every verb takes \`--json\` for machine-readable output. The same things over HTTP:" ""
   run 'curl -s -H "Authorization: Bearer $(cat data/admin.key)" "http://127.0.0.1:8080/v1/db/photos/changes?since=6"'
 }
