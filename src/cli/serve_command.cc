@@ -68,9 +68,17 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--manual-sync", opts->manual_sync,
                 "push to destinations only on `sync run` / `sync start`, never on its own");
   cmd->add_flag("-v,--verbose", *verbose, "log every request");
+  // Only for bench/collection_sync.py, which measures what keeping the trees costs.
+  auto no_trees = std::make_shared<bool>(false);
+  cmd->add_flag("--bench-without-collection-trees", *no_trees,
+                "benchmarks only: do not keep collection trees (incremental sync is then wrong "
+                "until `db verify` repairs them)")
+      ->group("");  // hidden from --help
+
   cmd->callback([=] {
     spdlog::set_level(*verbose ? spdlog::level::debug : spdlog::level::info);
     opts->sync_commits = !*no_sync;
+    opts->collection_trees = !*no_trees;
     opts->http.max_body_bytes = *body_mib << 20;
     opts->http.body_memory_bytes = std::max(*budget_mib << 20, opts->http.max_body_bytes);
     auto server = Server::Open(*opts, Env::Default());

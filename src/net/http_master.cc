@@ -21,12 +21,12 @@ constexpr size_t kCompressAbove = 4096;
 struct MasterLink {
   HttpClient client;
   std::string prefix;  // "/v1/db/<db>/snapshots"
-  std::atomic<int64_t>* bytes;
+  TransferCounters* counters;
 
-  MasterLink(const CollectionSyncRequest& r, std::atomic<int64_t>* b)
+  MasterLink(const CollectionSyncRequest& r, TransferCounters* c)
       : client(r.master_url, r.master_key),
         prefix("/v1/db/" + PercentEncode(r.master_db) + "/snapshots"),
-        bytes(b) {}
+        counters(c) {}
 
   Result<Json> Post(const std::string& path, const Json& request) {
     std::string body = DumpJson(request);
@@ -35,10 +35,11 @@ struct MasterLink {
       body = ZstdCompress(body);
       headers["Content-Encoding"] = "zstd";
     }
-    *bytes += static_cast<int64_t>(body.size());
+    counters->bytes += static_cast<int64_t>(body.size());
+    ++counters->requests;
     Result<HttpResponse> r = client.Send("POST", path, body, headers);
     if (!r.ok()) return r.status().WithContext("master " + client.base_url());
-    *bytes += static_cast<int64_t>(r->body.size());
+    counters->bytes += static_cast<int64_t>(r->body.size());
     std::string plain;
     std::string_view text = r->body;
     if (const std::string* enc = r->Header("content-encoding"); enc && *enc == "zstd") {
@@ -121,7 +122,7 @@ class HttpMasterFeed : public MasterFeed {
   Result<std::vector<Item>> Documents(const std::string& collection,
                                       const std::vector<std::string>& keys) override {
     request_.collection = collection;
-    SYNCLINE_ASSIGN_OR_RETURN(auto source, NewHttpMasterOpener()(request_, &bytes_, cancel_));
+    SYNCLINE_ASSIGN_OR_RETURN(auto source, NewHttpMasterOpener()(request_, &moved_, cancel_));
     return source->Documents(keys);
   }
 
@@ -171,7 +172,7 @@ class HttpMasterFeed : public MasterFeed {
   HttpClient feed_;
   std::string changes_path_;
   CollectionSyncRequest request_;
-  std::atomic<int64_t> bytes_{0};
+  TransferCounters moved_;
 };
 
 }  // namespace
@@ -184,9 +185,9 @@ FeedOpener NewHttpFeedOpener() {
 }
 
 MasterOpener NewHttpMasterOpener() {
-  return [](const CollectionSyncRequest& r, std::atomic<int64_t>* bytes,
+  return [](const CollectionSyncRequest& r, TransferCounters* counters,
             const std::atomic<bool>* cancel) -> Result<std::unique_ptr<CollectionSource>> {
-    auto link = std::make_shared<MasterLink>(r, bytes);
+    auto link = std::make_shared<MasterLink>(r, counters);
     // --max-wait: the longest the replica waits for any byte of an answer.
     link->client.set_stall_timeout(static_cast<int>(r.max_wait_seconds));
     link->client.set_max_response_bytes(kMaxAnswerBytes);

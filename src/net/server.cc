@@ -89,6 +89,7 @@ class ServerImpl : public Server {
     data_lock_ = std::move(*lock);
     SqliteStoreOptions so;
     so.sync_commits = options_.sync_commits;
+    so.collection_trees = options_.collection_trees;
     SYNCLINE_ASSIGN_OR_RETURN(store_, OpenSqliteStore(options_.data_dir, env_, so));
 
     SYNCLINE_ASSIGN_OR_RETURN(tcp::endpoint ep, ParseListen(options_.listen));

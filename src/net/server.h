@@ -16,6 +16,7 @@ struct ServerOptions {
   std::string node_name;                  // shown by /v1/health; defaults to the host name
   int threads = 0;                        // 0: a few more than the cores, handlers may block
   bool sync_commits = true;               // see SqliteStoreOptions
+  bool collection_trees = true;           // see SqliteStoreOptions; off only for benchmarks
   // Replication (replicate/replicator.h).
   std::string advertise_url;              // how other nodes reach this one; default: url()
   int64_t sync_interval_seconds = 600;    // periodic run of every destination

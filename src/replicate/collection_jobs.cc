@@ -36,6 +36,7 @@ std::string NewJobId(Random* random) {
 }  // namespace
 
 std::string CollectionSyncResultJson(const CollectionSyncResult& r, int64_t bytes,
+                                     int64_t requests,
                                      int64_t duration_micros) {
   return DumpJson({{"method", CollectionSyncMethodName(r.method)},
                    {"master_etag", r.master_etag},
@@ -45,6 +46,7 @@ std::string CollectionSyncResultJson(const CollectionSyncResult& r, int64_t byte
                    {"unchanged", r.counts.unchanged},
                    {"documents_transferred", r.documents_transferred},
                    {"bytes_transferred", bytes},
+                   {"requests", requests},
                    {"nodes_compared", r.nodes_compared},
                    {"entries_compared", r.entries_compared},
                    {"duration_seconds", static_cast<double>(duration_micros) / 1e6}});
@@ -141,7 +143,7 @@ void CollectionJobs::RunJob(const std::string& db, JobRecord job, Running* run) 
   };
   Result<CollectionSyncResult> result = [&]() -> Result<CollectionSyncResult> {
     SYNCLINE_RETURN_IF_ERROR(method.status());
-    SYNCLINE_ASSIGN_OR_RETURN(auto master, opener_(request, &run->bytes, &run->cancel));
+    SYNCLINE_ASSIGN_OR_RETURN(auto master, opener_(request, &run->moved, &run->cancel));
     SYNCLINE_ASSIGN_OR_RETURN(CollectionSyncResult r,
                               RunCollectionSync(store_, db, job.collection, job.id,
                                                 request.method, *master, keep_going, progress));
@@ -153,7 +155,8 @@ void CollectionJobs::RunJob(const std::string& db, JobRecord job, Running* run) 
   job.finished_at = env_->clock->NowMicros();
   if (result.ok()) {
     job.state = kJobDone;
-    job.result = CollectionSyncResultJson(*result, run->bytes, job.finished_at - job.started_at);
+    job.result = CollectionSyncResultJson(*result, run->moved.bytes, run->moved.requests,
+                                          job.finished_at - job.started_at);
   } else {
     bool cancelled = result.status().code() == Status::Code::kCancelled;
     job.state = cancelled ? kJobCancelled : kJobFailed;
@@ -184,7 +187,7 @@ JobView CollectionJobs::ViewOf(const JobRecord& record) {
   auto it = running_.find(record.id);
   if (it != running_.end() && !it->second->finished) {
     view.progress = it->second->progress;
-    view.bytes = it->second->bytes;
+    view.bytes = it->second->moved.bytes;
   } else if (!record.result.empty()) {
     Json r = ParseStoredJson(record.result);
     view.bytes = JsonNumber(r, "bytes_transferred");

@@ -37,10 +37,16 @@ using FollowFn = std::function<Status(const std::string& db, const JobRecord& jo
                                       int64_t master_etag)>;
 
 // Opens the master's side of a sync: a snapshot of its collection (net/ does it over HTTP).
-// The source adds the bytes it moves to *bytes, and gives up a call, Cancelled, once *cancel
+// What a source moved: request and answer body bytes, and requests.
+struct TransferCounters {
+  std::atomic<int64_t> bytes{0};
+  std::atomic<int64_t> requests{0};
+};
+
+// The source adds what it moves to *counters, and gives up a call, Cancelled, once *cancel
 // turns true.
 using MasterOpener = std::function<Result<std::unique_ptr<CollectionSource>>(
-    const CollectionSyncRequest& request, std::atomic<int64_t>* bytes,
+    const CollectionSyncRequest& request, TransferCounters* counters,
     const std::atomic<bool>* cancel)>;
 
 // A job as callers see it: its record, and while it runs, its progress.
@@ -93,7 +99,7 @@ class CollectionJobs {
   struct Running {
     std::string db;
     std::atomic<bool> cancel{false};
-    std::atomic<int64_t> bytes{0};
+    TransferCounters moved;
     CollectionSyncProgress progress;  // GUARDED_BY(mu_)
     std::thread thread;
     bool finished = false;  // GUARDED_BY(mu_)
@@ -118,6 +124,7 @@ class CollectionJobs {
 
 // The result of a finished job as JSON text (JobRecord::result).
 std::string CollectionSyncResultJson(const CollectionSyncResult& r, int64_t bytes,
+                                     int64_t requests,
                                      int64_t duration_micros);
 
 }  // namespace syncline

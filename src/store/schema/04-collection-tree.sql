@@ -9,8 +9,9 @@ ALTER TABLE items ADD COLUMN tree_hash BLOB;
 -- The documents of one tree node, read when two trees are compared.
 CREATE INDEX items_by_key_hash ON items (db_id, collection, key_hash) WHERE kind = 0;
 
--- tree_nodes: the summaries of the stored levels of each collection's tree (levels 2 and 4;
--- the others are folded from them when read). A row is the count of the live documents under
+-- tree_nodes: the summaries of the stored levels of each collection's tree (levels 2 and 3;
+-- the root and level 1 are folded from them when read, the leaves summed from their documents
+-- through items_by_key_hash). A row is the count of the live documents under
 -- the node and the sum of their tree_hash modulo 2^256, kept inside every write transaction.
 -- A missing row is an empty node.
 CREATE TABLE tree_nodes (

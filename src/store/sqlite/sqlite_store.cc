@@ -78,11 +78,34 @@ class SqliteStore;
 
 class SqliteWriteTransaction : public WriteTransaction {
  public:
-  SqliteWriteTransaction(SqliteConnection* conn, int64_t db_id, int64_t last_etag, Env* env)
-      : conn_(conn), db_id_(db_id), etag_(last_etag), env_(env) {}
+  SqliteWriteTransaction(SqliteConnection* conn, int64_t db_id, int64_t last_etag, Env* env,
+                         bool trees)
+      : conn_(conn), db_id_(db_id), etag_(last_etag), env_(env), trees_(trees) {}
 
   Result<Item> Get(ItemKind kind, std::string_view collection, std::string_view key) override {
-    return SelectItem(conn_, db_id_, kind, collection, key);
+    SYNCLINE_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        conn_->Prepare(std::string("SELECT ") + kItemColumns +
+                       ", tree_hash FROM items WHERE db_id=? AND kind=? AND collection=? AND "
+                       "key=?"));
+    st->Bind(1, db_id_).Bind(2, static_cast<int64_t>(kind)).Bind(3, collection).Bind(4, key);
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    // Writers get an item before they put it: its tree hash is kept for that Put.
+    last_get_ = {kind, std::string(collection), std::string(key)};
+    last_tree_hash_.reset();
+    if (!row) {
+      st->Reset();
+      return Status::NotFound(std::string(ItemKindName(kind)) + " '" + std::string(key) +
+                              "' not found");
+    }
+    Item item = ReadItem(*st);
+    std::string_view h = st->Blob(12);
+    if (!st->IsNull(12) && h.size() == Sha256Digest{}.size()) {
+      last_tree_hash_.emplace();
+      std::copy(h.begin(), h.end(), last_tree_hash_->begin());
+    }
+    st->Reset();
+    return item;
   }
 
   Status Put(Item* item) override {
@@ -90,7 +113,7 @@ class SqliteWriteTransaction : public WriteTransaction {
     if (item->updated_at == 0) item->updated_at = env_->clock->NowMicros();
     std::optional<Sha256Digest> tree_hash;
     uint32_t key_hash = 0;
-    if (item->kind == ItemKind::kDocument) {
+    if (item->kind == ItemKind::kDocument && trees_) {
       key_hash = TreeKeyHash(item->key);
       SYNCLINE_RETURN_IF_ERROR(UpdateTree(*item, key_hash, &tree_hash));
     }
@@ -104,8 +127,7 @@ class SqliteWriteTransaction : public WriteTransaction {
             "version_vector=excluded.version_vector, deleted=excluded.deleted, "
             "updated_at=excluded.updated_at, body=excluded.body, size=excluded.size, "
             "content_hash=excluded.content_hash, manifest=excluded.manifest, "
-            "metadata=excluded.metadata, key_hash=excluded.key_hash, "
-            "tree_hash=excluded.tree_hash"));
+            "metadata=excluded.metadata, tree_hash=excluded.tree_hash"));  // key_hash: fixed
     st->Bind(1, db_id_)
         .Bind(2, static_cast<int64_t>(item->kind))
         .Bind(3, item->collection)
@@ -119,7 +141,7 @@ class SqliteWriteTransaction : public WriteTransaction {
     if (item->kind == ItemKind::kFile) {
       st->Bind(11, item->content_hash).BindBlob(12, item->manifest).Bind(13, item->metadata);
     }
-    if (item->kind == ItemKind::kDocument) st->Bind(14, int64_t{key_hash});
+    if (item->kind == ItemKind::kDocument && trees_) st->Bind(14, int64_t{key_hash});
     if (tree_hash) st->BindBlob(15, tree_hash->data(), tree_hash->size());
     return st->Run().WithContext("put item");
   }
@@ -214,6 +236,11 @@ class SqliteWriteTransaction : public WriteTransaction {
   // Takes the document's old hash out of its collection's tree and puts its new one in (none
   // for a tombstone), setting *tree_hash to the new one.
   Status UpdateTree(const Item& item, uint32_t key_hash, std::optional<Sha256Digest>* tree_hash) {
+    if (last_get_ == item.ref()) {
+      if (last_tree_hash_) tree_.Remove(item.collection, key_hash, *last_tree_hash_);
+      last_get_ = {};
+      return AddToTree(item, key_hash, tree_hash);
+    }
     SYNCLINE_ASSIGN_OR_RETURN(
         SqliteStatement * st,
         conn_->Prepare("SELECT tree_hash FROM items WHERE db_id=? AND kind=0 AND collection=? "
@@ -231,6 +258,10 @@ class SqliteWriteTransaction : public WriteTransaction {
       tree_.Remove(item.collection, key_hash, h);
     }
     st->Reset();
+    return AddToTree(item, key_hash, tree_hash);
+  }
+
+  Status AddToTree(const Item& item, uint32_t key_hash, std::optional<Sha256Digest>* tree_hash) {
     if (!item.deleted) {
       *tree_hash = TreeDocumentHash(item.key, item.version_vector, item.body);
       tree_.Add(item.collection, key_hash, **tree_hash);
@@ -242,7 +273,11 @@ class SqliteWriteTransaction : public WriteTransaction {
   int64_t db_id_;
   int64_t etag_;
   Env* env_;
+  bool trees_;
   sqlite_tree::TreeDelta tree_;
+  // The item the last Get read, and its tree hash (none for a tombstone or an absent item).
+  ItemRef last_get_;
+  std::optional<Sha256Digest> last_tree_hash_;
 };
 
 class SqliteStore : public Store {
@@ -355,7 +390,8 @@ class SqliteStore : public Store {
       SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
       SYNCLINE_ASSIGN_OR_RETURN(int64_t start_etag, LastEtagLocked(db_id));
       SYNCLINE_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-      SqliteWriteTransaction txn(writer_.get(), db_id, start_etag, env_);
+      SqliteWriteTransaction txn(writer_.get(), db_id, start_etag, env_,
+                                 options_.collection_trees);
       Status s = fn(txn);
       if (s.ok()) s = txn.FlushTree();
       if (s.ok() && txn.etag() != start_etag) {

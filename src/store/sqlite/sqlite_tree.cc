@@ -30,11 +30,38 @@ void TreeAddFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
 
 // The stored level that holds the children of a node at `level`.
 int StoredLevelFor(int child_level) {
-  return child_level <= kTreeStoredMid ? kTreeStoredMid : kTreeStoredLeaf;
+  return child_level <= kTreeStoredMid ? kTreeStoredMid : kTreeStoredLow;
 }
 
 Status BadRow(std::string_view what) {
   return Status::Corruption("tree row of " + std::string(what) + " is damaged");
+}
+
+// The leaves under a node of the lowest stored level, summed from their documents.
+Result<std::vector<TreeSum>> SumLeaves(SqliteConnection* c, int64_t db_id,
+                                       std::string_view collection, TreeNode node) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      c->Prepare("SELECT key_hash, tree_hash FROM items WHERE db_id=? AND kind=0 AND "
+                 "collection=? AND key_hash BETWEEN ? AND ? AND deleted=0"));
+  st->Bind(1, db_id).Bind(2, collection);
+  st->Bind(3, int64_t{node.FirstKeyHash()}).Bind(4, int64_t{node.LastKeyHash()});
+  std::vector<TreeSum> out(kTreeFanout);
+  while (true) {
+    SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    std::string_view h = st->Blob(1);
+    Sha256Digest d{};
+    if (h.size() != d.size()) {
+      st->Reset();
+      return BadRow(collection);
+    }
+    std::memcpy(d.data(), h.data(), d.size());
+    TreeNode leaf = NodeOfKeyHash(static_cast<uint32_t>(st->Int(0)), kTreeDepth);
+    out[leaf.prefix & (kTreeFanout - 1)].Add(d);
+  }
+  st->Reset();
+  return out;
 }
 
 // Calls fn(prefix, sum) for each stored row of `level` with prefix in [first, last].
@@ -114,7 +141,7 @@ Status Recompute(SqliteConnection* c, int64_t db_id, std::string_view collection
                    std::memcmp(stored.data(), hash.data(), hash.size()) == 0;
     if (!key_hash_ok || !hash_ok) out->wrong.emplace_back(st->Int(0), key_hash, hash);
     ++out->documents;
-    for (int level : {kTreeStoredMid, kTreeStoredLeaf}) {
+    for (int level : {kTreeStoredMid, kTreeStoredLow}) {
       out->nodes[{level, NodeOfKeyHash(key_hash, level).prefix}].Add(hash);
     }
   }
@@ -125,7 +152,7 @@ Status Recompute(SqliteConnection* c, int64_t db_id, std::string_view collection
 // The stored rows of one collection, empty ones left out.
 Result<StoredNodes> ReadStored(SqliteConnection* c, int64_t db_id, std::string_view collection) {
   StoredNodes out;
-  for (int level : {kTreeStoredMid, kTreeStoredLeaf}) {
+  for (int level : {kTreeStoredMid, kTreeStoredLow}) {
     SYNCLINE_RETURN_IF_ERROR(ForEachStoredRow(
         c, db_id, collection, level, 0, UINT32_MAX, [&](uint32_t prefix, const TreeSum& sum) {
           if (!sum.empty()) out[{level, prefix}] = sum;
@@ -199,14 +226,14 @@ Status RegisterFunctions(SqliteConnection* c) {
 }
 
 void TreeDelta::Add(const std::string& collection, uint32_t key_hash, const Sha256Digest& hash) {
-  for (int level : {kTreeStoredMid, kTreeStoredLeaf}) {
+  for (int level : {kTreeStoredMid, kTreeStoredLow}) {
     nodes_[{collection, level, NodeOfKeyHash(key_hash, level).prefix}].Add(hash);
   }
 }
 
 void TreeDelta::Remove(const std::string& collection, uint32_t key_hash,
                        const Sha256Digest& hash) {
-  for (int level : {kTreeStoredMid, kTreeStoredLeaf}) {
+  for (int level : {kTreeStoredMid, kTreeStoredLow}) {
     nodes_[{collection, level, NodeOfKeyHash(key_hash, level).prefix}].Remove(hash);
   }
 }
@@ -234,6 +261,7 @@ Result<std::vector<TreeSum>> ReadChildren(SqliteConnection* c, int64_t db_id,
     return Status::InvalidArgument("a tree node's children need a node above the leaves");
   }
   int child_level = node.level + 1;
+  if (child_level > kTreeStoredLow) return SumLeaves(c, db_id, collection, node);
   int stored = StoredLevelFor(child_level);
   int below = kTreeBitsPerLevel * (stored - node.level);  // bits of a stored prefix under node
   uint32_t first = node.prefix << below;

@@ -173,8 +173,8 @@ TEST_F(SqliteTreeTest, CheckFindsAndRepairsADamagedTree) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_.path() + "/syncline.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
-                         "UPDATE tree_nodes SET count=count+1 WHERE level=4 AND prefix=(SELECT "
-                         "min(prefix) FROM tree_nodes WHERE level=4);"
+                         "UPDATE tree_nodes SET count=count+1 WHERE level=3 AND prefix=(SELECT "
+                         "min(prefix) FROM tree_nodes WHERE level=3);"
                          "UPDATE tree_nodes SET count=count+1 WHERE level=2 AND prefix=(SELECT "
                          "min(prefix) FROM tree_nodes WHERE level=2);"
                          "UPDATE items SET tree_hash=zeroblob(32) WHERE key='k7';",
