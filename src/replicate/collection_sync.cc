@@ -1,6 +1,8 @@
 // Running one collection sync (collection_sync.h): compare or list, fetch into a stage, apply.
 #include "replicate/collection_sync.h"
 
+#include <future>
+
 #include "replicate/snapshot_source.h"
 
 namespace syncline {
@@ -11,18 +13,34 @@ namespace {
 Status StageEverything(Store* store, const std::string& db, const std::string& stage,
                        CollectionSource& master, const KeepGoing& keep_going,
                        const CollectionSyncProgressFn& progress, CollectionSyncResult* result) {
+  // The next page is fetched while this one is staged: the master encodes and the wire moves
+  // while the replica writes.
+  auto fetch = [&master](std::string from) {
+    return std::async(std::launch::async, [&master, from] {
+      return master.DocumentsAfter(from, kFullSyncPage);
+    });
+  };
   std::string after;
+  auto next = fetch(after);
   while (true) {
-    SYNCLINE_RETURN_IF_ERROR(keep_going());
-    SYNCLINE_ASSIGN_OR_RETURN(auto page, master.DocumentsAfter(after, kFullSyncPage));
-    for (const Item& d : page) {
+    Result<std::vector<Item>> page = next.get();
+    SYNCLINE_RETURN_IF_ERROR(page.status());
+    for (const Item& d : *page) {
       if (d.key <= after) return Status::ProtocolError("the master's pages are out of key order");
       after = d.key;
     }
-    SYNCLINE_RETURN_IF_ERROR(store->StageDocuments(db, stage, page));
-    result->documents_transferred += static_cast<int64_t>(page.size());
+    bool last = static_cast<int64_t>(page->size()) < kFullSyncPage;
+    Status going = keep_going();
+    if (!last && going.ok()) next = fetch(after);
+    SYNCLINE_RETURN_IF_ERROR(going);
+    Status staged = store->StageDocuments(db, stage, *page);
+    if (!staged.ok()) {
+      if (!last) (void)next.get();  // the fetch uses `master`: it must end before we return
+      return staged;
+    }
+    result->documents_transferred += static_cast<int64_t>(page->size());
     progress({"fetching", result->documents_transferred});
-    if (static_cast<int64_t>(page.size()) < kFullSyncPage) return Status::OK();
+    if (last) return Status::OK();
   }
 }
 
