@@ -129,12 +129,13 @@ def sync(replica, master, method):
 
 
 def make_differences(master, replica, n, rnd):
-    """100 differences, new ones each round (keys and values depend on `rnd`)."""
-    base = 1000 * rnd
-    bulk(master, [(f"k{(base + 7 * j) % n:07d}", doc(j, 100 + rnd)) for j in range(30)])
+    """100 differences scattered over the whole key range, new ones each round."""
+    def spread(j, salt):  # a different, scattered existing key per (round, j, salt)
+        return f"k{(rnd * 7919 + j * 104729 + salt * 15485863) % n:07d}"
+    bulk(master, [(spread(j, 1), doc(j, 100 + rnd)) for j in range(30)])
     bulk(master, [(f"new{rnd:03d}-{j:03d}", doc(j, rnd)) for j in range(20)])
-    remove(master, [f"k{(base + 500 + 11 * j) % n:07d}" for j in range(20)])
-    bulk(replica, [(f"k{(base + 900 + 13 * j) % n:07d}", doc(j, 200 + rnd)) for j in range(15)])
+    remove(master, [spread(j, 2) for j in range(20)])
+    bulk(replica, [(spread(j, 3), doc(j, 200 + rnd)) for j in range(15)])
     bulk(replica, [(f"extra{rnd:03d}-{j:03d}", doc(j, rnd)) for j in range(15)])
 
 
