@@ -93,8 +93,13 @@ Result<JobView> CollectionJobs::Start(const std::string& db, const CollectionSyn
 }
 
 Result<JobView> CollectionJobs::Launch(const std::string& db, JobRecord job) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) return Status::Unavailable("the node is stopping");
+  // A resumed job's previous run may have saved its end but not yet said it finished.
+  changed_.wait(lock, [&] {
+    auto it = running_.find(job.id);
+    return it == running_.end() || it->second->finished;
+  });
   ReapLocked();
   for (const auto& [id, run] : running_) {
     if (id != job.id && run->db == db && !run->finished) {
