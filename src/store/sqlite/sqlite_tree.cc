@@ -301,9 +301,9 @@ Result<std::vector<TreeEntry>> ReadEntriesBetween(SqliteConnection* c, int64_t d
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
       c->Prepare("SELECT key, tree_hash FROM items WHERE db_id=? AND kind=0 AND collection=? "
-                 "AND key>? AND (?='' OR key<=?) AND deleted=0 ORDER BY key LIMIT ?"));
-  st->Bind(1, db_id).Bind(2, collection).Bind(3, after).Bind(4, through).Bind(5, through);
-  st->Bind(6, limit);
+                 "AND key>? AND key<=? AND deleted=0 ORDER BY key LIMIT ?"));
+  st->Bind(1, db_id).Bind(2, collection).Bind(3, after).Bind(4, UpperKeyBound(through));
+  st->Bind(5, limit);
   return CollectEntries(st);
 }
 

@@ -35,6 +35,13 @@ class TreeDelta {
   std::map<Key, TreeSum> nodes_;
 };
 
+// The bound for `key <= ?` that a range's `through` gives: itself, or when it is empty (no
+// upper bound) a byte that no key has, as keys are UTF-8. One query text with a real bound lets
+// SQLite end its index range there instead of scanning to the end of the collection.
+inline std::string UpperKeyBound(std::string_view through) {
+  return through.empty() ? std::string("\xff") : std::string(through);
+}
+
 // The root's summary.
 Result<TreeSum> ReadRoot(SqliteConnection* c, int64_t db_id, std::string_view collection);
 // The summaries of the kTreeFanout children of `node` (not a leaf).
