@@ -33,3 +33,6 @@ echo "{\"server_peak_rss_mib\": $((rss_kib / 1024))}" | tee "$out/server_rss.jso
 
 echo "== server-to-server sync against rsync (512 MiB data set, loopback TCP)"
 python3 "$here/sync_vs_rsync.py" "$build" "$out/sync_vs_rsync.json"
+
+echo "== collection sync: full, incremental keys and merkle (one million documents)"
+python3 "$here/collection_sync.py" "$build" "$out/collection_sync.json" "${COLLECTION_DOCS:-1000000}"

@@ -42,8 +42,7 @@ Result<std::vector<TreeSum>> SumLeaves(SqliteConnection* c, int64_t db_id,
                                        std::string_view collection, TreeNode node) {
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
-      c->Prepare("SELECT key_hash, tree_hash FROM items WHERE db_id=? AND kind=0 AND "
-                 "collection=? AND key_hash BETWEEN ? AND ? AND deleted=0"));
+      c->Prepare(kSumLeavesSql));
   st->Bind(1, db_id).Bind(2, collection);
   st->Bind(3, int64_t{node.FirstKeyHash()}).Bind(4, int64_t{node.LastKeyHash()});
   std::vector<TreeSum> out(kTreeFanout);

@@ -42,6 +42,12 @@ inline std::string UpperKeyBound(std::string_view through) {
   return through.empty() ? std::string("\xff") : std::string(through);
 }
 
+// The documents whose hashes make the leaves under a node (db_id, collection, first and last
+// key hash). Index items_by_key_hash covers it (schema 05): no document row is read.
+inline constexpr const char* kSumLeavesSql =
+    "SELECT key_hash, tree_hash FROM items WHERE db_id=? AND kind=0 AND collection=? AND "
+    "key_hash BETWEEN ? AND ? AND deleted=0";
+
 // The root's summary.
 Result<TreeSum> ReadRoot(SqliteConnection* c, int64_t db_id, std::string_view collection);
 // The summaries of the kTreeFanout children of `node` (not a leaf).

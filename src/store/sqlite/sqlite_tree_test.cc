@@ -9,6 +9,7 @@
 #include <random>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_tree.h"
 #include "testing/test_util.h"
 
 namespace syncline {
@@ -226,6 +227,27 @@ TEST_F(SqliteTreeTest, StagedDocumentsAreListedInKeyOrderAndDropped) {
   EXPECT_TRUE(got.empty());
   // Staging takes no etag.
   EXPECT_EQ(store_->GetDatabase("db")->last_etag, 0);
+}
+
+
+// Summing the leaves under a differing node is most of an incremental sync's work: it must read
+// the index alone, never a document row per document.
+TEST_F(SqliteTreeTest, LeafSumsReadOnlyTheCoveringIndex) {
+  ASSERT_OK(Put({Doc("c", "a", "{}"), Doc("c", "b", "{}")}));
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/syncline.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  std::string sql = std::string("EXPLAIN QUERY PLAN ") + sqlite_tree::kSumLeavesSql;
+  ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    plan += "\n";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_NE(plan.find("COVERING INDEX items_by_key_hash"), std::string::npos) << plan;
 }
 
 }  // namespace
