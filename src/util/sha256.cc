@@ -7,13 +7,24 @@
 
 namespace syncline {
 
+namespace {
+
+// EVP_sha256() makes OpenSSL 3 look the algorithm up on every use (about as long as hashing a
+// small document): fetched once, it is reused.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md ? md : EVP_sha256();
+}
+
+}  // namespace
+
 struct Sha256Hasher::Impl {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   ~Impl() { EVP_MD_CTX_free(ctx); }
 };
 
 Sha256Hasher::Sha256Hasher() : impl_(std::make_unique<Impl>()) {
-  int rc = EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr);
+  int rc = EVP_DigestInit_ex(impl_->ctx, Sha256Md(), nullptr);
   assert(rc == 1);  // SHA-256 is always available in OpenSSL
   (void)rc;
 }
@@ -29,14 +40,14 @@ Sha256Digest Sha256Hasher::Finish() {
   unsigned int len = 0;
   EVP_DigestFinal_ex(impl_->ctx, d.data(), &len);
   assert(len == d.size());
-  EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(impl_->ctx, Sha256Md(), nullptr);
   return d;
 }
 
 Sha256Digest Sha256(std::string_view data) {
   Sha256Digest d;
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), d.data(), &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), d.data(), &len, Sha256Md(), nullptr);
   return d;
 }
 

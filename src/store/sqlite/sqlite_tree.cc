@@ -1,6 +1,7 @@
 // SQL for the collection trees and staged documents.
 #include "store/sqlite/sqlite_tree.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace syncline::sqlite_tree {
@@ -224,33 +225,52 @@ Status RegisterFunctions(SqliteConnection* c) {
   return Status::OK();
 }
 
+TreeDelta::Nodes& TreeDelta::For(const std::string& collection) {
+  if (last_ == collections_.end() || last_->first != collection) {
+    last_ = collections_.try_emplace(collection).first;
+  }
+  return last_->second;
+}
+
 void TreeDelta::Add(const std::string& collection, uint32_t key_hash, const Sha256Digest& hash) {
+  Nodes& nodes = For(collection);
   for (int level : {kTreeStoredMid, kTreeStoredLow}) {
-    nodes_[{collection, level, NodeOfKeyHash(key_hash, level).prefix}].Add(hash);
+    nodes[NodeId(level, NodeOfKeyHash(key_hash, level).prefix)].Add(hash);
   }
 }
 
 void TreeDelta::Remove(const std::string& collection, uint32_t key_hash,
                        const Sha256Digest& hash) {
+  Nodes& nodes = For(collection);
   for (int level : {kTreeStoredMid, kTreeStoredLow}) {
-    nodes_[{collection, level, NodeOfKeyHash(key_hash, level).prefix}].Remove(hash);
+    nodes[NodeId(level, NodeOfKeyHash(key_hash, level).prefix)].Remove(hash);
   }
 }
 
 Status TreeDelta::Flush(SqliteConnection* c, int64_t db_id) {
-  for (const auto& [key, delta] : nodes_) {
-    if (delta.empty()) continue;  // a document written and put back as it was
-    const auto& [collection, level, prefix] = key;
-    SYNCLINE_ASSIGN_OR_RETURN(
-        SqliteStatement * st,
-        c->Prepare("INSERT INTO tree_nodes VALUES (?,?,?,?,?,?) "
-                   "ON CONFLICT (db_id, collection, level, prefix) DO UPDATE SET "
-                   "sum=tree_add(sum, excluded.sum), count=count+excluded.count"));
-    st->Bind(1, db_id).Bind(2, collection).Bind(3, int64_t{level}).Bind(4, int64_t{prefix});
-    st->BindBlob(5, delta.sum().data(), delta.sum().size()).Bind(6, delta.count());
-    SYNCLINE_RETURN_IF_ERROR(st->Run().WithContext("update tree"));
+  for (const auto& [collection, nodes] : collections_) {
+    // In key order, so that the upserts walk tree_nodes forwards.
+    std::vector<uint32_t> ids;
+    ids.reserve(nodes.size());
+    for (const auto& [id, delta] : nodes) {
+      if (!delta.empty()) ids.push_back(id);  // empty: documents written and put back as they were
+    }
+    std::sort(ids.begin(), ids.end());
+    for (uint32_t id : ids) {
+      const TreeSum& delta = nodes.at(id);
+      SYNCLINE_ASSIGN_OR_RETURN(
+          SqliteStatement * st,
+          c->Prepare("INSERT INTO tree_nodes VALUES (?,?,?,?,?,?) "
+                     "ON CONFLICT (db_id, collection, level, prefix) DO UPDATE SET "
+                     "sum=tree_add(sum, excluded.sum), count=count+excluded.count"));
+      st->Bind(1, db_id).Bind(2, collection).Bind(3, int64_t{id >> 24});
+      st->Bind(4, int64_t{id & 0xffffff});
+      st->BindBlob(5, delta.sum().data(), delta.sum().size()).Bind(6, delta.count());
+      SYNCLINE_RETURN_IF_ERROR(st->Run().WithContext("update tree"));
+    }
   }
-  nodes_.clear();
+  collections_.clear();
+  last_ = collections_.end();
   return Status::OK();
 }
 

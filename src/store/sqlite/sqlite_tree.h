@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "store/collection_tree.h"
@@ -24,15 +25,26 @@ Status RegisterFunctions(SqliteConnection* c);
 // written once per touched node before it commits.
 class TreeDelta {
  public:
+  TreeDelta() = default;
+  TreeDelta(const TreeDelta&) = delete;  // last_ points into collections_
+  TreeDelta& operator=(const TreeDelta&) = delete;
+
   void Add(const std::string& collection, uint32_t key_hash, const Sha256Digest& hash);
   void Remove(const std::string& collection, uint32_t key_hash, const Sha256Digest& hash);
   // Writes the gathered changes and forgets them.
   Status Flush(SqliteConnection* c, int64_t db_id);
 
  private:
-  // (collection, level, prefix) of a stored node.
-  using Key = std::tuple<std::string, int, uint32_t>;
-  std::map<Key, TreeSum> nodes_;
+  // One collection's touched stored nodes, by NodeId.
+  using Nodes = std::unordered_map<uint32_t, TreeSum>;
+  static_assert(kTreeBitsPerLevel * kTreeStoredLow <= 24, "a stored prefix fits in 24 bits");
+  static uint32_t NodeId(int level, uint32_t prefix) { return uint32_t(level) << 24 | prefix; }
+  Nodes& For(const std::string& collection);
+
+  std::map<std::string, Nodes> collections_;
+  // The collection touched last (its node in collections_, which never moves): a bulk write
+  // touches one, and looks it up once.
+  std::map<std::string, Nodes>::iterator last_ = collections_.end();
 };
 
 // The bound for `key <= ?` that a range's `through` gives: itself, or when it is empty (no
