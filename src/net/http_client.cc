@@ -1,10 +1,10 @@
 // HttpClient over one libcurl easy handle (which keeps the connection alive between requests).
 #include "net/http_client.h"
 
-#include <algorithm>
-
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <mutex>
 
 #include "net/status_http.h"
@@ -39,6 +39,10 @@ struct HttpClient::Impl {
   WriteFn write;
   ProgressFn progress;
   uint64_t body_bytes_read = 0;  // of an upload: what `read` gave, not the wire's bytes
+  // The stall watch: when bytes last moved either way, and the counts then.
+  std::chrono::steady_clock::time_point last_moved;
+  curl_off_t moved_down = 0, moved_up = 0;
+  bool stalled = false;
   Status callback_status;
   char error[CURL_ERROR_SIZE] = {};
 
@@ -95,6 +99,7 @@ struct HttpClient::Impl {
                         curl_off_t ulnow) {
     auto* self = static_cast<Impl*>(user);
     if (self->cancel && self->cancel->load()) return 1;  // curl aborts the transfer
+    if (self->Stalled(dlnow, ulnow)) return 1;
     if (!self->progress) return 0;
     if (self->read) {
       // curl counts a chunked body's framing too ("0\r\n\r\n" for an empty one), and reads
@@ -105,6 +110,22 @@ struct HttpClient::Impl {
       self->progress(static_cast<uint64_t>(dlnow), static_cast<uint64_t>(dltotal));
     }
     return 0;
+  }
+
+  // Whether no byte moved for stall_timeout seconds. curl calls the progress function at least
+  // once a second while it waits. Its own low-speed check averages over a window that still
+  // holds the request's bytes, so a silent peer was only noticed several seconds late.
+  bool Stalled(curl_off_t down, curl_off_t up) {
+    auto now = std::chrono::steady_clock::now();
+    if (down != moved_down || up != moved_up) {
+      moved_down = down;
+      moved_up = up;
+      last_moved = now;
+      return false;
+    }
+    if (stall_timeout <= 0 || now - last_moved < std::chrono::seconds(stall_timeout)) return false;
+    stalled = true;
+    return true;
   }
 
   Result<HttpResponse> Perform(const std::string& method, const std::string& url,
@@ -124,17 +145,16 @@ struct HttpClient::Impl {
     curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-    if (stall_timeout > 0) {
-      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, stall_timeout);
-    }
+    last_moved = std::chrono::steady_clock::now();
+    moved_down = moved_up = 0;
+    stalled = false;
     if (timeout > 0) curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
     if (method == "HEAD") {
       curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else {
       curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
     }
-    if (progress || cancel) {
+    if (progress || cancel || stall_timeout > 0) {
       curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &Impl::OnProgress);
       curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
       curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
@@ -158,6 +178,10 @@ struct HttpClient::Impl {
     if (!callback_status.ok()) return callback_status;
     if (rc == CURLE_ABORTED_BY_CALLBACK && cancel && cancel->load()) {
       return Status::Cancelled("request to " + url + " cancelled");
+    }
+    if (rc == CURLE_ABORTED_BY_CALLBACK && stalled) {
+      return Status::Unavailable("request to " + url + " failed: no answer for " +
+                                 std::to_string(stall_timeout) + " s");
     }
     if (rc != CURLE_OK) {
       std::string why = error[0] ? error : curl_easy_strerror(rc);
