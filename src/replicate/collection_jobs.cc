@@ -89,17 +89,26 @@ Result<JobView> CollectionJobs::Start(const std::string& db, const CollectionSyn
   job.max_wait_seconds = r.max_wait_seconds;
   job.follow = r.follow;
   job.created_at = env_->clock->NowMicros();
-  return Launch(db, std::move(job));
+  return Launch(db, std::move(job), /*resuming=*/false);
 }
 
-Result<JobView> CollectionJobs::Launch(const std::string& db, JobRecord job) {
+Result<JobView> CollectionJobs::Launch(const std::string& db, JobRecord job, bool resuming) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (stopping_) return Status::Unavailable("the node is stopping");
   // A resumed job's previous run may have saved its end but not yet said it finished.
   changed_.wait(lock, [&] {
     auto it = running_.find(job.id);
     return it == running_.end() || it->second->finished;
   });
+  if (stopping_) return Status::Unavailable("the node is stopping");
+  if (resuming) {
+    // Read again under the lock: another resume of the same job may have run it meanwhile.
+    SYNCLINE_ASSIGN_OR_RETURN(auto now, store_->GetJob(db, job.id));
+    if (!now || !now->resumable || IsActive(now->state)) {
+      return Status::PreconditionFailed("job " + job.id + " is " +
+                                        (now ? now->state : std::string("gone")) +
+                                        ", not resumable");
+    }
+  }
   ReapLocked();
   for (const auto& [id, run] : running_) {
     if (id != job.id && run->db == db && !run->finished) {
@@ -234,7 +243,7 @@ Result<JobView> CollectionJobs::Resume(const std::string& db, const std::string&
   if (!job->resumable || IsActive(job->state)) {
     return Status::PreconditionFailed("job " + id + " is " + job->state + ", not resumable");
   }
-  return Launch(db, std::move(*job));
+  return Launch(db, std::move(*job), /*resuming=*/true);
 }
 
 Result<JobView> CollectionJobs::Wait(const std::string& db, const std::string& id) {

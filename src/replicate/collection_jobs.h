@@ -105,7 +105,9 @@ class CollectionJobs {
     bool finished = false;  // GUARDED_BY(mu_)
   };
 
-  Result<JobView> Launch(const std::string& db, JobRecord record);
+  // Starts a run of `record`; `resuming`: only if it is still resumable once any earlier run
+  // of the same id has ended.
+  Result<JobView> Launch(const std::string& db, JobRecord record, bool resuming);
   void RunJob(const std::string& db, JobRecord record, Running* running);
   // Joins the threads of jobs that ended. REQUIRES: mu_ held.
   void ReapLocked();

@@ -153,8 +153,8 @@ class SqliteWriteTransaction : public WriteTransaction {
         conn_->Prepare(std::string("SELECT ") + kItemColumns +
                        " FROM items WHERE db_id=? AND kind=0 AND collection=? AND key>? "
                        "AND key<=? AND deleted=0 ORDER BY key LIMIT ?"));
-    st->Bind(1, db_id_).Bind(2, collection).Bind(3, after).Bind(4, sqlite_tree::UpperKeyBound(through));
-    st->Bind(5, limit);
+    st->Bind(1, db_id_).Bind(2, collection).Bind(3, after);
+    st->Bind(4, sqlite_tree::UpperKeyBound(through)).Bind(5, limit);
     std::vector<Item> out;
     while (true) {
       SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
