@@ -213,6 +213,11 @@ TEST_F(CollectionSyncIT, ACutConnectionLeavesTheReplicaAsItWas) {
   EXPECT_TRUE(JsonFlag(jobs[0], "resumable"));
   proxy.SetPartitioned(false);
   Json resumed = Call(*replica_, "POST", "/v1/db/shop/jobs/resume", {{"id", JsonText(jobs[0], "id")}});
+  // A second resume of the same job, running or done by now, is refused: it runs once.
+  auto again = replica_->Client().Send("POST", "/v1/db/shop/jobs/resume",
+                                       Json{{"id", JsonText(jobs[0], "id")}}.dump());
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), Status::Code::kPreconditionFailed) << again.status().ToString();
   Json done = WaitForJob(JsonText(resumed, "id"));
   EXPECT_EQ(JsonText(done, "state"), "done") << done.dump();
   EXPECT_EQ(AllDocs(*replica_), AllDocs(*master_));
