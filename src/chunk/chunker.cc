@@ -1,6 +1,7 @@
 // FastCDC (Xia et al., USENIX ATC 2016) with normalization level 2.
 #include "chunk/chunker.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cassert>
@@ -60,28 +61,53 @@ Chunker::Chunker(Sink sink, ChunkerParams params) : sink_(std::move(sink)), para
 }
 
 Status Chunker::Append(std::string_view data) {
-  // Compact before growing, so the buffer stays within about max_size plus one append.
-  if (pos_ > 0 && buf_.size() - pos_ < params_.max_size) {
-    buf_.erase(0, pos_);
-    pos_ = 0;
+  // Bytes held from earlier appends (fewer than max_size) come first: completed from `data` to
+  // max_size, enough for one cut, as often as the cut falls among them.
+  while (pos_ < buf_.size() && !data.empty()) {
+    if (pos_ > 0) {  // keep the buffer within max_size
+      buf_.erase(0, pos_);
+      pos_ = 0;
+    }
+    size_t held = buf_.size();
+    assert(held < params_.max_size);
+    size_t take = std::min(data.size(), params_.max_size - held);
+    buf_.append(data.substr(0, take));
+    if (buf_.size() < params_.max_size) return Status::OK();  // all of data held
+    size_t cut = NextCutPoint(reinterpret_cast<const uint8_t*>(buf_.data()), buf_.size(), params_);
+    SYNCLINE_RETURN_IF_ERROR(sink_(std::string_view(buf_.data(), cut)));
+    if (cut >= held) {
+      // The chunk ended in bytes of `data`: go on in `data` itself.
+      data.remove_prefix(cut - held);
+      buf_.clear();
+      pos_ = 0;
+    } else {
+      pos_ = cut;
+      buf_.resize(held);  // `data` is still whole: copy from it again
+    }
   }
-  buf_.append(data);
-  return Drain(false);
+  if (data.empty()) return Status::OK();
+  // Nothing held: cut straight from the caller's bytes, with no copy.
+  while (data.size() >= params_.max_size) {
+    size_t cut = NextCutPoint(reinterpret_cast<const uint8_t*>(data.data()), data.size(), params_);
+    SYNCLINE_RETURN_IF_ERROR(sink_(data.substr(0, cut)));
+    data.remove_prefix(cut);
+  }
+  buf_.assign(data);  // fewer than max_size: a later append may move the cut
+  pos_ = 0;
+  return Status::OK();
 }
 
 Status Chunker::Finish() {
-  Status s = Drain(true);
+  Status s = Drain();
   buf_.clear();
   pos_ = 0;
   return s;
 }
 
-Status Chunker::Drain(bool final) {
+Status Chunker::Drain() {
   const auto* base = reinterpret_cast<const uint8_t*>(buf_.data());
   while (pos_ < buf_.size()) {
-    size_t avail = buf_.size() - pos_;
-    if (!final && avail < params_.max_size) break;  // a later append may move the cut
-    size_t cut = NextCutPoint(base + pos_, avail, params_);
+    size_t cut = NextCutPoint(base + pos_, buf_.size() - pos_, params_);
     SYNCLINE_RETURN_IF_ERROR(sink_(std::string_view(buf_.data() + pos_, cut)));
     pos_ += cut;
   }

@@ -38,12 +38,15 @@ class Chunker {
   Status Finish();
 
  private:
-  Status Drain(bool final);
+  // Emits every held byte (at the end of the stream).
+  Status Drain();
 
   Sink sink_;
   ChunkerParams params_;
+  // Bytes of earlier appends not emitted yet, from pos_: always fewer than max_size, as a cut
+  // needs max_size bytes ahead (or the end of the stream). Larger appends are cut in place.
   std::string buf_;
-  size_t pos_ = 0;  // start of bytes not yet emitted
+  size_t pos_ = 0;
 };
 
 }  // namespace syncline

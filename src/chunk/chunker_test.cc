@@ -36,9 +36,14 @@ std::vector<std::string> Hashes(const std::vector<std::string>& chunks) {
 
 TEST(ChunkerTest, SameDataSameBoundariesWhateverTheFeedSize) {
   std::string data = testing::RandomBytes(4 << 20, 1);
-  auto a = Chunks(data, 1 << 20), b = Chunks(data, 4093), c = Chunks(data, data.size());
-  EXPECT_EQ(a, b);
-  EXPECT_EQ(a, c);
+  auto whole = Chunks(data, data.size());
+  // Feeds smaller and larger than max_size (256 KiB), cut in place or held and completed.
+  for (size_t feed : {size_t{4093}, size_t{(256 << 10) - 1}, size_t{(256 << 10) + 1},
+                      size_t{300000}, size_t{1 << 20}}) {
+    EXPECT_EQ(Chunks(data, feed), whole) << "feed " << feed;
+  }
+  std::string small = data.substr(0, 1 << 20);
+  EXPECT_EQ(Chunks(small, 1), Chunks(small, small.size()));
 }
 
 TEST(ChunkerTest, SizesStayWithinBoundsAndNearTheAverage) {
