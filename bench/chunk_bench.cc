@@ -35,6 +35,23 @@ void BM_CutPoints(benchmark::State& state) {
 }
 BENCHMARK(BM_CutPoints)->Unit(benchmark::kMillisecond);
 
+// The FastCDC scan alone, without the Chunker's buffering: the bound on BM_CutPoints.
+void BM_CutPointScan(benchmark::State& state) {
+  const std::string& d = Data();
+  const auto* p = reinterpret_cast<const uint8_t*>(d.data());
+  ChunkerParams params;
+  for (auto _ : state) {
+    size_t pos = 0, chunks = 0;
+    while (pos < d.size()) {
+      pos += NextCutPoint(p + pos, d.size() - pos, params);
+      ++chunks;
+    }
+    benchmark::DoNotOptimize(chunks);
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(d.size()));
+}
+BENCHMARK(BM_CutPointScan)->Unit(benchmark::kMillisecond);
+
 void BM_Sha256(benchmark::State& state) {
   const std::string& d = Data();
   for (auto _ : state) benchmark::DoNotOptimize(Sha256(d));
