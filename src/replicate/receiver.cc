@@ -163,7 +163,9 @@ Result<Json> Receiver::ApplyDocuments(const std::string& db, const Json& req) {
       report.destination_url = destination_url;
       report.started_at = started;
       Result<IncomingOutcome> outcome = ApplyIncoming(txn, docs[i], source, started);
-      if (outcome.status().code() == Status::Code::kPreconditionFailed) {
+      // A locked item, or one of a followed collection, fails alone.
+      if (outcome.status().code() == Status::Code::kPreconditionFailed ||
+          outcome.status().code() == Status::Code::kConflicted) {
         Json failed = StatusToJson(outcome.status());
         failed["outcome"] = nullptr;
         results.push_back(std::move(failed));

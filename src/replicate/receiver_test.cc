@@ -203,5 +203,28 @@ TEST_F(ReceiverTest, AnAbandonedLockExpiresOnTheClock) {
   EXPECT_EQ(begin("node-a").status().code(), Status::Code::kPreconditionFailed) << "b holds it now";
 }
 
+// A followed collection takes its master's changes only: a server-to-server sync's document
+// for it fails alone (the source keeps it pending and reports it), the rest of the batch
+// applies.
+TEST_F(ReceiverTest, DocumentsOfAFollowedCollectionAreRefusedOneByOne) {
+  ASSERT_OK(dst_->Write("db", [&](WriteTransaction& txn) {
+    return txn.PutFollower({"c", "http://master", "db", "key", 0, 0});
+  }));
+  LocalWriter writer(src_.get(), Env::Default()->clock);
+  ASSERT_OK(writer.PutDocument("db", {"other", "k", R"({"v":2})", std::nullopt}));
+  Item other = *src_->GetItem("db", ItemKind::kDocument, "other", "k");
+  Json req = {{"source", Source()}, {"destination_url", "http://dst"},
+              {"items", {{{"item", ItemToJson(doc_)}, {"etag", doc_.etag}},
+                         {{"item", ItemToJson(other)}, {"etag", other.etag}}}}};
+  auto answer = receiver_->Handle("db", ProtoOp::kApplyDocs, req);
+  ASSERT_OK(answer);
+  const Json& results = (*answer)["results"];
+  ASSERT_EQ(results.size(), 2u) << answer->dump();
+  EXPECT_EQ(results[0].value("error", ""), "conflicted") << answer->dump();
+  EXPECT_EQ(results[1].value("outcome", ""), "applied") << answer->dump();
+  EXPECT_TRUE(dst_->GetItem("db", ItemKind::kDocument, "c", "k").status().IsNotFound());
+  EXPECT_OK(dst_->GetItem("db", ItemKind::kDocument, "other", "k"));
+}
+
 }  // namespace
 }  // namespace syncline

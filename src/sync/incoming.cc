@@ -2,6 +2,7 @@
 #include "sync/incoming.h"
 
 #include "sync/conflicts.h"
+#include "sync/follow_guard.h"
 #include "sync/item_lock.h"
 #include "sync/version_vector.h"
 #include "util/json_reader.h"
@@ -38,6 +39,7 @@ std::string_view IncomingOutcomeName(IncomingOutcome o) {
 Result<IncomingOutcome> ApplyIncoming(WriteTransaction& txn, Item incoming,
                                       const SyncSource& source, int64_t now_micros) {
   ItemRef ref = incoming.ref();
+  SYNCLINE_RETURN_IF_ERROR(CheckNotFollowed(txn, ref));
   SYNCLINE_RETURN_IF_ERROR(CheckItemLock(txn, ref, source.node_id, now_micros));
   SYNCLINE_ASSIGN_OR_RETURN(VersionVector theirs, VersionVector::Parse(incoming.version_vector));
   Result<Item> current = txn.Get(ref.kind, ref.collection, ref.key);

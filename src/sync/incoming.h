@@ -23,7 +23,8 @@ std::string_view IncomingOutcomeName(IncomingOutcome o);  // "applied", "up_to_d
 // Decides and does, inside `txn`: applies `incoming` if it is newer than the local version (or
 // concurrent but identical, merging the vectors); records a conflict if it is concurrent; does
 // nothing if it is older or equal. PreconditionFailed if a lock held by someone other than the
-// source guards the item. For a file, the caller has checked that its chunks are stored.
+// source guards the item; Conflicted if it is a document of a followed collection. For a file,
+// the caller has checked that its chunks are stored.
 Result<IncomingOutcome> ApplyIncoming(WriteTransaction& txn, Item incoming,
                                       const SyncSource& source, int64_t now_micros);
 

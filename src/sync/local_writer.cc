@@ -2,6 +2,7 @@
 #include "sync/local_writer.h"
 
 #include "sync/conflicts.h"
+#include "sync/follow_guard.h"
 #include "sync/item_lock.h"
 #include "sync/version_vector.h"
 #include "util/json.h"
@@ -11,15 +12,7 @@ namespace syncline {
 Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, const Precondition& precondition,
                             bool must_be_live, Item* current, bool resolves) {
   int64_t now = clock_->NowMicros();
-  if (next->kind == ItemKind::kDocument) {
-    // A followed collection takes its master's changes only: a local write would diverge.
-    SYNCLINE_ASSIGN_OR_RETURN(auto follower, txn.GetFollower(next->collection));
-    if (follower) {
-      return Status::Conflicted("collection '" + next->collection + "' follows " +
-                                follower->master_url + "; `syncline replicate stop` before "
-                                "writing to it here");
-    }
-  }
+  SYNCLINE_RETURN_IF_ERROR(CheckNotFollowed(txn, {next->kind, next->collection, next->key}));
   SYNCLINE_RETURN_IF_ERROR(
       CheckItemLock(txn, {next->kind, next->collection, next->key}, "", now));
   Result<Item> cur = txn.Get(next->kind, next->collection, next->key);
