@@ -63,11 +63,7 @@ Chunker::Chunker(Sink sink, ChunkerParams params) : sink_(std::move(sink)), para
 Status Chunker::Append(std::string_view data) {
   // Bytes held from earlier appends (fewer than max_size) come first: completed from `data` to
   // max_size, enough for one cut, as often as the cut falls among them.
-  while (pos_ < buf_.size() && !data.empty()) {
-    if (pos_ > 0) {  // keep the buffer within max_size
-      buf_.erase(0, pos_);
-      pos_ = 0;
-    }
+  while (!buf_.empty() && !data.empty()) {
     size_t held = buf_.size();
     assert(held < params_.max_size);
     size_t take = std::min(data.size(), params_.max_size - held);
@@ -79,10 +75,9 @@ Status Chunker::Append(std::string_view data) {
       // The chunk ended in bytes of `data`: go on in `data` itself.
       data.remove_prefix(cut - held);
       buf_.clear();
-      pos_ = 0;
     } else {
-      pos_ = cut;
       buf_.resize(held);  // `data` is still whole: copy from it again
+      buf_.erase(0, cut);
     }
   }
   if (data.empty()) return Status::OK();
@@ -93,25 +88,19 @@ Status Chunker::Append(std::string_view data) {
     data.remove_prefix(cut);
   }
   buf_.assign(data);  // fewer than max_size: a later append may move the cut
-  pos_ = 0;
   return Status::OK();
 }
 
 Status Chunker::Finish() {
-  Status s = Drain();
-  buf_.clear();
-  pos_ = 0;
-  return s;
-}
-
-Status Chunker::Drain() {
-  const auto* base = reinterpret_cast<const uint8_t*>(buf_.data());
-  while (pos_ < buf_.size()) {
-    size_t cut = NextCutPoint(base + pos_, buf_.size() - pos_, params_);
-    SYNCLINE_RETURN_IF_ERROR(sink_(std::string_view(buf_.data() + pos_, cut)));
-    pos_ += cut;
+  std::string_view rest = buf_;
+  Status s;
+  while (!rest.empty() && s.ok()) {
+    size_t cut = NextCutPoint(reinterpret_cast<const uint8_t*>(rest.data()), rest.size(), params_);
+    s = sink_(rest.substr(0, cut));
+    rest.remove_prefix(cut);
   }
-  return Status::OK();
+  buf_.clear();
+  return s;
 }
 
 }  // namespace syncline

@@ -38,15 +38,11 @@ class Chunker {
   Status Finish();
 
  private:
-  // Emits every held byte (at the end of the stream).
-  Status Drain();
-
   Sink sink_;
   ChunkerParams params_;
-  // Bytes of earlier appends not emitted yet, from pos_: always fewer than max_size, as a cut
-  // needs max_size bytes ahead (or the end of the stream). Larger appends are cut in place.
+  // Bytes of earlier appends not emitted yet: always fewer than max_size, as a cut needs
+  // max_size bytes ahead (or the end of the stream). Larger appends are cut in place.
   std::string buf_;
-  size_t pos_ = 0;
 };
 
 }  // namespace syncline
