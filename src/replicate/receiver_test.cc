@@ -11,6 +11,7 @@
 #include "sync/local_writer.h"
 #include "testing/manual_clock.h"
 #include "testing/test_util.h"
+#include "util/json_reader.h"
 
 namespace syncline {
 namespace {
@@ -218,10 +219,15 @@ TEST_F(ReceiverTest, DocumentsOfAFollowedCollectionAreRefusedOneByOne) {
                          {{"item", ItemToJson(other)}, {"etag", other.etag}}}}};
   auto answer = receiver_->Handle("db", ProtoOp::kApplyDocs, req);
   ASSERT_OK(answer);
-  const Json& results = (*answer)["results"];
-  ASSERT_EQ(results.size(), 2u) << answer->dump();
-  EXPECT_EQ(results[0].value("error", ""), "conflicted") << answer->dump();
-  EXPECT_EQ(results[1].value("outcome", ""), "applied") << answer->dump();
+  auto results = JsonArrayField(*answer, "results");
+  ASSERT_OK(results);
+  ASSERT_EQ((*results)->size(), 2u) << answer->dump();
+  auto refused = JsonString((**results)[0], "error");
+  auto applied = JsonString((**results)[1], "outcome");
+  ASSERT_OK(refused);
+  ASSERT_OK(applied);
+  EXPECT_EQ(*refused, "conflicted") << answer->dump();
+  EXPECT_EQ(*applied, "applied") << answer->dump();
   EXPECT_TRUE(dst_->GetItem("db", ItemKind::kDocument, "c", "k").status().IsNotFound());
   EXPECT_OK(dst_->GetItem("db", ItemKind::kDocument, "other", "k"));
 }

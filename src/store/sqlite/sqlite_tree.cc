@@ -251,14 +251,14 @@ void TreeDelta::Remove(const std::string& collection, uint32_t key_hash,
 Status TreeDelta::Flush(SqliteConnection* c, int64_t db_id) {
   for (const auto& [collection, nodes] : collections_) {
     // In key order, so that the upserts walk tree_nodes forwards.
-    std::vector<uint32_t> ids;
-    ids.reserve(nodes.size());
+    std::vector<std::pair<uint32_t, const TreeSum*>> touched;
+    touched.reserve(nodes.size());
     for (const auto& [id, delta] : nodes) {
-      if (!delta.empty()) ids.push_back(id);  // empty: documents written and put back as they were
+      // Empty: documents written and put back as they were.
+      if (!delta.empty()) touched.emplace_back(id, &delta);
     }
-    std::sort(ids.begin(), ids.end());
-    for (uint32_t id : ids) {
-      const TreeSum& delta = nodes.at(id);
+    std::sort(touched.begin(), touched.end());
+    for (const auto& [id, delta] : touched) {
       SYNCLINE_ASSIGN_OR_RETURN(
           SqliteStatement * st,
           c->Prepare("INSERT INTO tree_nodes VALUES (?,?,?,?,?,?) "
@@ -266,7 +266,7 @@ Status TreeDelta::Flush(SqliteConnection* c, int64_t db_id) {
                      "sum=tree_add(sum, excluded.sum), count=count+excluded.count"));
       st->Bind(1, db_id).Bind(2, collection).Bind(3, int64_t{id >> 24});
       st->Bind(4, int64_t{id & 0xffffff});
-      st->BindBlob(5, delta.sum().data(), delta.sum().size()).Bind(6, delta.count());
+      st->BindBlob(5, delta->sum().data(), delta->sum().size()).Bind(6, delta->count());
       SYNCLINE_RETURN_IF_ERROR(st->Run().WithContext("update tree"));
     }
   }
