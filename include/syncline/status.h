@@ -28,7 +28,8 @@ class [[nodiscard]] Status {
     kConflicted,          // the item holds an unresolved conflict: resolve it first
     kProtocolError,       // a peer broke the sync protocol (malformed or unexpected reply)
     kCancelled,           // someone asked the operation to stop, and it stopped cleanly
-    kLast = kCancelled,
+    kRateLimited,         // too many attempts: wait before the next (a login locked out)
+    kLast = kRateLimited,
   };
 
   Status() = default;
@@ -47,6 +48,7 @@ class [[nodiscard]] Status {
   static Status Conflicted(std::string_view m) { return {Code::kConflicted, m}; }
   static Status ProtocolError(std::string_view m) { return {Code::kProtocolError, m}; }
   static Status Cancelled(std::string_view m) { return {Code::kCancelled, m}; }
+  static Status RateLimited(std::string_view m) { return {Code::kRateLimited, m}; }
   // Any code; for decoding a code that travelled by name (an API error body, a stored report).
   // REQUIRES: code != Code::kOk
   static Status FromCode(Code code, std::string_view m) { return {code, m}; }

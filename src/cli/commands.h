@@ -18,5 +18,7 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddConflictsCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddReplicateCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddJobCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddUserCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddLoginCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 
 }  // namespace syncline

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "net/server.h"
+#include "util/duration.h"
 
 namespace syncline {
 
@@ -67,6 +68,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 86400));
   cmd->add_flag("--manual-sync", opts->manual_sync,
                 "push to destinations only on `sync run` / `sync start`, never on its own");
+  auto token_ttl = std::make_shared<std::string>("30d");
+  cmd->add_option("--token-ttl", *token_ttl,
+                  "how long a login token lasts: seconds, or 90m, 12h, 30d (default 30d)");
   cmd->add_flag("-v,--verbose", *verbose, "log every request");
   // Only for bench/collection_sync.py, which measures what keeping the trees costs.
   auto no_trees = std::make_shared<bool>(false);
@@ -81,6 +85,13 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
     opts->collection_trees = !*no_trees;
     opts->http.max_body_bytes = *body_mib << 20;
     opts->http.body_memory_bytes = std::max(*budget_mib << 20, opts->http.max_body_bytes);
+    Result<int64_t> ttl = ParseDurationSeconds(*token_ttl);
+    if (!ttl.ok()) {
+      std::cerr << "syncline serve: --token-ttl: " << ttl.status().message() << "\n";
+      *exit_code = 2;
+      return;
+    }
+    opts->token_ttl_seconds = *ttl;
     auto server = Server::Open(*opts, Env::Default());
     if (!server.ok()) {
       std::cerr << "syncline serve: " << server.status().message() << "\n";

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 
-#include <sodium.h>
-
 #include <charconv>
 
 #include "net/http_headers.h"
@@ -18,16 +16,6 @@ namespace syncline {
 
 using api_internal::IntParam;
 
-namespace {
-
-std::string KeyHash(std::string_view key) {
-  unsigned char out[crypto_generichash_BYTES];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(key.data()),
-                     key.size(), nullptr, 0);
-  return std::string(reinterpret_cast<const char*>(out), sizeof out);
-}
-
-}  // namespace
 
 const std::string* ApiRequest::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
@@ -104,25 +92,13 @@ std::string EtagHeader(int64_t etag) {
 
 }  // namespace api_internal
 
-Api::Api(Store* store, Env* env, std::string admin_key, std::string node_name)
+Api::Api(Store* store, Env* env, std::string admin_key, std::string node_name,
+         int64_t token_ttl_seconds)
     : store_(store),
       env_(env),
       writer_(store, env->clock),
-      admin_key_hash_(KeyHash(admin_key)),
+      auth_(store, env, admin_key, token_ttl_seconds),
       node_name_(std::move(node_name)) {}
-
-Status Api::Authenticate(const ApiRequest& req) const {
-  const std::string* h = req.Header("authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!h || h->compare(0, kBearer.size(), kBearer) != 0) {
-    return Status::Unauthenticated("missing API key: send 'Authorization: Bearer KEY'");
-  }
-  std::string given = KeyHash(std::string_view(*h).substr(kBearer.size()));
-  if (sodium_memcmp(given.data(), admin_key_hash_.data(), given.size()) != 0) {
-    return Status::Unauthenticated("wrong API key");
-  }
-  return Status::OK();
-}
 
 ApiResponse Api::Health(const ApiCall&) {
   Json j = {{"status", "ok"}, {"node_id", store_->node_id()}, {"node_name", node_name_},
@@ -130,11 +106,14 @@ ApiResponse Api::Health(const ApiCall&) {
   return ApiResponse::Json(200, j.dump());
 }
 
-ApiResponse Api::ListDatabases(const ApiCall&) {
+ApiResponse Api::ListDatabases(const ApiCall& c) {
   auto dbs = store_->ListDatabases();
   if (!dbs.ok()) return ApiResponse::Error(dbs.status());
   Json out = Json::array();
-  for (const auto& d : *dbs) out.push_back({{"name", d.name}, {"last_etag", d.last_etag}});
+  for (const auto& d : *dbs) {
+    if (!RoleOn(c.principal, d.name)) continue;  // a user sees the databases it may use
+    out.push_back({{"name", d.name}, {"last_etag", d.last_etag}});
+  }
   return ApiResponse::Json(200, out.dump());
 }
 

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "chunk/file_writer.h"
+#include "net/access.h"
+#include "net/auth.h"
 #include "net/change_waiters.h"
 #include "net/http_limits.h"
 #include "net/router.h"
@@ -33,6 +35,7 @@ struct ApiRequest {
   std::string target;  // path and query, still encoded
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
+  std::string peer;  // the client's address, for login limits ("" if unknown)
 
   const std::string* Header(const std::string& lower_name) const;
 };
@@ -77,9 +80,10 @@ class Upload {
 struct ApiCall : PathParams {
   const ApiRequest& req;
   const Target& target;
+  const Principal& principal;  // who is calling (nobody in particular on a public route)
 
-  ApiCall(PathParams params, const ApiRequest& r, const Target& t)
-      : PathParams(std::move(params)), req(r), target(t) {}
+  ApiCall(PathParams params, const ApiRequest& r, const Target& t, const Principal& p)
+      : PathParams(std::move(params)), req(r), target(t), principal(p) {}
   // A query parameter, or "" when absent.
   std::string Query(const std::string& name) const;
 };
@@ -87,7 +91,8 @@ struct ApiCall : PathParams {
 // Thread-safe: handlers only share the store (itself thread-safe).
 class Api {
  public:
-  Api(Store* store, Env* env, std::string admin_key, std::string node_name);
+  Api(Store* store, Env* env, std::string admin_key, std::string node_name,
+      int64_t token_ttl_seconds = kDefaultTokenTtlSeconds);
 
   // Enables the sync endpoints (api_sync.cc); without them they answer 503.
   void EnableSync(Replicator* replicator, Receiver* receiver) {
@@ -125,13 +130,14 @@ class Api {
  private:
   using Handler = ApiResponse (Api::*)(const ApiCall&);
   using UploadHandler = Result<std::unique_ptr<Upload>> (Api::*)(const ApiCall&);
-  enum RouteFlags : uint8_t { kPublic = 1, kSlow = 2 };
+  enum RouteFlags : uint8_t { kSlow = 1 };
   // One row of the route table (api_routes.cc). A GET route answers HEAD too.
   struct Route {
     std::string_view method;
     std::string_view path;  // router.h pattern
     Handler handler;        // null for an upload route
     UploadHandler upload;   // set for routes whose body streams into an Upload
+    Access access;          // what the caller needs (access.h), on the route's {db} if any
     uint8_t flags;
   };
   static const std::vector<Route>& Routes();
@@ -142,11 +148,21 @@ class Api {
                          ApiResponse* refusal) const;
   // The request's route, or null.
   const Route* RouteOf(const ApiRequest& req) const;
-  Status Authenticate(const ApiRequest& req) const;
+  // The caller of a request to `route` (null: no route matched), checked against what the
+  // route needs: Unauthenticated or PermissionDenied if it may not go on.
+  Result<Principal> Admit(const ApiRequest& req, const Route* route, const PathParams& params);
 
   // Handlers, by resource: databases and changes in api.cc, documents in api_documents.cc,
   // files in api_files.cc, sync in api_sync.cc.
   ApiResponse Health(const ApiCall& c);
+  // Users and logins (api_users.cc).
+  ApiResponse Login(const ApiCall& c);
+  ApiResponse Logout(const ApiCall& c);
+  ApiResponse WhoAmI(const ApiCall& c);
+  ApiResponse ListUsers(const ApiCall& c);
+  ApiResponse AddUser(const ApiCall& c);
+  ApiResponse UpdateUser(const ApiCall& c);
+  ApiResponse RemoveUser(const ApiCall& c);
   ApiResponse Options(const ApiCall& c);
   ApiResponse ListDatabases(const ApiCall& c);
   ApiResponse CreateDatabase(const ApiCall& c);
@@ -206,7 +222,7 @@ class Api {
   Store* store_;
   Env* env_;
   LocalWriter writer_;
-  std::string admin_key_hash_;  // generic hash of the admin key; compared in constant time
+  Authenticator auth_;
   std::string node_name_;
   Replicator* replicator_ = nullptr;
   Receiver* receiver_ = nullptr;

@@ -8,60 +8,68 @@ namespace syncline {
 // Order matters only where a literal and a placeholder could both match: literals first.
 const std::vector<Api::Route>& Api::Routes() {
   static const std::vector<Route> kRoutes = {
-      {"GET", "/v1/health", &Api::Health, nullptr, kPublic},
-      {"GET", "/v1/db", &Api::ListDatabases, nullptr, 0},
-      {"PUT", "/v1/db/{db}", &Api::CreateDatabase, nullptr, 0},
-      {"GET", "/v1/db/{db}", &Api::GetDatabase, nullptr, 0},
-      {"DELETE", "/v1/db/{db}", &Api::DropDatabase, nullptr, 0},
-      {"GET", "/v1/db/{db}/changes", &Api::Changes, nullptr, 0},
-      {"GET", "/v1/db/{db}/stats", &Api::Stats, nullptr, kSlow},  // reads every manifest
-      {"POST", "/v1/db/{db}/gc", &Api::CollectGarbage, nullptr, kSlow},
+      {"GET", "/v1/health", &Api::Health, nullptr, Access::kPublic, 0},
+      // Users and logins. Checking a password takes a fraction of a second: off the io thread.
+      {"POST", "/v1/auth/login", &Api::Login, nullptr, Access::kPublic, kSlow},
+      {"POST", "/v1/auth/logout", &Api::Logout, nullptr, Access::kSignedIn, 0},
+      {"GET", "/v1/auth/me", &Api::WhoAmI, nullptr, Access::kSignedIn, 0},
+      {"GET", "/v1/users", &Api::ListUsers, nullptr, Access::kNodeAdmin, 0},
+      {"POST", "/v1/users", &Api::AddUser, nullptr, Access::kNodeAdmin, kSlow},
+      {"PATCH", "/v1/users/{op}", &Api::UpdateUser, nullptr, Access::kNodeAdmin, kSlow},
+      {"DELETE", "/v1/users/{op}", &Api::RemoveUser, nullptr, Access::kNodeAdmin, 0},
+      {"GET", "/v1/db", &Api::ListDatabases, nullptr, Access::kSignedIn, 0},
+      {"PUT", "/v1/db/{db}", &Api::CreateDatabase, nullptr, Access::kAdmin, 0},
+      {"GET", "/v1/db/{db}", &Api::GetDatabase, nullptr, Access::kRead, 0},
+      {"DELETE", "/v1/db/{db}", &Api::DropDatabase, nullptr, Access::kAdmin, 0},
+      {"GET", "/v1/db/{db}/changes", &Api::Changes, nullptr, Access::kRead, 0},
+      {"GET", "/v1/db/{db}/stats", &Api::Stats, nullptr, Access::kRead, kSlow},  // reads every manifest
+      {"POST", "/v1/db/{db}/gc", &Api::CollectGarbage, nullptr, Access::kAdmin, kSlow},
       // Documents.
-      {"GET", "/v1/db/{db}/docs/{collection}", &Api::ListDocuments, nullptr, 0},
-      {"GET", "/v1/db/{db}/docs/{collection}/{key+}", &Api::GetDocument, nullptr, 0},
-      {"PUT", "/v1/db/{db}/docs/{collection}/{key+}", &Api::PutDocument, nullptr, 0},
-      {"DELETE", "/v1/db/{db}/docs/{collection}/{key+}", &Api::DeleteDocument, nullptr, 0},
-      {"POST", "/v1/db/{db}/find/{collection}", &Api::FindDocuments, nullptr, 0},
-      {"POST", "/v1/db/{db}/bulk", &Api::BulkDocuments, nullptr, 0},
+      {"GET", "/v1/db/{db}/docs/{collection}", &Api::ListDocuments, nullptr, Access::kRead, 0},
+      {"GET", "/v1/db/{db}/docs/{collection}/{key+}", &Api::GetDocument, nullptr, Access::kRead, 0},
+      {"PUT", "/v1/db/{db}/docs/{collection}/{key+}", &Api::PutDocument, nullptr, Access::kWrite, 0},
+      {"DELETE", "/v1/db/{db}/docs/{collection}/{key+}", &Api::DeleteDocument, nullptr, Access::kWrite, 0},
+      {"POST", "/v1/db/{db}/find/{collection}", &Api::FindDocuments, nullptr, Access::kRead, 0},
+      {"POST", "/v1/db/{db}/bulk", &Api::BulkDocuments, nullptr, Access::kWrite, 0},
       // Files.
-      {"GET", "/v1/db/{db}/files", &Api::ListFiles, nullptr, 0},
-      {"GET", "/v1/db/{db}/files/{name+}", &Api::GetFile, nullptr, 0},
-      {"PUT", "/v1/db/{db}/files/{name+}", nullptr, &Api::BeginFileUpload, 0},
-      {"DELETE", "/v1/db/{db}/files/{name+}", &Api::DeleteFile, nullptr, 0},
-      {"GET", "/v1/db/{db}/meta/{name+}", &Api::GetFileMetadata, nullptr, 0},
-      {"PATCH", "/v1/db/{db}/meta/{name+}", &Api::UpdateFileMetadata, nullptr, 0},
-      {"POST", "/v1/db/{db}/rename", &Api::RenameFile, nullptr, 0},
+      {"GET", "/v1/db/{db}/files", &Api::ListFiles, nullptr, Access::kRead, 0},
+      {"GET", "/v1/db/{db}/files/{name+}", &Api::GetFile, nullptr, Access::kRead, 0},
+      {"PUT", "/v1/db/{db}/files/{name+}", nullptr, &Api::BeginFileUpload, Access::kWrite, 0},
+      {"DELETE", "/v1/db/{db}/files/{name+}", &Api::DeleteFile, nullptr, Access::kWrite, 0},
+      {"GET", "/v1/db/{db}/meta/{name+}", &Api::GetFileMetadata, nullptr, Access::kRead, 0},
+      {"PATCH", "/v1/db/{db}/meta/{name+}", &Api::UpdateFileMetadata, nullptr, Access::kWrite, 0},
+      {"POST", "/v1/db/{db}/rename", &Api::RenameFile, nullptr, Access::kWrite, 0},
       // Sync, as its users see it.
-      {"GET", "/v1/db/{db}/destinations", &Api::ListDestinations, nullptr, 0},
-      {"POST", "/v1/db/{db}/destinations", &Api::AddDestination, nullptr, 0},
-      {"PATCH", "/v1/db/{db}/destinations", &Api::UpdateDestination, nullptr, 0},
-      {"DELETE", "/v1/db/{db}/destinations", &Api::RemoveDestination, nullptr, 0},
-      {"POST", "/v1/db/{db}/sync/run", &Api::SyncRun, nullptr, kSlow},
-      {"POST", "/v1/db/{db}/sync/start", &Api::SyncStart, nullptr, kSlow},
-      {"GET", "/v1/db/{db}/sync/active", &Api::SyncActive, nullptr, 0},
-      {"GET", "/v1/db/{db}/sync/pending", &Api::SyncPending, nullptr, 0},
-      {"GET", "/v1/db/{db}/sync/finished", &Api::SyncFinished, nullptr, 0},
-      {"GET", "/v1/db/{db}/sync/status", &Api::SyncStatus, nullptr, 0},
-      {"GET", "/v1/db/{db}/conflicts", &Api::ListConflicts, nullptr, 0},
-      {"GET", "/v1/db/{db}/conflicts/item", &Api::GetConflict, nullptr, 0},
-      {"POST", "/v1/db/{db}/conflicts/resolve", &Api::ResolveConflict, nullptr, 0},
+      {"GET", "/v1/db/{db}/destinations", &Api::ListDestinations, nullptr, Access::kAdmin, 0},
+      {"POST", "/v1/db/{db}/destinations", &Api::AddDestination, nullptr, Access::kAdmin, 0},
+      {"PATCH", "/v1/db/{db}/destinations", &Api::UpdateDestination, nullptr, Access::kAdmin, 0},
+      {"DELETE", "/v1/db/{db}/destinations", &Api::RemoveDestination, nullptr, Access::kAdmin, 0},
+      {"POST", "/v1/db/{db}/sync/run", &Api::SyncRun, nullptr, Access::kAdmin, kSlow},
+      {"POST", "/v1/db/{db}/sync/start", &Api::SyncStart, nullptr, Access::kAdmin, kSlow},
+      {"GET", "/v1/db/{db}/sync/active", &Api::SyncActive, nullptr, Access::kAdmin, 0},
+      {"GET", "/v1/db/{db}/sync/pending", &Api::SyncPending, nullptr, Access::kAdmin, 0},
+      {"GET", "/v1/db/{db}/sync/finished", &Api::SyncFinished, nullptr, Access::kAdmin, 0},
+      {"GET", "/v1/db/{db}/sync/status", &Api::SyncStatus, nullptr, Access::kAdmin, 0},
+      {"GET", "/v1/db/{db}/conflicts", &Api::ListConflicts, nullptr, Access::kAdmin, 0},
+      {"GET", "/v1/db/{db}/conflicts/item", &Api::GetConflict, nullptr, Access::kAdmin, 0},
+      {"POST", "/v1/db/{db}/conflicts/resolve", &Api::ResolveConflict, nullptr, Access::kAdmin, 0},
       // The protocol a source's Pusher speaks (protocol.h); chunk batches are binary and
       // megabytes each, so they take the streamed body path.
-      {"POST", "/v1/db/{db}/sync/proto/chunks", nullptr, &Api::BeginSyncUpload, 0},
-      {"POST", "/v1/db/{db}/sync/proto/chunk-recipes", nullptr, &Api::BeginSyncUpload, 0},
-      {"POST", "/v1/db/{db}/sync/proto/{op}", &Api::SyncProtocol, nullptr, 0},
+      {"POST", "/v1/db/{db}/sync/proto/chunks", nullptr, &Api::BeginSyncUpload, Access::kAdmin, 0},
+      {"POST", "/v1/db/{db}/sync/proto/chunk-recipes", nullptr, &Api::BeginSyncUpload, Access::kAdmin, 0},
+      {"POST", "/v1/db/{db}/sync/proto/{op}", &Api::SyncProtocol, nullptr, Access::kAdmin, 0},
       // Collection sync: the master's snapshots (collection_protocol.h) ...
-      {"POST", "/v1/db/{db}/snapshots", &Api::OpenSnapshot, nullptr, 0},
-      {"POST", "/v1/db/{db}/snapshots/{op}", &Api::SnapshotOp, nullptr, kSlow},
-      {"DELETE", "/v1/db/{db}/snapshots/{op}", &Api::CloseSnapshot, nullptr, 0},
+      {"POST", "/v1/db/{db}/snapshots", &Api::OpenSnapshot, nullptr, Access::kRead, 0},
+      {"POST", "/v1/db/{db}/snapshots/{op}", &Api::SnapshotOp, nullptr, Access::kRead, kSlow},
+      {"DELETE", "/v1/db/{db}/snapshots/{op}", &Api::CloseSnapshot, nullptr, Access::kRead, 0},
       // ... and the replica's jobs.
-      {"POST", "/v1/db/{db}/collection-sync", &Api::StartCollectionSync, nullptr, kSlow},
-      {"GET", "/v1/db/{db}/jobs", &Api::ListJobs, nullptr, 0},
-      {"GET", "/v1/db/{db}/jobs/{op}", &Api::GetJob, nullptr, 0},
-      {"POST", "/v1/db/{db}/jobs/{op}", &Api::JobAction, nullptr, 0},
-      {"POST", "/v1/db/{db}/verify", &Api::VerifyTrees, nullptr, kSlow},
-      {"GET", "/v1/db/{db}/followers", &Api::ListFollowers, nullptr, 0},
-      {"DELETE", "/v1/db/{db}/followers/{collection}", &Api::StopFollowing, nullptr, 0},
+      {"POST", "/v1/db/{db}/collection-sync", &Api::StartCollectionSync, nullptr, Access::kAdmin, kSlow},
+      {"GET", "/v1/db/{db}/jobs", &Api::ListJobs, nullptr, Access::kAdmin, 0},
+      {"GET", "/v1/db/{db}/jobs/{op}", &Api::GetJob, nullptr, Access::kAdmin, 0},
+      {"POST", "/v1/db/{db}/jobs/{op}", &Api::JobAction, nullptr, Access::kAdmin, 0},
+      {"POST", "/v1/db/{db}/verify", &Api::VerifyTrees, nullptr, Access::kAdmin, kSlow},
+      {"GET", "/v1/db/{db}/followers", &Api::ListFollowers, nullptr, Access::kAdmin, 0},
+      {"DELETE", "/v1/db/{db}/followers/{collection}", &Api::StopFollowing, nullptr, Access::kAdmin, 0},
   };
   return kRoutes;
 }
@@ -127,16 +135,16 @@ ApiResponse Api::Handle(const ApiRequest& req) {
   PathParams params;
   ApiResponse refusal;
   const Route* route = FindRoute(req, *t, &params, &refusal);
-  // Only a public route is answered without the key: nothing else, not even a 404.
-  if (!route || !(route->flags & kPublic)) {
-    if (Status s = Authenticate(req); !s.ok()) {
-      ApiResponse r = ApiResponse::Error(s);
+  Result<Principal> principal = Admit(req, route, params);
+  if (!principal.ok()) {
+    ApiResponse r = ApiResponse::Error(principal.status());
+    if (principal.status().code() == Status::Code::kUnauthenticated) {
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
     }
+    return r;
   }
   if (!route) return refusal;
-  ApiCall call(std::move(params), req, *t);
+  ApiCall call(std::move(params), req, *t, *principal);
   if (route->handler) return (this->*route->handler)(call);
   // An upload route with its body already read (tests, fuzzers, small clients): fed at once.
   Result<std::unique_ptr<Upload>> upload = (this->*route->upload)(call);
@@ -162,15 +170,24 @@ bool Api::IsSlow(const ApiRequest& req) const {
   return route && (route->flags & kSlow);
 }
 
+Result<Principal> Api::Admit(const ApiRequest& req, const Route* route,
+                             const PathParams& params) {
+  // Only a public route is answered without credentials: nothing else, not even a 404.
+  if (route && route->access == Access::kPublic) return Principal{};
+  SYNCLINE_ASSIGN_OR_RETURN(Principal p, auth_.Authenticate(req.Header("authorization")));
+  if (route) SYNCLINE_RETURN_IF_ERROR(CheckAccess(p, route->access, params.db));
+  return p;
+}
+
 Result<std::unique_ptr<Upload>> Api::BeginUpload(const ApiRequest& req) {
-  SYNCLINE_RETURN_IF_ERROR(Authenticate(req));
   std::optional<Target> t = ParseTarget(req.target);
   if (!t) return Status::InvalidArgument("malformed percent-escape in URL");
   PathParams params;
   ApiResponse refusal;
   const Route* route = FindRoute(req, *t, &params, &refusal);
+  SYNCLINE_ASSIGN_OR_RETURN(Principal principal, Admit(req, route, params));
   if (!route || !route->upload) return Status::InvalidArgument("not an upload: " + req.target);
-  return (this->*route->upload)(ApiCall(std::move(params), req, *t));
+  return (this->*route->upload)(ApiCall(std::move(params), req, *t, principal));
 }
 
 }  // namespace syncline

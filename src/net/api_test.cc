@@ -17,7 +17,7 @@ class ApiTest : public ::testing::Test {
   }
   ApiResponse Call(const std::string& method, const std::string& target, std::string body = "",
                    std::map<std::string, std::string> headers = {{"authorization", "Bearer secret"}}) {
-    ApiRequest r{method, target, std::move(headers), std::move(body)};
+    ApiRequest r{method, target, std::move(headers), std::move(body), "127.0.0.1"};
     return api_->Handle(r);
   }
   std::string ErrorCode(const ApiResponse& r) { return Json::parse(r.body).value("error", ""); }

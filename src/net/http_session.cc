@@ -291,6 +291,8 @@ awaitable<beast::error_code> ReadBody(beast::tcp_stream& stream, beast::flat_buf
 awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
   const HttpLimits& limits = *ctx.limits;
   const auto idle = std::chrono::seconds(limits.idle_timeout_seconds);
+  beast::error_code peer_ec;
+  const std::string peer = socket.remote_endpoint(peer_ec).address().to_string();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   beast::error_code ec;
@@ -306,6 +308,7 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
       co_return;
     }
     ApiRequest req = ToApiRequest(header.get());
+    req.peer = peer;
     bool keep_alive = header.get().keep_alive();
     bool head_only = req.method == "HEAD";
     ApiResponse res;

@@ -111,7 +111,8 @@ class ServerImpl : public Server {
       ::gethostname(host, sizeof host - 1);
       name = host;
     }
-    api_ = std::make_unique<Api>(store_.get(), env_, admin_key_, name);
+    api_ = std::make_unique<Api>(store_.get(), env_, admin_key_, name,
+                                 options_.token_ttl_seconds);
     api_->set_body_budget(&body_budget_);
     api_->set_waiters(&waiters_);
 

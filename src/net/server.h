@@ -27,6 +27,7 @@ struct ServerOptions {
   HttpLimits http;                        // what any one client may take (http_limits.h)
   int64_t gc_interval_seconds = 600;      // background garbage collection; 0: only `db gc`
   double gc_garbage_ratio = 0.5;          // compact a pack once this share of it is garbage
+  int64_t token_ttl_seconds = 30 * 86400;  // a login token's life (net/auth.h)
 };
 
 class Server {

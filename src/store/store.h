@@ -16,6 +16,7 @@
 #include "store/job_record.h"
 #include "store/snapshot.h"
 #include "store/sync_state.h"
+#include "store/user_record.h"
 #include "syncline/result.h"
 #include "util/sha256.h"
 
@@ -215,6 +216,20 @@ class Store {
 
   // Every following collection of the database, by name.
   virtual Result<std::vector<FollowerRecord>> ListFollowers(std::string_view db) = 0;
+
+  // Users and their login tokens (user_record.h): node-wide, not in a database.
+  virtual Status CreateUser(const UserRecord& user) = 0;  // AlreadyExists if the name is taken
+  // Replaces the user's password hash and grants. A new password hash revokes every token the
+  // user holds, in the same transaction. NotFound if absent.
+  virtual Status UpdateUser(const UserRecord& user) = 0;
+  virtual Result<std::optional<UserRecord>> GetUser(std::string_view name) = 0;
+  virtual Result<std::vector<UserRecord>> ListUsers() = 0;  // by name
+  // Removes the user with its grants and tokens; NotFound if absent.
+  virtual Status DeleteUser(std::string_view name) = 0;
+  // Stores a token (and drops every token expired by its creation time).
+  virtual Status PutToken(const TokenRecord& token) = 0;
+  virtual Result<std::optional<TokenRecord>> GetToken(std::string_view token_hash) = 0;
+  virtual Status DeleteToken(std::string_view token_hash) = 0;  // OK if absent
 
   // Called after every commit with the database and its new last etag; for long-polls. The
   // listener must be quick and must not call back into the store.

@@ -102,4 +102,20 @@ Status ValidateDatabaseName(std::string_view name) {
   return Status::OK();
 }
 
+Status ValidateUserName(std::string_view name) {
+  if (name.empty() || name.size() > 64) {
+    return Status::InvalidArgument("user name must be 1 to 64 bytes");
+  }
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (!alnum(name[0])) return Status::InvalidArgument("user name must start with a letter or digit");
+  for (char c : name) {
+    if (!alnum(c) && c != '_' && c != '-' && c != '.' && c != '@') {
+      return Status::InvalidArgument("user name may use only letters, digits, '_', '-', '.', '@'");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace syncline

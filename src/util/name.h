@@ -20,4 +20,7 @@ Status ValidateCollectionName(std::string_view name);
 // A database: 1..64 bytes of [a-z0-9_-], starting with a letter or digit.
 Status ValidateDatabaseName(std::string_view name);
 
+// A user: 1..64 bytes of [A-Za-z0-9_.-@], starting with a letter or digit.
+Status ValidateUserName(std::string_view name);
+
 }  // namespace syncline

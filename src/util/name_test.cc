@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
+
+#include "testing/test_util.h"
 
 namespace syncline {
 
@@ -47,4 +50,20 @@ TEST(NameTest, CollectionNames) {
   }
 }
 
+}  // namespace syncline
+
+namespace syncline {
+namespace {
+
+TEST(NameTest, UserNames) {
+  for (const char* good : {"alice", "a", "Bob.Smith", "ops-1", "me@example.com", "x_y"}) {
+    EXPECT_OK(ValidateUserName(good));
+  }
+  for (const char* bad : {"", "-x", ".x", "a b", "a/b", "é", "a:b"}) {
+    EXPECT_EQ(ValidateUserName(bad).code(), Status::Code::kInvalidArgument) << bad;
+  }
+  EXPECT_EQ(ValidateUserName(std::string(65, 'a')).code(), Status::Code::kInvalidArgument);
+}
+
+}  // namespace
 }  // namespace syncline

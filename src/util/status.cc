@@ -10,7 +10,8 @@ std::string_view Status::CodeName(Code code) {
     case Code::kInvalidArgument: return "invalid_argument";
     case Code::kAlreadyExists: return "already_exists";
     case Code::kPreconditionFailed: return "precondition_failed";
-    case Code::kUnauthenticated: return "unauthenticated";
+    // HTTP's word for a 401, which clients look for: log in (again).
+    case Code::kUnauthenticated: return "unauthorized";
     case Code::kPermissionDenied: return "permission_denied";
     case Code::kTooLarge: return "too_large";
     case Code::kCorruption: return "corruption";
@@ -20,11 +21,13 @@ std::string_view Status::CodeName(Code code) {
     case Code::kConflicted: return "conflicted";
     case Code::kProtocolError: return "protocol_error";
     case Code::kCancelled: return "cancelled";
+    case Code::kRateLimited: return "rate_limited";
   }
   return "internal";
 }
 
 Status::Code Status::CodeFromName(std::string_view name) {
+  if (name == "unauthenticated") return Code::kUnauthenticated;  // its name until issue 9
   for (int c = 0; c <= static_cast<int>(Code::kLast); ++c) {
     if (CodeName(static_cast<Code>(c)) == name) return static_cast<Code>(c);
   }

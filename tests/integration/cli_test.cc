@@ -124,7 +124,7 @@ TEST_F(CliTest, WrongOrMissingKeyIsRefused) {
   CliResult r = RunProcess(SYNCLINE_BINARY, {"db", "ls", "--server", node_->url(), "--api-key",
                                              "wrong", "--json"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_EQ(Json::parse(r.err)["error"], "unauthenticated");
+  EXPECT_EQ(Json::parse(r.err)["error"], "unauthorized");
   r = RunProcess(SYNCLINE_BINARY, {"db", "ls", "--server", node_->url(), "--api-key", ""});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("API key"), std::string::npos) << r.err;
@@ -172,7 +172,7 @@ TEST_F(CliTest, TheLocalAdminKeyGoesOnlyToItsOwnNode) {
   CliResult other = RunProcess(SYNCLINE_BINARY, {"db", "ls", "--server", node_->url(), "--json"}, "", home);
   EXPECT_NE(other.exit_code, 0);
   Json err = Json::parse(other.err, nullptr, false);
-  EXPECT_EQ(err["error"], "unauthenticated") << other.err;
+  EXPECT_EQ(err["error"], "unauthorized") << other.err;
   EXPECT_NE(err["message"].get<std::string>().find("missing"), std::string::npos) << other.err;
 }
 

@@ -13,6 +13,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_sync_state.h"
 #include "store/sqlite/sqlite_tree.h"
+#include "store/sqlite/sqlite_users.h"
 #include "util/uuid.h"
 
 namespace syncline {
@@ -609,6 +610,37 @@ class SqliteStore : public Store {
     });
   }
 
+  Status CreateUser(const UserRecord& user) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    return InTransaction([&] { return sqlite_users::InsertUser(writer_.get(), user); });
+  }
+  Status UpdateUser(const UserRecord& user) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    return InTransaction([&] { return sqlite_users::UpdateUser(writer_.get(), user); });
+  }
+  Result<std::optional<UserRecord>> GetUser(std::string_view name) override {
+    return WithNodeReader([&](SqliteConnection* c) { return sqlite_users::GetUser(c, name); });
+  }
+  Result<std::vector<UserRecord>> ListUsers() override {
+    return WithNodeReader([&](SqliteConnection* c) { return sqlite_users::ListUsers(c); });
+  }
+  Status DeleteUser(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    return InTransaction([&] { return sqlite_users::DeleteUser(writer_.get(), name); });
+  }
+  Status PutToken(const TokenRecord& token) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    return InTransaction([&] { return sqlite_users::PutToken(writer_.get(), token); });
+  }
+  Result<std::optional<TokenRecord>> GetToken(std::string_view token_hash) override {
+    return WithNodeReader(
+        [&](SqliteConnection* c) { return sqlite_users::GetToken(c, token_hash); });
+  }
+  Status DeleteToken(std::string_view token_hash) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    return sqlite_users::DeleteToken(writer_.get(), token_hash);
+  }
+
   Status StageDocuments(std::string_view db, std::string_view stage,
                         const std::vector<Item>& docs) override {
     std::lock_guard<std::mutex> lock(write_mu_);
@@ -804,6 +836,15 @@ class SqliteStore : public Store {
     Reader r(this, std::move(conn).value());
     SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(r.get(), db));
     return fn(r.get(), db_id);
+  }
+
+  // Runs `fn` with a pooled reader, for node-wide tables.
+  template <typename Fn>
+  auto WithNodeReader(Fn fn) -> decltype(fn(nullptr)) {
+    auto conn = AcquireReader();
+    if (!conn.ok()) return conn.status();
+    Reader r(this, std::move(conn).value());
+    return fn(r.get());
   }
 
   Result<std::unique_ptr<SqliteConnection>> AcquireReader() {
