@@ -40,7 +40,9 @@ std::string Canonical(std::string url) {
 HttpClient CliContext::Client() const {
   std::string key = api_key;
   if (key.empty() && IsLocalNode()) key = FirstLine(kLocalDataDir + std::string("/admin.key"));
-  return HttpClient(server, key);
+  HttpClient client(server, key);
+  if (!ca_file.empty()) client.set_ca_file(ca_file);
+  return client;
 }
 
 bool CliContext::IsLocalNode() const {

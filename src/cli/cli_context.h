@@ -17,6 +17,7 @@ inline constexpr char kLocalDataDir[] = "data";  // `make run`'s data folder
 struct CliContext {
   std::string server = kDefaultServer;
   std::string api_key;
+  std::string ca_file;  // CAs to trust for an https server, instead of the system's
   bool json = false;
 
   // A client for `server`; the key comes from --api-key, SYNCLINE_API_KEY or, only when

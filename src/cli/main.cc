@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   app.add_option("--api-key", ctx.api_key,
                  "API key of that server (default: ./data/admin.key if present)")
       ->envname("SYNCLINE_API_KEY");
+  app.add_option("--ca-file", ctx.ca_file,
+                 "PEM file of the CA(s) to trust for an https server (a private CA)")
+      ->envname("SYNCLINE_CA_FILE");
   app.add_flag("--json", ctx.json, "print machine-readable JSON");
   app.footer("Run 'syncline help VERB' (or 'syncline VERB --help') for a verb's usage.\n"
              "Exit codes: 0 ok, 1 failed (refused, or an item failed), 2 usage, 3 unavailable.");

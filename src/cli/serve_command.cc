@@ -68,6 +68,12 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 86400));
   cmd->add_flag("--manual-sync", opts->manual_sync,
                 "push to destinations only on `sync run` / `sync start`, never on its own");
+  cmd->add_option("--tls-cert", opts->tls_cert_file,
+                  "serve HTTPS with this PEM certificate chain (with --tls-key)");
+  cmd->add_option("--tls-key", opts->tls_key_file, "the PEM private key of --tls-cert");
+  cmd->add_option("--ca-file", opts->ca_file,
+                  "PEM file of the CA(s) to trust when calling https destinations and masters")
+      ->envname("SYNCLINE_CA_FILE");
   auto token_ttl = std::make_shared<std::string>("30d");
   cmd->add_option("--token-ttl", *token_ttl,
                   "how long a login token lasts: seconds, or 90m, 12h, 30d (default 30d)");

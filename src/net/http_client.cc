@@ -18,6 +18,11 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+std::string& DefaultCaFile() {
+  static std::string path;
+  return path;
+}
+
 }  // namespace
 
 const std::string* HttpResponse::Header(const std::string& lower_name) const {
@@ -28,6 +33,7 @@ const std::string* HttpResponse::Header(const std::string& lower_name) const {
 struct HttpClient::Impl {
   CURL* curl = nullptr;
   std::string api_key;
+  std::string ca_file = DefaultCaFile();
   long stall_timeout = 0;
   long timeout = 0;
   size_t max_response_bytes = 0;
@@ -145,6 +151,7 @@ struct HttpClient::Impl {
     curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+    if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
     last_moved = std::chrono::steady_clock::now();
     moved_down = moved_up = 0;
     stalled = false;
@@ -188,6 +195,11 @@ struct HttpClient::Impl {
       std::string message = "request to " + url + " failed: " + why;
       // Garbage where an HTTP reply belongs is the peer's fault; everything else (refused,
       // cut, timed out, truncated) may pass.
+      // An untrusted certificate stays untrusted until someone changes the configuration.
+      if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+        return Status::InvalidArgument(message + " (give the CA that signed the server's "
+                                                 "certificate with --ca-file or SYNCLINE_CA_FILE)");
+      }
       if (rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_BAD_CONTENT_ENCODING ||
           rc == CURLE_UNSUPPORTED_PROTOCOL) {
         return Status::ProtocolError(message);
@@ -208,6 +220,8 @@ HttpClient::HttpClient(std::string base_url, std::string api_key)
   impl_->api_key = std::move(api_key);
 }
 
+void HttpClient::set_default_ca_file(std::string path) { DefaultCaFile() = std::move(path); }
+void HttpClient::set_ca_file(std::string path) { impl_->ca_file = std::move(path); }
 void HttpClient::set_stall_timeout(int seconds) { impl_->stall_timeout = seconds; }
 void HttpClient::set_cancel_flag(const std::atomic<bool>* flag) { impl_->cancel = flag; }
 void HttpClient::set_timeout(int seconds) { impl_->timeout = seconds; }

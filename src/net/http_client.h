@@ -56,6 +56,11 @@ class HttpClient {
 
   const std::string& base_url() const { return base_url_; }
 
+  // A PEM bundle of CAs trusted for https instead of the system's: for this client, or for every
+  // client made after the call (set once at startup, before other threads make clients).
+  void set_ca_file(std::string path);
+  static void set_default_ca_file(std::string path);
+
   // Fails a request that moves no byte for `seconds` (0, the default: never). Replication sets
   // it so a silent peer cannot hang a sync; long-polls must not.
   void set_stall_timeout(int seconds);

@@ -67,8 +67,15 @@ void SetHeaders(http::response<Body>& res, const ApiResponse& r, bool keep_alive
   res.keep_alive(keep_alive);
 }
 
+// The TCP layer under a plain or TLS stream: timeouts and the socket live there.
+template <class Stream>
+beast::tcp_stream& Tcp(Stream& stream) {
+  return beast::get_lowest_layer(stream);
+}
+
 // Writes `r`; false if the connection can no longer be used.
-awaitable<bool> WriteResponse(beast::tcp_stream& stream, ApiResponse& r, bool keep_alive,
+template <class Stream>
+awaitable<bool> WriteResponse(Stream& stream, ApiResponse& r, bool keep_alive,
                               bool head_only) {
   beast::error_code ec;
   auto status = static_cast<http::status>(r.status);
@@ -120,7 +127,8 @@ awaitable<bool> WriteResponse(beast::tcp_stream& stream, ApiResponse& r, bool ke
 
 // Feeds the request body to `upload` as it arrives. Returns the response, or nullopt when the
 // connection failed half-way (nothing is committed then).
-awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
+template <class Stream>
+awaitable<std::optional<ApiResponse>> ReceiveUpload(Stream& stream,
                                                     beast::flat_buffer& buffer,
                                                     http::request_parser<http::empty_body>& header,
                                                     const ApiRequest& req, Upload& upload,
@@ -150,7 +158,7 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
       remaining -= buffered;
     }
     while (remaining > 0) {
-      stream.expires_after(idle);
+      Tcp(stream).expires_after(idle);
       size_t want = static_cast<size_t>(std::min<uint64_t>(chunk.size(), remaining));
       size_t n = co_await stream.async_read_some(asio::buffer(chunk.data(), want),
                                                  redirect_error(use_awaitable, ec));
@@ -171,7 +179,7 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
-    stream.expires_after(idle);
+    Tcp(stream).expires_after(idle);
     co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
     if (ec == http::error::need_buffer) ec = {};
     if (ec) {
@@ -189,13 +197,14 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(beast::tcp_stream& stream,
 // After refusing a request whose body was not read: stop sending, then read and drop what the
 // client is still sending for a moment, so it gets to read the error instead of a reset
 // (a "lingering close", as web servers do).
-awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+// Under TLS the bytes drained are the raw ones: nothing needs decrypting to be dropped.
+awaitable<void> LingeringClose(beast::tcp_stream& tcp) {
   beast::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  tcp.socket().shutdown(asio::socket_base::shutdown_send, ec);
   std::vector<char> sink(64 * 1024);
-  stream.expires_after(std::chrono::seconds(2));
+  tcp.expires_after(std::chrono::seconds(2));
   for (size_t drained = 0; !ec && drained < (64u << 20);) {
-    drained += co_await stream.async_read_some(asio::buffer(sink), redirect_error(use_awaitable, ec));
+    drained += co_await tcp.async_read_some(asio::buffer(sink), redirect_error(use_awaitable, ec));
   }
 }
 
@@ -227,12 +236,13 @@ enum class HeaderRead { kOk, kClosed, kRefused };
 // Waits (up to the idle timeout) for a request to begin, then reads its header (up to the
 // header timeout: a client sending a byte a second cannot hold the connection). On kRefused,
 // `*refusal` is the answer to send before closing.
-awaitable<HeaderRead> ReadHeader(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+template <class Stream>
+awaitable<HeaderRead> ReadHeader(Stream& stream, beast::flat_buffer& buffer,
                                  http::request_parser<http::empty_body>& header,
                                  const HttpLimits& limits, ApiResponse* refusal) {
   beast::error_code ec;
   if (buffer.size() == 0) {
-    stream.expires_after(std::chrono::seconds(limits.idle_timeout_seconds));
+    Tcp(stream).expires_after(std::chrono::seconds(limits.idle_timeout_seconds));
     size_t n = co_await stream.async_read_some(buffer.prepare(16 * 1024),
                                                redirect_error(use_awaitable, ec));
     if (ec) {
@@ -245,7 +255,7 @@ awaitable<HeaderRead> ReadHeader(beast::tcp_stream& stream, beast::flat_buffer& 
   // Limits on the body are set per request type later; the header parser must not refuse a
   // large Content-Length before we know it is a file upload.
   header.body_limit(std::numeric_limits<std::uint64_t>::max());
-  stream.expires_after(std::chrono::seconds(limits.header_timeout_seconds));
+  Tcp(stream).expires_after(std::chrono::seconds(limits.header_timeout_seconds));
   co_await http::async_read_header(stream, buffer, header, redirect_error(use_awaitable, ec));
   if (ec == http::error::header_limit) {
     *refusal = ApiResponse::Error(Status::TooLarge(
@@ -274,26 +284,25 @@ awaitable<HeaderRead> ReadHeader(beast::tcp_stream& stream, beast::flat_buffer& 
 
 // Reads a body that is kept whole, closing on `idle` seconds without a byte. An error code on
 // failure: body_limit, a parse error, or the connection's.
-awaitable<beast::error_code> ReadBody(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+template <class Stream>
+awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& buffer,
                                       http::request_parser<http::string_body>& parser,
                                       std::chrono::seconds idle) {
   beast::error_code ec;
   while (!parser.is_done()) {
-    stream.expires_after(idle);
+    Tcp(stream).expires_after(idle);
     co_await http::async_read_some(stream, buffer, parser, redirect_error(use_awaitable, ec));
     if (ec) co_return ec;
   }
   co_return ec;
 }
 
-}  // namespace
-
-awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
+// Serves requests on `stream` (plain or TLS) until the peer closes, an error, or a response
+// that ends the connection.
+template <class Stream>
+awaitable<void> ServeRequests(Stream& stream, const std::string& peer, const SessionContext& ctx) {
   const HttpLimits& limits = *ctx.limits;
   const auto idle = std::chrono::seconds(limits.idle_timeout_seconds);
-  beast::error_code peer_ec;
-  const std::string peer = socket.remote_endpoint(peer_ec).address().to_string();
-  beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   beast::error_code ec;
   while (true) {
@@ -303,8 +312,8 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
     if (got == HeaderRead::kClosed) break;
     if (got == HeaderRead::kRefused) {
       // Answer, then close: what follows on this connection cannot be trusted to parse.
-      stream.expires_after(idle);
-      if (co_await WriteResponse(stream, refusal, false, false)) co_await LingeringClose(stream);
+      Tcp(stream).expires_after(idle);
+      if (co_await WriteResponse(stream, refusal, false, false)) co_await LingeringClose(Tcp(stream));
       co_return;
     }
     ApiRequest req = ToApiRequest(header.get());
@@ -383,7 +392,7 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
         }
         if (res.long_poll) {
           answering.emplace(ctx.waiters);
-          stream.expires_never();
+          Tcp(stream).expires_never();
           co_await WaitForChange(*ctx.waiters, *res.long_poll);
           req.target += req.target.find('?') == std::string::npos ? "?wait=0" : "&wait=0";
           res = Guarded(req, [&] { return ctx.api->Handle(req); });
@@ -394,15 +403,39 @@ awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
     }
     spdlog::debug("{} {} -> {}", req.method, req.target, res.status);
     if (body_unread) keep_alive = false;
-    stream.expires_after(idle);
+    Tcp(stream).expires_after(idle);
     if (!co_await WriteResponse(stream, res, keep_alive, head_only)) break;
     if (body_unread) {
-      co_await LingeringClose(stream);
+      co_await LingeringClose(Tcp(stream));
       co_return;
     }
     if (!keep_alive) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace
+
+awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx) {
+  beast::error_code ec;
+  const std::string peer = socket.remote_endpoint(ec).address().to_string();
+  if (!ctx.tls) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await ServeRequests(stream, peer, ctx);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *ctx.tls);
+  // The handshake gets the header timeout: a client that connects and stalls is dropped.
+  Tcp(stream).expires_after(std::chrono::seconds(ctx.limits->header_timeout_seconds));
+  co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                  redirect_error(use_awaitable, ec));
+  if (ec) {
+    Fail(ec, "tls handshake");
+    co_return;
+  }
+  co_await ServeRequests(stream, peer, ctx);
+  Tcp(stream).expires_after(std::chrono::seconds(2));
+  co_await stream.async_shutdown(redirect_error(use_awaitable, ec));  // close_notify
 }
 
 }  // namespace syncline

@@ -15,9 +15,11 @@ struct SessionContext {
   asio::thread_pool* slow_pool;
   const HttpLimits* limits;
   MemoryBudget* body_budget;  // shared by every session: bodies kept whole in memory
+  asio::ssl::context* tls;    // null: plain HTTP
 };
 
-// Serves requests on `socket` until the peer closes, an error, or a non-keep-alive response.
+// Serves requests on `socket` (after a TLS handshake when ctx.tls is set) until the peer
+// closes, an error, or a non-keep-alive response.
 // Runs on the socket's executor, whose io_context one thread runs (so it acts as a strand).
 asio::awaitable<void> RunHttpSession(tcp::socket socket, SessionContext ctx);
 

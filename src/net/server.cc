@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/asio.h"
+#include "net/http_client.h"
 #include "net/http_master.h"
 #include "net/http_remote.h"
 #include "net/http_session.h"
@@ -92,6 +93,8 @@ class ServerImpl : public Server {
     so.collection_trees = options_.collection_trees;
     SYNCLINE_ASSIGN_OR_RETURN(store_, OpenSqliteStore(options_.data_dir, env_, so));
 
+    SYNCLINE_RETURN_IF_ERROR(LoadTls());
+    if (!options_.ca_file.empty()) HttpClient::set_default_ca_file(options_.ca_file);
     SYNCLINE_ASSIGN_OR_RETURN(tcp::endpoint ep, ParseListen(options_.listen));
     beast::error_code ec;
     acceptor_->open(ep.protocol(), ec);
@@ -149,7 +152,7 @@ class ServerImpl : public Server {
     auto ep = acceptor_->local_endpoint();
     std::string host = ep.address().to_string();
     if (ep.address().is_v6()) host = "[" + host + "]";
-    return "http://" + host + ":" + std::to_string(ep.port());
+    return std::string(tls_ ? "https://" : "http://") + host + ":" + std::to_string(ep.port());
   }
   const std::string& node_id() const override { return store_->node_id(); }
   std::string admin_key_path() const override { return options_.data_dir + "/admin.key"; }
@@ -250,8 +253,32 @@ class ServerImpl : public Server {
     stop_timer_->async_wait([this, deadline](beast::error_code) { StopWhenAnswered(deadline); });
   }
 
+  // The TLS context of --tls-cert and --tls-key, if given: TLS 1.2 or later only.
+  Status LoadTls() {
+    const std::string& cert = options_.tls_cert_file;
+    const std::string& key = options_.tls_key_file;
+    if (cert.empty() && key.empty()) return Status::OK();
+    if (cert.empty() || key.empty()) {
+      return Status::InvalidArgument("--tls-cert and --tls-key go together: give both");
+    }
+    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    beast::error_code ec;
+    tls_->use_certificate_chain_file(cert, ec);
+    if (ec) return Status::InvalidArgument("--tls-cert " + cert + ": " + ec.message());
+    tls_->use_private_key_file(key, asio::ssl::context::pem, ec);
+    if (ec) return Status::InvalidArgument("--tls-key " + key + ": " + ec.message());
+    if (SSL_CTX_check_private_key(tls_->native_handle()) != 1) {
+      return Status::InvalidArgument("--tls-key " + key + " does not match --tls-cert " + cert);
+    }
+    return Status::OK();
+  }
+
   asio::awaitable<void> Listen() {
-    SessionContext ctx{api_.get(), &waiters_, &slow_pool_, &options_.http, &body_budget_};
+    SessionContext ctx{api_.get(), &waiters_, &slow_pool_, &options_.http, &body_budget_,
+                       tls_.get()};
     while (true) {
       beast::error_code ec;
       // Connections go round the io_contexts, one thread each: a session never hops threads,
@@ -299,6 +326,7 @@ class ServerImpl : public Server {
   std::string admin_key_, new_admin_key_;
   ChangeWaiters waiters_;
   MemoryBudget body_budget_{options_.http.body_memory_bytes};
+  std::unique_ptr<asio::ssl::context> tls_;
   std::atomic<int> connections_{0};  // open sessions, against --max-connections
   std::mutex gc_mu_;
   std::condition_variable gc_cv_;

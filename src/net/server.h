@@ -28,6 +28,12 @@ struct ServerOptions {
   int64_t gc_interval_seconds = 600;      // background garbage collection; 0: only `db gc`
   double gc_garbage_ratio = 0.5;          // compact a pack once this share of it is garbage
   int64_t token_ttl_seconds = 30 * 86400;  // a login token's life (net/auth.h)
+  // HTTPS: both set, or neither (plain HTTP). PEM files: the certificate chain, the key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // A PEM bundle of CAs to trust when this node calls https destinations and masters, besides
+  // the system's (HttpClient::set_default_ca_file).
+  std::string ca_file;
 };
 
 class Server {

@@ -78,6 +78,7 @@ void ServerProcess::Start() {
       std::ifstream key(data_dir_ + "/admin.key");
       std::getline(key, api_key_);
       HttpClient c(url_, "");
+      if (!ca_file_.empty()) c.set_ca_file(ca_file_);
       if (c.Send("GET", "/v1/health").ok()) return;
     }
     int status;

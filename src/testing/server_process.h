@@ -21,6 +21,8 @@ class ServerProcess {
   void Start();
   // Extra `serve` flags for the next Start, e.g. {"--sync-interval", "3600"}.
   void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
+  // The CA this test's clients trust, for a node serving https (testing/tls_cert.h).
+  void set_ca_file(std::string path) { ca_file_ = std::move(path); }
   // SIGTERM and wait: a clean shutdown. Returns the exit status.
   int Stop();
   // SIGKILL and wait: a crash.
@@ -32,7 +34,11 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
   std::string log() const;
-  HttpClient Client() const { return HttpClient(url_, api_key_); }
+  HttpClient Client() const {
+    HttpClient c(url_, api_key_);
+    if (!ca_file_.empty()) c.set_ca_file(ca_file_);
+    return c;
+  }
 
  private:
   std::string binary_, data_dir_, log_path_;
@@ -40,6 +46,7 @@ class ServerProcess {
   std::string url_, api_key_;
   int port_ = 0;
   std::vector<std::string> extra_args_;
+  std::string ca_file_;
 };
 
 struct CliResult {
