@@ -1,19 +1,95 @@
 // Filter validation and evaluation.
 #include "sync/filter.h"
 
+#include <re2/re2.h>
+
 #include <string>
 
 namespace syncline {
 
 namespace {
 
+constexpr size_t kMaxRegexBytes = 1024;
+constexpr int64_t kMaxRegexMemory = 1 << 20;  // RE2's budget per pattern
+
+// The JSON types $type names; "integer" is a number without a fraction.
+constexpr std::string_view kTypeNames[] = {"null",   "boolean", "number", "integer",
+                                           "string", "array",   "object"};
+
+bool IsTypeName(const Json& v) {
+  if (!v.is_string()) return false;
+  for (std::string_view t : kTypeNames) {
+    if (v.get_ref<const std::string&>() == t) return true;
+  }
+  return false;
+}
+
+bool HasType(const Json& v, std::string_view type) {
+  if (type == "null") return v.is_null();
+  if (type == "boolean") return v.is_boolean();
+  if (type == "number") return v.is_number();
+  if (type == "integer") {
+    if (v.is_number_integer()) return true;
+    if (!v.is_number_float()) return false;
+    double d = v.get<double>();
+    return d == static_cast<double>(static_cast<int64_t>(d));
+  }
+  if (type == "string") return v.is_string();
+  if (type == "array") return v.is_array();
+  return v.is_object();
+}
+
+std::string RegexKey(std::string_view pattern, std::string_view options) {
+  std::string key(options);
+  key += '/';
+  key += pattern;
+  return key;
+}
+
+// The $options beside a $regex ("" or "i"), or an error.
+Result<std::string> RegexOptions(const std::string& field, const Json& cond) {
+  auto it = cond.find("$options");
+  if (it == cond.end()) return std::string();
+  if (!it->is_string() || (*it != "" && *it != "i")) {
+    return Status::InvalidArgument("$options on '" + field + "' must be \"\" or \"i\"");
+  }
+  return it->get<std::string>();
+}
+
 bool IsOperatorObject(const Json& v) {
   return v.is_object() && !v.empty() && v.begin().key().size() > 0 && v.begin().key()[0] == '$';
 }
 
-Status Validate(const Json& f, int depth);
+Status Validate(const Json& f, int depth, Filter::Regexes* regexes);
 
-Status ValidateCondition(const std::string& field, const Json& cond) {
+// Compiles the $regex of `cond` into `regexes`.
+Status CompileRegex(const std::string& field, const Json& cond, const Json& pattern,
+                    Filter::Regexes* regexes) {
+  if (!pattern.is_string()) {
+    return Status::InvalidArgument("$regex on '" + field + "' needs a string");
+  }
+  const std::string& p = pattern.get_ref<const std::string&>();
+  if (p.size() > kMaxRegexBytes) {
+    return Status::InvalidArgument("$regex on '" + field + "' is longer than " +
+                                   std::to_string(kMaxRegexBytes) + " bytes");
+  }
+  SYNCLINE_ASSIGN_OR_RETURN(std::string options, RegexOptions(field, cond));
+  std::string key = RegexKey(p, options);
+  if (regexes->count(key)) return Status::OK();
+  RE2::Options o;
+  o.set_log_errors(false);
+  o.set_case_sensitive(options != "i");
+  o.set_max_mem(kMaxRegexMemory);
+  auto re = std::make_shared<const RE2>(p, o);
+  if (!re->ok()) {
+    return Status::InvalidArgument("$regex on '" + field + "' is not a valid RE2 pattern: " +
+                                   re->error());
+  }
+  (*regexes)[key] = std::move(re);
+  return Status::OK();
+}
+
+Status ValidateCondition(const std::string& field, const Json& cond, Filter::Regexes* regexes) {
   if (!IsOperatorObject(cond)) return Status::OK();  // implicit $eq on any value
   for (auto& [op, arg] : cond.items()) {
     if (op == "$eq" || op == "$ne" || op == "$gt" || op == "$gte" || op == "$lt" ||
@@ -28,12 +104,36 @@ Status ValidateCondition(const std::string& field, const Json& cond) {
       if (!arg.is_boolean()) return Status::InvalidArgument("$exists on '" + field + "' needs true or false");
       continue;
     }
+    if (op == "$type") {
+      bool ok = IsTypeName(arg);
+      if (arg.is_array() && !arg.empty()) {
+        ok = true;
+        for (const Json& t : arg) ok = ok && IsTypeName(t);
+      }
+      if (!ok) {
+        return Status::InvalidArgument(
+            "$type on '" + field +
+            "' needs one of null, boolean, number, integer, string, array, object (or an "
+            "array of them)");
+      }
+      continue;
+    }
+    if (op == "$regex") {
+      SYNCLINE_RETURN_IF_ERROR(CompileRegex(field, cond, arg, regexes));
+      continue;
+    }
+    if (op == "$options") {
+      if (!cond.contains("$regex")) {
+        return Status::InvalidArgument("$options on '" + field + "' needs a $regex beside it");
+      }
+      continue;
+    }
     return Status::InvalidArgument("unknown filter operator " + op + " on '" + field + "'");
   }
   return Status::OK();
 }
 
-Status Validate(const Json& f, int depth) {
+Status Validate(const Json& f, int depth, Filter::Regexes* regexes) {
   if (depth > 32) return Status::InvalidArgument("filter nests $and/$or too deeply");
   if (!f.is_object()) return Status::InvalidArgument("a filter must be a JSON object");
   for (auto& [key, value] : f.items()) {
@@ -41,13 +141,13 @@ Status Validate(const Json& f, int depth) {
       if (!value.is_array() || value.empty()) {
         return Status::InvalidArgument(key + " needs a non-empty array of filters");
       }
-      for (const auto& sub : value) SYNCLINE_RETURN_IF_ERROR(Validate(sub, depth + 1));
+      for (const auto& sub : value) SYNCLINE_RETURN_IF_ERROR(Validate(sub, depth + 1, regexes));
     } else if (!key.empty() && key[0] == '$') {
       return Status::InvalidArgument("unknown filter operator " + key);
     } else if (key.empty()) {
       return Status::InvalidArgument("a filter field name is empty");
     } else {
-      SYNCLINE_RETURN_IF_ERROR(ValidateCondition(key, value));
+      SYNCLINE_RETURN_IF_ERROR(ValidateCondition(key, value, regexes));
     }
   }
   return Status::OK();
@@ -93,7 +193,43 @@ bool FieldIn(const Json* field, const Json& values) {
   return false;
 }
 
-bool MatchesOperator(const Json* field, const std::string& op, const Json& arg) {
+bool FieldHasType(const Json* field, const Json& types) {
+  if (!field) return false;
+  if (types.is_string()) return HasType(*field, types.get_ref<const std::string&>());
+  for (const Json& t : types) {
+    if (HasType(*field, t.get_ref<const std::string&>())) return true;
+  }
+  return false;
+}
+
+// A string field matches if the pattern occurs in it; an array field if one string element
+// does.
+bool FieldMatchesRegex(const Json* field, const RE2& re) {
+  if (!field) return false;
+  if (field->is_string()) return RE2::PartialMatch(field->get_ref<const std::string&>(), re);
+  if (field->is_array()) {
+    for (const Json& e : *field) {
+      if (e.is_string() && RE2::PartialMatch(e.get_ref<const std::string&>(), re)) return true;
+    }
+  }
+  return false;
+}
+
+struct Evaluation {
+  const Json& cond;  // the operator object the operator is in (for $options)
+  const Filter::Regexes& regexes;
+};
+
+bool MatchesOperator(const Json* field, const std::string& op, const Json& arg,
+                     const Evaluation& e) {
+  if (op == "$options") return true;  // read with its $regex
+  if (op == "$regex") {
+    Result<std::string> options = RegexOptions("", e.cond);
+    auto it = e.regexes.find(RegexKey(arg.get_ref<const std::string&>(),
+                                      options.ok() ? *options : ""));
+    return it != e.regexes.end() && FieldMatchesRegex(field, *it->second);
+  }
+  if (op == "$type") return FieldHasType(field, arg);
   if (op == "$eq") return FieldEquals(field, arg);
   if (op == "$ne") return !FieldEquals(field, arg);
   if (op == "$in") return FieldIn(field, arg);
@@ -107,16 +243,16 @@ bool MatchesOperator(const Json* field, const std::string& op, const Json& arg) 
   return cmp <= 0;  // $lte, the only one left after validation
 }
 
-bool Evaluate(const Json& f, const Json& doc) {
+bool Evaluate(const Json& f, const Json& doc, const Filter::Regexes& regexes) {
   for (auto& [key, value] : f.items()) {
     if (key == "$and") {
       for (const auto& sub : value) {
-        if (!Evaluate(sub, doc)) return false;
+        if (!Evaluate(sub, doc, regexes)) return false;
       }
     } else if (key == "$or") {
       bool any = false;
       for (const auto& sub : value) {
-        if (Evaluate(sub, doc)) {
+        if (Evaluate(sub, doc, regexes)) {
           any = true;
           break;
         }
@@ -125,8 +261,9 @@ bool Evaluate(const Json& f, const Json& doc) {
     } else {
       const Json* field = FindPath(doc, key);
       if (IsOperatorObject(value)) {
+        Evaluation e{value, regexes};
         for (auto& [op, arg] : value.items()) {
-          if (!MatchesOperator(field, op, arg)) return false;
+          if (!MatchesOperator(field, op, arg, e)) return false;
         }
       } else if (!FieldEquals(field, value)) {
         return false;
@@ -161,10 +298,11 @@ const Json* FindPath(const Json& doc, std::string_view path) {
 }
 
 Result<Filter> Filter::Parse(const Json& filter) {
-  SYNCLINE_RETURN_IF_ERROR(Validate(filter, 0));
-  return Filter(filter);
+  auto regexes = std::make_shared<Regexes>();
+  SYNCLINE_RETURN_IF_ERROR(Validate(filter, 0, regexes.get()));
+  return Filter(filter, std::move(regexes));
 }
 
-bool Filter::Matches(const Json& doc) const { return Evaluate(filter_, doc); }
+bool Filter::Matches(const Json& doc) const { return Evaluate(filter_, doc, *regexes_); }
 
 }  // namespace syncline

@@ -3,12 +3,22 @@
 //
 //   {"age": {"$gte": 18}, "address.city": "Oslo", "$or": [{"tag": {"$in": ["a","b"]}}, ...]}
 //
-// Operators: $eq $ne $gt $gte $lt $lte $in $nin $exists, combined with $and / $or and implicit
-// AND across keys. Field names are dotted paths; a numeric segment indexes an array.
+// Operators: $eq $ne $gt $gte $lt $lte $in $nin $exists $type $regex (with $options "i"),
+// combined with $and / $or and implicit AND across keys. Field names are dotted paths; a numeric
+// segment indexes an array. $regex is RE2 syntax: matching takes time linear in the text, so a
+// hostile pattern cannot stall the server.
 #pragma once
+
+#include <map>
+#include <memory>
+#include <string>
 
 #include "syncline/result.h"
 #include "util/json.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace syncline {
 
@@ -20,9 +30,18 @@ class Filter {
   // True if `doc` matches. Thread-safe (const).
   bool Matches(const Json& doc) const;
 
+  // The filter as given.
+  const Json& json() const { return filter_; }
+
+  // Compiled $regex patterns, by RegexKey(pattern, options). Shared by copies; never changed
+  // after Parse.
+  using Regexes = std::map<std::string, std::shared_ptr<const re2::RE2>>;
+
  private:
-  explicit Filter(Json filter) : filter_(std::move(filter)) {}
+  Filter(Json filter, std::shared_ptr<const Regexes> regexes)
+      : filter_(std::move(filter)), regexes_(std::move(regexes)) {}
   Json filter_;
+  std::shared_ptr<const Regexes> regexes_;
 };
 
 // The value at a dotted path, or nullptr if any segment is missing.
