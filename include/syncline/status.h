@@ -29,7 +29,8 @@ class [[nodiscard]] Status {
     kProtocolError,       // a peer broke the sync protocol (malformed or unexpected reply)
     kCancelled,           // someone asked the operation to stop, and it stopped cleanly
     kRateLimited,         // too many attempts: wait before the next (a login locked out)
-    kLast = kRateLimited,
+    kValidationFailed,    // well-formed, but a collection's rules refuse it
+    kLast = kValidationFailed,
   };
 
   Status() = default;
@@ -49,6 +50,7 @@ class [[nodiscard]] Status {
   static Status ProtocolError(std::string_view m) { return {Code::kProtocolError, m}; }
   static Status Cancelled(std::string_view m) { return {Code::kCancelled, m}; }
   static Status RateLimited(std::string_view m) { return {Code::kRateLimited, m}; }
+  static Status ValidationFailed(std::string_view m) { return {Code::kValidationFailed, m}; }
   // Any code; for decoding a code that travelled by name (an API error body, a stored report).
   // REQUIRES: code != Code::kOk
   static Status FromCode(Code code, std::string_view m) { return {code, m}; }

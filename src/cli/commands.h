@@ -20,5 +20,6 @@ void AddReplicateCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddJobCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddUserCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddLoginCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddRulesCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 
 }  // namespace syncline

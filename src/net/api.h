@@ -177,6 +177,10 @@ class Api {
   ApiResponse ListDocuments(const ApiCall& c);
   ApiResponse FindDocuments(const ApiCall& c);
   ApiResponse BulkDocuments(const ApiCall& c);
+  // Collection rules (api_rules.cc).
+  ApiResponse GetCollectionRules(const ApiCall& c);
+  ApiResponse SetCollectionRules(const ApiCall& c);
+  ApiResponse RemoveCollectionRules(const ApiCall& c);
   Result<std::unique_ptr<Upload>> BeginFileUpload(const ApiCall& c);
   ApiResponse GetFile(const ApiCall& c);
   ApiResponse DeleteFile(const ApiCall& c);

@@ -31,6 +31,10 @@ const std::vector<Api::Route>& Api::Routes() {
       {"DELETE", "/v1/db/{db}/docs/{collection}/{key+}", &Api::DeleteDocument, nullptr, Access::kWrite, 0},
       {"POST", "/v1/db/{db}/find/{collection}", &Api::FindDocuments, nullptr, Access::kRead, 0},
       {"POST", "/v1/db/{db}/bulk", &Api::BulkDocuments, nullptr, Access::kWrite, 0},
+      // Collection rules: what writes a collection takes (sync/collection_rules.h).
+      {"GET", "/v1/db/{db}/rules/{collection}", &Api::GetCollectionRules, nullptr, Access::kRead, 0},
+      {"PUT", "/v1/db/{db}/rules/{collection}", &Api::SetCollectionRules, nullptr, Access::kAdmin, 0},
+      {"DELETE", "/v1/db/{db}/rules/{collection}", &Api::RemoveCollectionRules, nullptr, Access::kAdmin, 0},
       // Files.
       {"GET", "/v1/db/{db}/files", &Api::ListFiles, nullptr, Access::kRead, 0},
       {"GET", "/v1/db/{db}/files/{name+}", &Api::GetFile, nullptr, Access::kRead, 0},

@@ -25,6 +25,7 @@ int HttpStatusOf(const Status& s) {
     case Code::kProtocolError: return 502;
     case Code::kCancelled: return 409;
     case Code::kRateLimited: return 429;
+    case Code::kValidationFailed: return 422;
   }
   return 500;
 }
@@ -53,6 +54,7 @@ Status StatusFromHttp(int http_status, std::string_view body) {
     case 409: return Status::AlreadyExists(message);
     case 412: return Status::PreconditionFailed(message);
     case 413: return Status::TooLarge(message);
+    case 422: return Status::ValidationFailed(message);
     case 429: return Status::RateLimited(message);
     case 502: case 503: case 504: return Status::Unavailable(message);
     default: return Status::Internal(message);

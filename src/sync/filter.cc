@@ -305,4 +305,12 @@ Result<Filter> Filter::Parse(const Json& filter) {
 
 bool Filter::Matches(const Json& doc) const { return Evaluate(filter_, doc, *regexes_); }
 
+std::optional<Json> Filter::FirstFailure(const Json& doc) const {
+  for (auto& [key, value] : filter_.items()) {
+    Json one = {{key, value}};
+    if (!Evaluate(one, doc, *regexes_)) return one;
+  }
+  return std::nullopt;
+}
+
 }  // namespace syncline

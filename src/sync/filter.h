@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "syncline/result.h"
@@ -29,6 +30,10 @@ class Filter {
 
   // True if `doc` matches. Thread-safe (const).
   bool Matches(const Json& doc) const;
+
+  // The first top-level condition ({field: condition}, or {"$or": [...]}) that `doc` fails;
+  // nullopt if it matches. For error messages.
+  std::optional<Json> FirstFailure(const Json& doc) const;
 
   // The filter as given.
   const Json& json() const { return filter_; }

@@ -1,13 +1,28 @@
 // LocalWriter: precondition checks and version vector bumps around store transactions.
 #include "sync/local_writer.h"
 
+#include "sync/collection_rules.h"
 #include "sync/conflicts.h"
 #include "sync/follow_guard.h"
 #include "sync/item_lock.h"
 #include "sync/version_vector.h"
 #include "util/json.h"
+#include "util/json_reader.h"
 
 namespace syncline {
+
+namespace {
+
+// The collection's rules on a document write: `next` replaces `current` (as Prepare filled it:
+// an empty key when there was none). Bodies are JSON this node stored or validated.
+Status CheckRules(RulesCheck& rules, const Item& next, const Item& current) {
+  std::optional<Json> before, after;
+  if (!current.key.empty() && !current.deleted) before = ParseStoredJson(current.body);
+  if (!next.deleted) after = ParseStoredJson(next.body);
+  return rules.Check(next.collection, before ? &*before : nullptr, after ? &*after : nullptr);
+}
+
+}  // namespace
 
 Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, const Precondition& precondition,
                             bool must_be_live, Item* current, bool resolves) {
@@ -47,14 +62,17 @@ Result<std::vector<Item>> LocalWriter::PutDocuments(const std::string& db,
   Status s = store_->Write(db, [&](WriteTransaction& txn) -> Status {
     out.clear();
     out.reserve(writes.size());
+    RulesCheck rules(txn);
     for (const auto& w : writes) {
       Item item;
       item.kind = ItemKind::kDocument;
       item.collection = w.collection;
       item.key = w.key;
       item.body = w.body;
-      SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, w.precondition, false, nullptr, w.resolves_conflict)
+      Item cur;
+      SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, w.precondition, false, &cur, w.resolves_conflict)
                                    .WithContext(w.collection + "/" + w.key));
+      SYNCLINE_RETURN_IF_ERROR(CheckRules(rules, item, cur).WithContext(w.collection + "/" + w.key));
       SYNCLINE_RETURN_IF_ERROR(txn.Put(&item));
       out.push_back(std::move(item));
     }
@@ -73,7 +91,12 @@ Result<Item> LocalWriter::Delete(const std::string& db, ItemKind kind,
   item.key = key;
   item.deleted = true;
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
-    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, precondition, true, nullptr, resolves_conflict));
+    Item cur;
+    SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, precondition, true, &cur, resolves_conflict));
+    if (kind == ItemKind::kDocument) {
+      RulesCheck rules(txn);
+      SYNCLINE_RETURN_IF_ERROR(CheckRules(rules, item, cur));
+    }
     return txn.Put(&item);
   }));
   return item;

@@ -22,6 +22,7 @@ std::string_view Status::CodeName(Code code) {
     case Code::kProtocolError: return "protocol_error";
     case Code::kCancelled: return "cancelled";
     case Code::kRateLimited: return "rate_limited";
+    case Code::kValidationFailed: return "validation_failed";
   }
   return "internal";
 }

@@ -186,4 +186,35 @@ TEST_F(CliTest, AFailedFirstStartLeavesNoAdminKeyBehind) {
   EXPECT_NE(::stat((data + "/admin.key").c_str(), &st), 0) << "a key that was never shown";
 }
 
+TEST_F(CliTest, CollectionRulesRefuseWritesWith422AndVersionsCount) {
+  CliJson({"db", "create", "app"});
+  EXPECT_EQ(CliJson({"rules", "get", "app", "notes"})["schema_version"], 0);
+  Json set = CliJson({"rules", "set", "app", "notes",
+                      R"({"validate":{"title":{"$type":"string","$regex":"^[A-Z]"}},)"
+                      R"("immutable":["owner"],"allow_delete":false})"});
+  EXPECT_EQ(set["schema_version"], 1);
+  EXPECT_EQ(set["rules"]["immutable"], Json::parse(R"(["owner"])"));
+  CliJson({"doc", "put", "app", "notes", "n1", R"({"title":"Hello","owner":"ann"})"});
+
+  // Through the ordinary document API: 422, the failing condition named, nothing changed.
+  HttpClient c = node_->Client();
+  auto bad = c.Send("PUT", "/v1/db/app/docs/notes/n2", R"({"title":"lower case"})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kValidationFailed);
+  EXPECT_NE(bad.status().message().find("$regex"), std::string::npos) << bad.status().message();
+  Json err = CliError({"doc", "put", "app", "notes", "n1", R"({"title":"Hello","owner":"bob"})"});
+  EXPECT_EQ(err["error"], "validation_failed");
+  EXPECT_EQ(CliError({"doc", "rm", "app", "notes", "n1"})["error"], "validation_failed");
+  EXPECT_EQ(CliJson({"doc", "get", "app", "notes", "n1"})["document"]["owner"], "ann");
+  EXPECT_EQ(CliError({"doc", "get", "app", "notes", "n2"})["error"], "not_found");
+
+  EXPECT_EQ(CliError({"rules", "set", "app", "notes", R"({"validate":{"a":{"$nope":1}}})"})["error"],
+            "invalid_argument");
+  EXPECT_EQ(CliJson({"rules", "get", "app", "notes"})["schema_version"], 1) << "a refused set changes nothing";
+  Json removed = CliJson({"rules", "rm", "app", "notes"});
+  EXPECT_EQ(removed["schema_version"], 2);
+  EXPECT_TRUE(removed["rules"].is_null());
+  CliJson({"doc", "rm", "app", "notes", "n1"});
+}
+
 }  // namespace syncline::testing
