@@ -30,7 +30,8 @@ class [[nodiscard]] Status {
     kCancelled,           // someone asked the operation to stop, and it stopped cleanly
     kRateLimited,         // too many attempts: wait before the next (a login locked out)
     kValidationFailed,    // well-formed, but a collection's rules refuse it
-    kLast = kValidationFailed,
+    kUnknownClient,       // a client id the server does not know: reset and register again
+    kLast = kUnknownClient,
   };
 
   Status() = default;
@@ -51,6 +52,7 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string_view m) { return {Code::kCancelled, m}; }
   static Status RateLimited(std::string_view m) { return {Code::kRateLimited, m}; }
   static Status ValidationFailed(std::string_view m) { return {Code::kValidationFailed, m}; }
+  static Status UnknownClient(std::string_view m) { return {Code::kUnknownClient, m}; }
   // Any code; for decoding a code that travelled by name (an API error body, a stored report).
   // REQUIRES: code != Code::kOk
   static Status FromCode(Code code, std::string_view m) { return {code, m}; }

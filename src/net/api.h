@@ -177,6 +177,14 @@ class Api {
   ApiResponse ListDocuments(const ApiCall& c);
   ApiResponse FindDocuments(const ApiCall& c);
   ApiResponse BulkDocuments(const ApiCall& c);
+  // Offline-first clients (api_clients.cc).
+  ApiResponse RegisterClient(const ApiCall& c);
+  ApiResponse ListClients(const ApiCall& c);
+  ApiResponse RemoveClient(const ApiCall& c);
+  ApiResponse ClientPull(const ApiCall& c);
+  ApiResponse ClientPush(const ApiCall& c);
+  // The client named by the path's {op}: UnknownClient, or PermissionDenied for another user's.
+  Result<ClientRecord> CallingClient(const ApiCall& c);
   // Collection rules (api_rules.cc).
   ApiResponse GetCollectionRules(const ApiCall& c);
   ApiResponse SetCollectionRules(const ApiCall& c);

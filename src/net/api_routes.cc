@@ -31,6 +31,12 @@ const std::vector<Api::Route>& Api::Routes() {
       {"DELETE", "/v1/db/{db}/docs/{collection}/{key+}", &Api::DeleteDocument, nullptr, Access::kWrite, 0},
       {"POST", "/v1/db/{db}/find/{collection}", &Api::FindDocuments, nullptr, Access::kRead, 0},
       {"POST", "/v1/db/{db}/bulk", &Api::BulkDocuments, nullptr, Access::kWrite, 0},
+      // Offline-first clients (replicate/client_*.h).
+      {"POST", "/v1/db/{db}/clients", &Api::RegisterClient, nullptr, Access::kRead, 0},
+      {"GET", "/v1/db/{db}/clients", &Api::ListClients, nullptr, Access::kAdmin, 0},
+      {"DELETE", "/v1/db/{db}/clients/{op}", &Api::RemoveClient, nullptr, Access::kAdmin, 0},
+      {"POST", "/v1/db/{db}/clients/{op}/pull", &Api::ClientPull, nullptr, Access::kRead, 0},
+      {"POST", "/v1/db/{db}/clients/{op}/push", &Api::ClientPush, nullptr, Access::kWrite, 0},
       // Collection rules: what writes a collection takes (sync/collection_rules.h).
       {"GET", "/v1/db/{db}/rules/{collection}", &Api::GetCollectionRules, nullptr, Access::kRead, 0},
       {"PUT", "/v1/db/{db}/rules/{collection}", &Api::SetCollectionRules, nullptr, Access::kAdmin, 0},

@@ -198,5 +198,60 @@ TEST_F(ApiUsersTest, BadUserRequestsAreRefusedAndChangeNothing) {
   EXPECT_EQ(As("secret", "GET", "/v1/users").body, before);
 }
 
+TEST_F(ApiUsersTest, ClientProtocolOverTheApi) {
+  AddUser("reader", "read", R"(["notes"])");
+  AddUser("writer", "write", R"(["notes"])");
+  std::string reader = LogIn("reader"), writer = LogIn("writer");
+  ApiResponse reg = As(writer, "POST", "/v1/db/notes/clients",
+                       R"({"platform":{"name":"notes-app","version":"1.2","device":"laptop"}})");
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  Result<Json> j = ParseJsonObject(reg.body);
+  ASSERT_OK(j.status());
+  EXPECT_EQ((*j)["protocol"], 1);
+  std::string id = (*j)["client_id"];
+  std::string base = "/v1/db/notes/clients/" + id;
+
+  ApiResponse push = As(writer, "POST", base + "/push",
+                        R"({"operations":[{"op_id":"o1","op":"create","collection":"n",)"
+                        R"("key":"k1","document":{"t":"hi"}}]})");
+  ASSERT_EQ(push.status, 200) << push.body;
+  EXPECT_NE(push.body.find(R"("status":"applied")"), std::string::npos) << push.body;
+  ApiResponse pull = As(writer, "POST", base + "/pull", R"({"collection":"n","with_total":true})");
+  ASSERT_EQ(pull.status, 200) << pull.body;
+  EXPECT_NE(pull.body.find(R"("total_count":1)"), std::string::npos) << pull.body;
+  EXPECT_NE(pull.body.find(R"("document":{"t":"hi"})"), std::string::npos) << pull.body;
+
+  // A read-only user may register and pull, not push.
+  ApiResponse rreg = As(reader, "POST", "/v1/db/notes/clients", "{}");
+  ASSERT_EQ(rreg.status, 201);
+  Result<Json> rj = ParseJsonObject(rreg.body);
+  ASSERT_OK(rj.status());
+  std::string rid = (*rj)["client_id"];
+  EXPECT_EQ(As(reader, "POST", "/v1/db/notes/clients/" + rid + "/pull", R"({"collection":"n"})").status, 200);
+  EXPECT_EQ(As(reader, "POST", "/v1/db/notes/clients/" + rid + "/push", R"({"operations":[]})").status, 403);
+  // Another user's client is not yours.
+  EXPECT_EQ(As(reader, "POST", base + "/pull", R"({"collection":"n"})").status, 403);
+
+  // An id the server does not know: 409 unknown-client, whatever the reason.
+  ApiResponse unknown = As(writer, "POST", "/v1/db/notes/clients/never-issued/pull", R"({"collection":"n"})");
+  EXPECT_EQ(unknown.status, 409);
+  EXPECT_EQ(ErrorCode(unknown), "unknown-client");
+  ASSERT_EQ(As("secret", "DELETE", base).status, 200);
+  EXPECT_EQ(ErrorCode(As(writer, "POST", base + "/pull", R"({"collection":"n"})")), "unknown-client");
+
+  // Bad input: a clear 400 and nothing changed.
+  std::string rbase = "/v1/db/notes/clients/" + rid;
+  for (const char* bad : {"{bad", R"({"collection":5})", R"({"collection":"_x"})",
+                          R"({"collection":"n","cursor":"forged"})", R"({"collection":"n","limit":0})",
+                          R"({"collection":"n","filter":{"a":{"$nope":1}}})",
+                          R"({"collection":"n","fields":"t"})"}) {
+    EXPECT_EQ(As(reader, "POST", rbase + "/pull", bad).status, 400) << bad;
+  }
+  ApiResponse list = As("secret", "GET", "/v1/db/notes/clients");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find(rid), std::string::npos);
+  EXPECT_EQ(list.body.find(id), std::string::npos) << "the removed client is gone";
+}
+
 }  // namespace
 }  // namespace syncline

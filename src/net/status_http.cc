@@ -26,6 +26,7 @@ int HttpStatusOf(const Status& s) {
     case Code::kCancelled: return 409;
     case Code::kRateLimited: return 429;
     case Code::kValidationFailed: return 422;
+    case Code::kUnknownClient: return 409;
   }
   return 500;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/chunk_pins.h"
+#include "store/client_record.h"
 #include "store/collection_tree.h"
 #include "store/item.h"
 #include "store/job_record.h"
@@ -84,6 +85,13 @@ class WriteTransaction {
   virtual Result<std::vector<Item>> ListDocuments(std::string_view collection,
                                                   std::string_view after,
                                                   std::string_view through, int64_t limit) = 0;
+  // The result a client's push operation got when it was first applied (a JSON text), or
+  // nullopt; PutClientOp remembers it, in this transaction, and forgets week-old ones.
+  virtual Result<std::optional<std::string>> GetClientOp(std::string_view client_id,
+                                                         std::string_view op_id) = 0;
+  virtual Status PutClientOp(std::string_view client_id, std::string_view op_id,
+                             std::string_view result) = 0;
+
   // Documents staged under `stage` (Store::StageDocuments) with key > after, in key order.
   virtual Result<std::vector<Item>> ListStaged(std::string_view stage, std::string_view after,
                                                int64_t limit) = 0;
@@ -230,6 +238,27 @@ class Store {
   virtual Status PutToken(const TokenRecord& token) = 0;
   virtual Result<std::optional<TokenRecord>> GetToken(std::string_view token_hash) = 0;
   virtual Status DeleteToken(std::string_view token_hash) = 0;  // OK if absent
+
+  // Offline-first clients of a database (client_record.h). PutClient and PutClientCollection
+  // replace; DeleteClient removes the client with its collections and remembered operations
+  // (NotFound if absent).
+  virtual Status PutClient(std::string_view db, const ClientRecord& client) = 0;
+  virtual Result<std::optional<ClientRecord>> GetClient(std::string_view db,
+                                                        std::string_view client_id) = 0;
+  virtual Result<std::vector<ClientRecord>> ListClients(std::string_view db) = 0;
+  virtual Status DeleteClient(std::string_view db, std::string_view client_id) = 0;
+  virtual Status PutClientCollection(std::string_view db, const ClientCollectionRecord& c) = 0;
+  virtual Result<std::vector<ClientCollectionRecord>> ListClientCollections(
+      std::string_view db, std::string_view client_id) = 0;
+
+  // Documents of `collection` changed after etag `since` (tombstones included, with bodies),
+  // in etag order, at most `limit`: a collection's own change feed.
+  virtual Result<std::vector<Item>> ListCollectionChanges(std::string_view db,
+                                                          std::string_view collection,
+                                                          int64_t since, int64_t limit) = 0;
+  virtual Result<int64_t> CountCollectionChanges(std::string_view db,
+                                                 std::string_view collection,
+                                                 int64_t since) = 0;
 
   // Called after every commit with the database and its new last etag; for long-polls. The
   // listener must be quick and must not call back into the store.

@@ -51,6 +51,14 @@ Status LocalWriter::Prepare(WriteTransaction& txn, Item* next, const Preconditio
   return Status::OK();
 }
 
+Status LocalWriter::WriteDocument(WriteTransaction& txn, RulesCheck& rules, Item* item,
+                                  const Precondition& precondition, bool resolves_conflict,
+                                  Item* current) {
+  SYNCLINE_RETURN_IF_ERROR(Prepare(txn, item, precondition, false, current, resolves_conflict));
+  SYNCLINE_RETURN_IF_ERROR(CheckRules(rules, *item, *current));
+  return txn.Put(item);
+}
+
 Result<Item> LocalWriter::PutDocument(const std::string& db, const DocumentWrite& write) {
   SYNCLINE_ASSIGN_OR_RETURN(auto items, PutDocuments(db, {write}));
   return std::move(items[0]);
@@ -70,10 +78,9 @@ Result<std::vector<Item>> LocalWriter::PutDocuments(const std::string& db,
       item.key = w.key;
       item.body = w.body;
       Item cur;
-      SYNCLINE_RETURN_IF_ERROR(Prepare(txn, &item, w.precondition, false, &cur, w.resolves_conflict)
-                                   .WithContext(w.collection + "/" + w.key));
-      SYNCLINE_RETURN_IF_ERROR(CheckRules(rules, item, cur).WithContext(w.collection + "/" + w.key));
-      SYNCLINE_RETURN_IF_ERROR(txn.Put(&item));
+      SYNCLINE_RETURN_IF_ERROR(
+          WriteDocument(txn, rules, &item, w.precondition, w.resolves_conflict, &cur)
+              .WithContext(w.collection + "/" + w.key));
       out.push_back(std::move(item));
     }
     return Status::OK();

@@ -10,6 +10,7 @@
 
 #include "chunk/file_writer.h"
 #include "store/store.h"
+#include "sync/collection_rules.h"
 #include "sync/precondition.h"
 #include "syncline/env.h"
 
@@ -63,6 +64,12 @@ class LocalWriter {
   // same content and metadata. AlreadyExists if `to` is a live file.
   Result<Item> RenameFile(const std::string& db, const std::string& from, const std::string& to,
                           const Precondition& precondition, bool resolves_conflict = false);
+
+ // Writes one document, or its tombstone when `item->deleted`, inside `txn`: each write of
+  // PutDocuments, for callers that apply several writes with outcomes of their own (a client's
+  // push). `current` gets the document as it was (an empty key when there was none).
+  Status WriteDocument(WriteTransaction& txn, RulesCheck& rules, Item* item,
+                       const Precondition& precondition, bool resolves_conflict, Item* current);
 
  private:
   // Reads the current item (if any), checks `precondition`, and sets `next`'s version vector to

@@ -23,6 +23,8 @@ std::string_view Status::CodeName(Code code) {
     case Code::kCancelled: return "cancelled";
     case Code::kRateLimited: return "rate_limited";
     case Code::kValidationFailed: return "validation_failed";
+    // Seed 002's word, which clients of such servers look for.
+    case Code::kUnknownClient: return "unknown-client";
   }
   return "internal";
 }

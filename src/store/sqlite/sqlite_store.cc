@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "store/sqlite/pack_files.h"
+#include "store/sqlite/sqlite_clients.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_sync_state.h"
@@ -164,6 +165,18 @@ class SqliteWriteTransaction : public WriteTransaction {
     }
     st->Reset();
     return out;
+  }
+
+  Result<std::optional<std::string>> GetClientOp(std::string_view client_id,
+                                                 std::string_view op_id) override {
+    return sqlite_clients::GetClientOp(conn_, db_id_, client_id, op_id);
+  }
+  Status PutClientOp(std::string_view client_id, std::string_view op_id,
+                     std::string_view result) override {
+    constexpr int64_t kKeepMicros = 7 * 86400 * 1'000'000LL;
+    int64_t now = env_->clock->NowMicros();
+    return sqlite_clients::PutClientOp(conn_, db_id_, client_id, op_id, result, now,
+                                       now - kKeepMicros);
   }
 
   Result<std::optional<FollowerRecord>> GetFollower(std::string_view collection) override {
@@ -334,6 +347,7 @@ class SqliteStore : public Store {
         SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Run());
       }
       SYNCLINE_RETURN_IF_ERROR(sqlite_sync_state::DropDatabaseState(writer_.get(), db_id));
+      SYNCLINE_RETURN_IF_ERROR(sqlite_clients::DropDatabaseClients(writer_.get(), db_id));
       return writer_->Exec("COMMIT");
     }();
     if (!s.ok()) {
@@ -607,6 +621,53 @@ class SqliteStore : public Store {
   Result<std::vector<JobRecord>> ListJobs(std::string_view db, int64_t limit) override {
     return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
       return sqlite_sync_state::ListJobs(c, db_id, limit);
+    });
+  }
+
+  Status PutClient(std::string_view db, const ClientRecord& client) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
+    return sqlite_clients::PutClient(writer_.get(), db_id, client);
+  }
+  Result<std::optional<ClientRecord>> GetClient(std::string_view db,
+                                                std::string_view client_id) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_clients::GetClient(c, db_id, client_id);
+    });
+  }
+  Result<std::vector<ClientRecord>> ListClients(std::string_view db) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_clients::ListClients(c, db_id);
+    });
+  }
+  Status DeleteClient(std::string_view db, std::string_view client_id) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
+    return InTransaction(
+        [&] { return sqlite_clients::DeleteClient(writer_.get(), db_id, client_id); });
+  }
+  Status PutClientCollection(std::string_view db, const ClientCollectionRecord& c) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
+    return sqlite_clients::PutClientCollection(writer_.get(), db_id, c);
+  }
+  Result<std::vector<ClientCollectionRecord>> ListClientCollections(
+      std::string_view db, std::string_view client_id) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_clients::ListClientCollections(c, db_id, client_id);
+    });
+  }
+  Result<std::vector<Item>> ListCollectionChanges(std::string_view db,
+                                                  std::string_view collection, int64_t since,
+                                                  int64_t limit) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_clients::ListCollectionChanges(c, db_id, collection, since, limit);
+    });
+  }
+  Result<int64_t> CountCollectionChanges(std::string_view db, std::string_view collection,
+                                         int64_t since) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_clients::CountCollectionChanges(c, db_id, collection, since);
     });
   }
 

@@ -1,0 +1,142 @@
+// The client protocol over the API (docs/API.md, "Client sync"): registration, pulls of sync
+// pages, and pushes of operation batches. The logic is in replicate/client_*.h.
+#include "net/api.h"
+#include "replicate/client_pull.h"
+#include "replicate/client_push.h"
+#include "replicate/client_registry.h"
+#include "util/json_reader.h"
+#include "util/name.h"
+
+namespace syncline {
+
+namespace {
+
+ApiResponse JsonAnswer(const Json& j, int status = 200) {
+  return ApiResponse::Json(status, DumpJson(j));
+}
+
+const char* ActionName(PullAction a) {
+  switch (a) {
+    case PullAction::kPut: return "put";
+    case PullAction::kDelete: return "delete";
+    case PullAction::kGone: return "gone";
+    case PullAction::kSkip: break;
+  }
+  return "skip";
+}
+
+Result<PullRequest> ReadPullRequest(const Json& body) {
+  PullRequest r;
+  SYNCLINE_ASSIGN_OR_RETURN(r.collection, JsonString(body, "collection"));
+  SYNCLINE_RETURN_IF_ERROR(ValidateCollectionName(r.collection));
+  SYNCLINE_ASSIGN_OR_RETURN(r.cursor, JsonStringOr(body, "cursor", ""));
+  SYNCLINE_ASSIGN_OR_RETURN(r.limit, JsonIntOr(body, "limit", kDefaultPullLimit));
+  SYNCLINE_ASSIGN_OR_RETURN(r.with_total, JsonBoolOr(body, "with_total", false));
+  r.selection.filter = body.contains("filter") ? body["filter"] : Json();
+  if (body.contains("fields") && !body["fields"].is_null()) {
+    SYNCLINE_ASSIGN_OR_RETURN(const Json* fields, JsonArrayField(body, "fields"));
+    for (const Json& f : *fields) {
+      SYNCLINE_ASSIGN_OR_RETURN(std::string name, JsonAsString(f, "a field"));
+      if (name.empty()) return Status::InvalidArgument("a field path is empty");
+      r.selection.fields.push_back(std::move(name));
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+Result<ClientRecord> Api::CallingClient(const ApiCall& c) {
+  return FindClient(store_, env_, c.db, c.rest, c.principal.user, c.principal.admin_key);
+}
+
+ApiResponse Api::RegisterClient(const ApiCall& c) {
+  if (auto info = store_->GetDatabase(c.db); !info.ok()) return ApiResponse::Error(info.status());
+  Result<Json> body = c.req.body.empty() ? Result<Json>(Json::object())
+                                         : ParseJsonObject(c.req.body);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  Json platform = body->contains("platform") ? (*body)["platform"] : Json();
+  Result<ClientRecord> client =
+      syncline::RegisterClient(store_, env_, c.db, c.principal.user, platform);
+  if (!client.ok()) return ApiResponse::Error(client.status());
+  return JsonAnswer({{"client_id", client->client_id},
+                     {"protocol", kClientProtocolVersion},
+                     {"user", client->user},
+                     {"server_time", env_->clock->NowMicros()}},
+                    201);
+}
+
+ApiResponse Api::ListClients(const ApiCall& c) {
+  Result<std::vector<ClientRecord>> clients = store_->ListClients(c.db);
+  if (!clients.ok()) return ApiResponse::Error(clients.status());
+  Json out = Json::array();
+  for (const ClientRecord& r : *clients) {
+    Result<Json> j = ClientJson(store_, c.db, r);
+    if (!j.ok()) return ApiResponse::Error(j.status());
+    out.push_back(std::move(*j));
+  }
+  return JsonAnswer(out);
+}
+
+ApiResponse Api::RemoveClient(const ApiCall& c) {
+  if (Status s = store_->DeleteClient(c.db, c.rest); !s.ok()) return ApiResponse::Error(s);
+  return JsonAnswer({{"client_id", c.rest}, {"deleted", true}});
+}
+
+ApiResponse Api::ClientPull(const ApiCall& c) {
+  Result<Json> body = ParseJsonObject(c.req.body);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  Result<PullRequest> req = ReadPullRequest(*body);
+  if (!req.ok()) return ApiResponse::Error(req.status());
+  Result<ClientRecord> client = CallingClient(c);
+  if (!client.ok()) return ApiResponse::Error(client.status());
+  Result<PullPage> page = Pull(store_, c.db, *req);
+  if (!page.ok()) return ApiResponse::Error(page.status());
+  // The cursor sent is the one the client has applied: what `clients ls` shows.
+  if (Status s = RecordPull(store_, env_, c.db, client->client_id, req->collection, req->cursor,
+                            req->selection);
+      !s.ok()) {
+    return ApiResponse::Error(s);
+  }
+  Json changes = Json::array();
+  for (PullChange& ch : page->changes) {
+    Json j = {{"key", std::move(ch.key)}, {"etag", ch.etag}, {"op", ActionName(ch.action)}};
+    if (ch.action == PullAction::kPut) j["document"] = std::move(ch.document);
+    changes.push_back(std::move(j));
+  }
+  Json out = {{"collection", req->collection},
+              {"changes", std::move(changes)},
+              {"processed_count", page->changes.size()},
+              {"cursor", page->cursor},
+              {"more", page->more},
+              {"schema_version", page->schema_version},
+              {"server_time", env_->clock->NowMicros()}};
+  if (page->total) out["total_count"] = *page->total;
+  return JsonAnswer(out);
+}
+
+ApiResponse Api::ClientPush(const ApiCall& c) {
+  Result<Json> body = ParseJsonObject(c.req.body);
+  if (!body.ok()) return ApiResponse::Error(body.status());
+  Result<std::vector<PushOp>> ops = ParsePushOps(*body);
+  if (!ops.ok()) return ApiResponse::Error(ops.status());
+  Result<ClientRecord> client = CallingClient(c);
+  if (!client.ok()) return ApiResponse::Error(client.status());
+  // An update from a client that pulls some fields only replaces those.
+  std::map<std::string, std::vector<std::string>> fields;
+  Result<std::vector<ClientCollectionRecord>> cols =
+      store_->ListClientCollections(c.db, client->client_id);
+  if (!cols.ok()) return ApiResponse::Error(cols.status());
+  for (const ClientCollectionRecord& r : *cols) {
+    if (r.fields.empty()) continue;
+    for (const Json& f : ParseStoredJson(r.fields)) {
+      if (f.is_string()) fields[r.collection].push_back(f.get<std::string>());
+    }
+  }
+  Result<std::vector<Json>> results =
+      ApplyPush(store_, &writer_, c.db, client->client_id, *ops, fields);
+  if (!results.ok()) return ApiResponse::Error(results.status());
+  return JsonAnswer({{"results", std::move(*results)}, {"server_time", env_->clock->NowMicros()}});
+}
+
+}  // namespace syncline

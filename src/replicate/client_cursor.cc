@@ -1,0 +1,56 @@
+#include "replicate/client_cursor.h"
+
+#include "util/base64.h"
+#include "util/json_reader.h"
+
+namespace syncline {
+
+namespace {
+
+Json SelectionJson(const PullSelection& s) { return {{"f", s.filter}, {"p", s.fields}}; }
+
+Result<PullSelection> ReadSelection(const Json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("malformed cursor");
+  PullSelection s;
+  s.filter = j.contains("f") ? j["f"] : Json();
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* fields, JsonArrayField(j, "p"));
+  for (const Json& f : *fields) {
+    SYNCLINE_ASSIGN_OR_RETURN(std::string name, JsonAsString(f, "a cursor field"));
+    s.fields.push_back(std::move(name));
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string EncodeCursor(const ClientCursor& c) {
+  Json j = {{"e", c.etag}, {"s", SelectionJson(c.selection)}};
+  if (c.transition) {
+    j["t"] = {{"from", SelectionJson(c.transition->from)}, {"after", c.transition->after_key}};
+  }
+  return Base64Encode(DumpJson(j));
+}
+
+Result<ClientCursor> DecodeCursor(const std::string& text) {
+  ClientCursor c;
+  if (text.empty()) return c;
+  Result<std::string> raw = Base64Decode(text);
+  if (!raw.ok()) return Status::InvalidArgument("malformed cursor: not one this server made");
+  Result<Json> j = ParseJsonObject(*raw);
+  if (!j.ok()) return Status::InvalidArgument("malformed cursor: not one this server made");
+  SYNCLINE_ASSIGN_OR_RETURN(c.etag, JsonInt(*j, "e"));
+  if (c.etag < 0) return Status::InvalidArgument("malformed cursor: negative etag");
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* s, JsonObjectField(*j, "s"));
+  SYNCLINE_ASSIGN_OR_RETURN(c.selection, ReadSelection(*s));
+  if (j->contains("t")) {
+    SYNCLINE_ASSIGN_OR_RETURN(const Json* t, JsonObjectField(*j, "t"));
+    ClientCursor::Transition tr;
+    SYNCLINE_ASSIGN_OR_RETURN(const Json* from, JsonObjectField(*t, "from"));
+    SYNCLINE_ASSIGN_OR_RETURN(tr.from, ReadSelection(*from));
+    SYNCLINE_ASSIGN_OR_RETURN(tr.after_key, JsonString(*t, "after"));
+    c.transition = std::move(tr);
+  }
+  return c;
+}
+
+}  // namespace syncline

@@ -1,0 +1,44 @@
+// ClientCursor: where a client's pull of one collection stands. Opaque to clients: the server
+// hands one out with every page and takes it back with the next pull. It carries the filter
+// and fields it was made under, so a pull with other ones knows what the client holds and
+// sends only the difference (a transition), and the server keeps no state a lost answer could
+// put out of step with the client.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "syncline/result.h"
+#include "util/json.h"
+
+namespace syncline {
+
+// Which documents of a collection a client pulls: a filter (null: all) and fields (empty: all).
+struct PullSelection {
+  Json filter;
+  std::vector<std::string> fields;
+  bool operator==(const PullSelection&) const = default;
+};
+
+struct ClientCursor {
+  int64_t etag = 0;         // every change up to this etag is applied
+  PullSelection selection;  // what the client holds was pulled with this
+
+  // Set while the client moves from `from` to `selection`: live documents with etag <= `etag`
+  // are walked in key order after `after_key`, and those whose membership or fields changed
+  // are sent.
+  struct Transition {
+    PullSelection from;
+    std::string after_key;
+  };
+  std::optional<Transition> transition;
+};
+
+// Text form: base64 of a small JSON object; "" is the start of a collection.
+std::string EncodeCursor(const ClientCursor& cursor);
+// InvalidArgument for text that no server made.
+Result<ClientCursor> DecodeCursor(const std::string& text);
+
+}  // namespace syncline

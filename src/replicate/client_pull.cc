@@ -1,0 +1,123 @@
+#include "replicate/client_pull.h"
+
+#include "sync/collection_rules.h"
+#include "sync/projection.h"
+#include "util/json_reader.h"
+
+namespace syncline {
+
+namespace {
+
+// A selection ready to test documents against.
+struct Selector {
+  std::optional<Filter> filter;
+  const std::vector<std::string>* fields;
+
+  bool Selects(const Json& doc) const { return !filter || filter->Matches(doc); }
+  Json Project(const Json& doc) const { return ProjectFields(doc, *fields); }
+};
+
+Result<Selector> MakeSelector(const PullSelection& s) {
+  Selector out{std::nullopt, &s.fields};
+  if (!s.filter.is_null()) {
+    SYNCLINE_ASSIGN_OR_RETURN(Filter f, Filter::Parse(s.filter));
+    out.filter = std::move(f);
+  }
+  return out;
+}
+
+// The changes after cursor.etag, in etag order.
+Status PullChanges(Store* store, const std::string& db, const PullRequest& req,
+                   ClientCursor* cursor, PullPage* page) {
+  SYNCLINE_ASSIGN_OR_RETURN(Selector sel, MakeSelector(req.selection));
+  SYNCLINE_ASSIGN_OR_RETURN(
+      std::vector<Item> items,
+      store->ListCollectionChanges(db, req.collection, cursor->etag, req.limit));
+  bool initial = cursor->etag == 0;
+  for (const Item& item : items) {
+    Json doc = item.deleted ? Json() : ParseStoredJson(item.body);
+    PullAction action = ClassifyChange(item.deleted, !item.deleted && sel.Selects(doc), initial);
+    if (action == PullAction::kSkip) continue;
+    PullChange c{item.key, item.etag, action, Json()};
+    if (action == PullAction::kPut) c.document = sel.Project(doc);
+    page->changes.push_back(std::move(c));
+  }
+  if (!items.empty()) cursor->etag = items.back().etag;
+  page->more = static_cast<int64_t>(items.size()) == req.limit;
+  return Status::OK();
+}
+
+// One page of a transition: live documents up to cursor.etag in key order.
+Status PullTransition(Store* store, const std::string& db, const PullRequest& req,
+                      ClientCursor* cursor, PullPage* page) {
+  ClientCursor::Transition& tr = *cursor->transition;
+  SYNCLINE_ASSIGN_OR_RETURN(Selector now, MakeSelector(req.selection));
+  SYNCLINE_ASSIGN_OR_RETURN(Selector was, MakeSelector(tr.from));
+  bool fields_changed = tr.from.fields != req.selection.fields;
+  ListOptions list;
+  list.collection = req.collection;
+  list.after = tr.after_key;
+  list.limit = req.limit;
+  SYNCLINE_ASSIGN_OR_RETURN(std::vector<Item> items, store->ListItems(db, list));
+  for (const Item& item : items) {
+    if (item.etag > cursor->etag) continue;  // comes with the changes after the transition
+    Json doc = ParseStoredJson(item.body);
+    PullAction action = ClassifyTransition(was.Selects(doc), now.Selects(doc), fields_changed);
+    if (action == PullAction::kSkip) continue;
+    PullChange c{item.key, item.etag, action, Json()};
+    if (action == PullAction::kPut) c.document = now.Project(doc);
+    page->changes.push_back(std::move(c));
+  }
+  if (static_cast<int64_t>(items.size()) == req.limit) {
+    tr.after_key = items.back().key;
+    page->more = true;
+  } else {
+    cursor->transition.reset();  // done: the changes after cursor.etag come next
+    page->more = true;
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+PullAction ClassifyChange(bool deleted, bool selected, bool initial) {
+  if (deleted) return initial ? PullAction::kSkip : PullAction::kDelete;
+  if (selected) return PullAction::kPut;
+  return initial ? PullAction::kSkip : PullAction::kGone;
+}
+
+PullAction ClassifyTransition(bool was_selected, bool now_selected, bool fields_changed) {
+  if (now_selected) return was_selected && !fields_changed ? PullAction::kSkip : PullAction::kPut;
+  return was_selected ? PullAction::kGone : PullAction::kSkip;
+}
+
+Result<PullPage> Pull(Store* store, const std::string& db, const PullRequest& req) {
+  if (req.limit < 1 || req.limit > kMaxPullLimit) {
+    return Status::InvalidArgument("'limit' must be from 1 to " + std::to_string(kMaxPullLimit));
+  }
+  SYNCLINE_RETURN_IF_ERROR(MakeSelector(req.selection).status());
+  SYNCLINE_ASSIGN_OR_RETURN(ClientCursor cursor, DecodeCursor(req.cursor));
+  // The client holds what it pulled with the cursor's selection: if it now asks for another,
+  // walk what it holds and send the difference before going on.
+  if (!cursor.transition && cursor.selection != req.selection && cursor.etag > 0) {
+    cursor.transition = ClientCursor::Transition{cursor.selection, ""};
+  }
+  cursor.selection = req.selection;
+  PullPage page;
+  if (req.with_total) {
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t left,
+                              store->CountCollectionChanges(db, req.collection, cursor.etag));
+    page.total = left;
+  }
+  if (cursor.transition) {
+    SYNCLINE_RETURN_IF_ERROR(PullTransition(store, db, req, &cursor, &page));
+  } else {
+    SYNCLINE_RETURN_IF_ERROR(PullChanges(store, db, req, &cursor, &page));
+  }
+  page.cursor = EncodeCursor(cursor);
+  SYNCLINE_ASSIGN_OR_RETURN(RulesRecord rules, GetRules(store, db, req.collection));
+  page.schema_version = rules.schema_version;
+  return page;
+}
+
+}  // namespace syncline

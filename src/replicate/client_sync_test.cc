@@ -1,0 +1,242 @@
+// The server side of the client protocol without sockets: the decisions as tables, pulls with
+// filters and their changes, pushes with per-operation results and retries.
+#include <gtest/gtest.h>
+
+#include "replicate/client_cursor.h"
+#include "replicate/client_pull.h"
+#include "replicate/client_push.h"
+#include "replicate/client_registry.h"
+#include "sync/collection_rules.h"
+#include "testing/test_util.h"
+
+namespace syncline {
+namespace {
+
+TEST(ClientPushTest, DecisionTable) {
+  struct Case {
+    const char* name;
+    PushKind kind;
+    std::optional<int64_t> base;
+    ServerDocument doc;
+    PushOutcome want;
+  };
+  const ServerDocument none{false, false, 0}, live{true, false, 7}, gone{true, true, 9};
+  const Case cases[] = {
+      {"create of a new key", PushKind::kCreate, std::nullopt, none, PushOutcome::kApply},
+      {"create over a tombstone", PushKind::kCreate, std::nullopt, gone, PushOutcome::kApply},
+      {"create over a live document", PushKind::kCreate, std::nullopt, live, PushOutcome::kConflict},
+      {"update on the current etag", PushKind::kUpdate, 7, live, PushOutcome::kApply},
+      {"update on an older etag", PushKind::kUpdate, 6, live, PushOutcome::kConflict},
+      {"update of a deleted document", PushKind::kUpdate, 7, gone, PushOutcome::kConflict},
+      {"update of an unknown document", PushKind::kUpdate, 7, none, PushOutcome::kNotFound},
+      {"delete on the current etag", PushKind::kDelete, 7, live, PushOutcome::kApply},
+      {"delete on an older etag", PushKind::kDelete, 5, live, PushOutcome::kConflict},
+      {"delete of a deleted document", PushKind::kDelete, 3, gone, PushOutcome::kDone},
+      {"delete of an unknown document", PushKind::kDelete, 3, none, PushOutcome::kDone},
+  };
+  for (const Case& c : cases) EXPECT_EQ(DecidePush(c.kind, c.base, c.doc), c.want) << c.name;
+}
+
+TEST(ClientPullTest, ClassificationTables) {
+  struct Change {
+    bool deleted, selected, initial;
+    PullAction want;
+  };
+  const Change changes[] = {
+      {false, true, false, PullAction::kPut},    {false, true, true, PullAction::kPut},
+      {false, false, false, PullAction::kGone},  {false, false, true, PullAction::kSkip},
+      {true, false, false, PullAction::kDelete}, {true, false, true, PullAction::kSkip},
+  };
+  for (const Change& c : changes) {
+    EXPECT_EQ(ClassifyChange(c.deleted, c.selected, c.initial), c.want)
+        << c.deleted << c.selected << c.initial;
+  }
+  struct Transition {
+    bool was, now, fields_changed;
+    PullAction want;
+  };
+  const Transition transitions[] = {
+      {false, true, false, PullAction::kPut},  {true, false, false, PullAction::kGone},
+      {true, true, false, PullAction::kSkip},  {true, true, true, PullAction::kPut},
+      {false, false, false, PullAction::kSkip}, {false, false, true, PullAction::kSkip},
+  };
+  for (const Transition& t : transitions) {
+    EXPECT_EQ(ClassifyTransition(t.was, t.now, t.fields_changed), t.want)
+        << t.was << t.now << t.fields_changed;
+  }
+}
+
+TEST(ClientCursorTest, RoundTripsAndRefusesForgeries) {
+  ClientCursor c;
+  c.etag = 42;
+  c.selection = {Json::parse(R"({"a":1})"), {"x", "y.z"}};
+  c.transition = ClientCursor::Transition{{Json(), {}}, "k/1"};
+  Result<ClientCursor> back = DecodeCursor(EncodeCursor(c));
+  ASSERT_OK(back.status());
+  EXPECT_EQ(back->etag, 42);
+  EXPECT_EQ(back->selection, c.selection);
+  ASSERT_TRUE(back->transition.has_value());
+  EXPECT_EQ(back->transition->after_key, "k/1");
+  Result<ClientCursor> start = DecodeCursor("");
+  ASSERT_OK(start.status());
+  EXPECT_EQ(start->etag, 0);
+  for (const char* bad : {"!!!", "e30=" /* {} */, "bm90IGpzb24=" /* not json */}) {
+    EXPECT_EQ(DecodeCursor(bad).status().code(), Status::Code::kInvalidArgument) << bad;
+  }
+}
+
+class ClientSyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(testing::OpenTestStore(dir_, "db", &store_));
+    writer_ = std::make_unique<LocalWriter>(store_.get(), Env::Default()->clock);
+  }
+  void Put(const std::string& key, const std::string& body) {
+    ASSERT_OK(writer_->PutDocument("db", {"notes", key, body, {}, false}).status());
+  }
+  // Every page from `cursor` until no more: the changes by key (the last one wins).
+  std::map<std::string, PullChange> PullAll(std::string* cursor, PullSelection sel,
+                                            int64_t limit = 2) {
+    std::map<std::string, PullChange> out;
+    for (int pages = 0; pages < 100; ++pages) {
+      Result<PullPage> page = Pull(store_.get(), "db", {"notes", *cursor, limit, sel, false});
+      EXPECT_OK(page.status());
+      if (!page.ok()) break;
+      for (PullChange& c : page->changes) out[c.key] = c;
+      *cursor = page->cursor;
+      if (!page->more) break;
+    }
+    return out;
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<LocalWriter> writer_;
+};
+
+TEST_F(ClientSyncTest, PullsPagesAndAFilterChangeSendsOnlyTheDifference) {
+  Put("a", R"({"s":"open","n":1})");
+  Put("b", R"({"s":"done","n":2})");
+  Put("c", R"({"s":"open","n":3})");
+  Put("d", R"({"s":"done","n":4})");
+  std::string cursor;
+  PullSelection open{Json::parse(R"({"s":"open"})"), {"s"}};
+  auto first = PullAll(&cursor, open);
+  // The first page holds only puts; later pages may say a document is gone (the client
+  // drops it if it holds it: it may have changed since an earlier page).
+  EXPECT_EQ(first["a"].action, PullAction::kPut);
+  EXPECT_EQ(first["c"].action, PullAction::kPut);
+  EXPECT_EQ(first.count("b"), 0u);
+  for (const auto& [key, c] : first) {
+    if (key != "a" && key != "c") {
+      EXPECT_EQ(c.action, PullAction::kGone) << key;
+    }
+  }
+  EXPECT_EQ(first["a"].document, Json::parse(R"({"s":"open"})")) << "projected";
+
+  // Changes after the cursor: a put, a document leaving the selection, a delete.
+  Put("e", R"({"s":"open","n":5})");
+  Put("a", R"({"s":"done","n":1})");
+  ASSERT_OK(writer_->Delete("db", ItemKind::kDocument, "notes", "c", {}).status());
+  auto next = PullAll(&cursor, open);
+  EXPECT_EQ(next["e"].action, PullAction::kPut);
+  EXPECT_EQ(next["a"].action, PullAction::kGone);
+  EXPECT_EQ(next["c"].action, PullAction::kDelete);
+  EXPECT_EQ(next.size(), 3u);
+
+  // The client now wants "done" ones with every field: only b and d arrive (a as well: it is
+  // done now), e leaves; nothing is sent twice.
+  PullSelection done{Json::parse(R"({"s":"done"})"), {}};
+  auto changed = PullAll(&cursor, done);
+  EXPECT_EQ(changed["b"].action, PullAction::kPut);
+  EXPECT_EQ(changed["b"].document, Json::parse(R"({"s":"done","n":2})"));
+  EXPECT_EQ(changed["d"].action, PullAction::kPut);
+  EXPECT_EQ(changed["a"].action, PullAction::kPut);
+  EXPECT_EQ(changed["e"].action, PullAction::kGone);
+  EXPECT_EQ(changed.size(), 4u);
+  EXPECT_TRUE(PullAll(&cursor, done).empty()) << "up to date";
+}
+
+TEST_F(ClientSyncTest, PushGivesEachOperationItsResultAndAppliesARetryOnce) {
+  Put("x", R"({"v":1})");
+  ASSERT_OK(SetRules(store_.get(), "db", "notes",
+                     Json::parse(R"({"validate": {"v": {"$type": "number"}}})"))
+                .status());
+  auto x = store_->GetItem("db", ItemKind::kDocument, "notes", "x");
+  ASSERT_OK(x.status());
+  Result<std::vector<PushOp>> ops = ParsePushOps(Json::parse(R"({"operations": [
+      {"op_id": "1", "op": "create", "collection": "notes", "key": "new", "document": {"v": 2}},
+      {"op_id": "2", "op": "create", "collection": "notes", "key": "bad", "document": {"v": "no"}},
+      {"op_id": "3", "op": "update", "collection": "notes", "key": "x", "base_etag": 999,
+       "document": {"v": 3}},
+      {"op_id": "4", "op": "update", "collection": "notes", "key": "x", "base_etag": )" +
+                                                              std::to_string(x->etag) + R"(,
+       "document": {"v": "text"}},
+      {"op_id": "5", "op": "delete", "collection": "notes", "key": "ghost", "base_etag": 1}]})"));
+  ASSERT_OK(ops.status());
+  auto results = ApplyPush(store_.get(), writer_.get(), "db", "client-1", *ops, {});
+  ASSERT_OK(results.status());
+  ASSERT_EQ(results->size(), 5u);
+  EXPECT_EQ((*results)[0]["status"], "applied");
+  EXPECT_EQ((*results)[1]["error"], "create-error");
+  EXPECT_EQ((*results)[1]["code"], "validation_failed");
+  EXPECT_EQ((*results)[2]["status"], "conflict");
+  EXPECT_EQ((*results)[2]["server_document"], Json::parse(R"({"v":1})"));
+  EXPECT_EQ((*results)[3]["error"], "update-error");
+  EXPECT_EQ((*results)[3]["attributes"], Json::parse(R"({"v":1})")) << "to roll back to";
+  EXPECT_EQ((*results)[4]["status"], "applied");
+
+  // The same batch again (a retry after a cut): the same answers, nothing applied twice.
+  int64_t etag_before = store_->GetDatabase("db")->last_etag;
+  auto again = ApplyPush(store_.get(), writer_.get(), "db", "client-1", *ops, {});
+  ASSERT_OK(again.status());
+  EXPECT_EQ(*again, *results);
+  EXPECT_EQ(store_->GetDatabase("db")->last_etag, etag_before);
+}
+
+TEST_F(ClientSyncTest, AnUpdateOfAPartialDocumentKeepsTheOtherFields) {
+  Put("p", R"({"title":"t","body":"long text","n":1})");
+  auto p = store_->GetItem("db", ItemKind::kDocument, "notes", "p");
+  ASSERT_OK(p.status());
+  PushOp op{"u1", PushKind::kUpdate, "notes", "p", p->etag, Json::parse(R"({"title":"T2"})")};
+  auto r = ApplyPush(store_.get(), writer_.get(), "db", "c", {op}, {{"notes", {"title", "n"}}});
+  ASSERT_OK(r.status());
+  auto after = store_->GetItem("db", ItemKind::kDocument, "notes", "p");
+  ASSERT_OK(after.status());
+  EXPECT_EQ(Json::parse(after->body), Json::parse(R"({"title":"T2","body":"long text"})"));
+}
+
+TEST_F(ClientSyncTest, BadBatchesAreRefusedWhole) {
+  const char* bad[] = {
+      R"({})", R"({"operations": {}})",
+      R"({"operations": [{"op": "create", "collection": "notes", "key": "k", "document": {}}]})",
+      R"({"operations": [{"op_id": "1", "op": "upsert", "collection": "notes", "key": "k"}]})",
+      R"({"operations": [{"op_id": "1", "op": "update", "collection": "notes", "key": "k", "document": {}}]})",
+      R"({"operations": [{"op_id": "1", "op": "create", "collection": "_x", "key": "k", "document": {}}]})",
+      R"({"operations": [{"op_id": "1", "op": "create", "collection": "n", "key": "../k", "document": {}}]})",
+      R"({"operations": [{"op_id": "1", "op": "create", "collection": "n", "key": "k", "document": [1]}]})",
+  };
+  for (const char* b : bad) {
+    EXPECT_EQ(ParsePushOps(Json::parse(b)).status().code(), Status::Code::kInvalidArgument) << b;
+  }
+}
+
+TEST_F(ClientSyncTest, AnUnknownClientIsToldSo) {
+  auto found = FindClient(store_.get(), Env::Default(), "db", "nope", "", true);
+  EXPECT_EQ(found.status().code(), Status::Code::kUnknownClient);
+  auto c = RegisterClient(store_.get(), Env::Default(), "db", "ann",
+                          Json::parse(R"({"name":"notes","version":"1.0","device":"phone"})"));
+  ASSERT_OK(c.status());
+  EXPECT_OK(FindClient(store_.get(), Env::Default(), "db", c->client_id, "ann", false).status());
+  EXPECT_EQ(FindClient(store_.get(), Env::Default(), "db", c->client_id, "bob", false)
+                .status()
+                .code(),
+            Status::Code::kPermissionDenied);
+  ASSERT_OK(store_->DeleteClient("db", c->client_id));
+  EXPECT_EQ(FindClient(store_.get(), Env::Default(), "db", c->client_id, "ann", false)
+                .status()
+                .code(),
+            Status::Code::kUnknownClient);
+}
+
+}  // namespace
+}  // namespace syncline
