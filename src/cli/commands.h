@@ -21,5 +21,6 @@ void AddJobCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddUserCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddLoginCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddRulesCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddClientsCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 
 }  // namespace syncline

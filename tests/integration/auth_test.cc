@@ -70,4 +70,23 @@ TEST_F(AuthTest, APasswordIsNeverTakenFromANonTerminalWithoutTheFlag) {
   EXPECT_TRUE(CliJson({"user", "ls"}).empty());
 }
 
+TEST_F(AuthTest, ClientsAreListedAndRemoved) {
+  CliJson({"db", "create", "notes"});
+  HttpClient c = node_->Client();
+  auto reg = c.Send("POST", "/v1/db/notes/clients", R"({"platform":{"name":"app","version":"2"}})");
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  std::string id = Json::parse(reg->body)["client_id"];
+  ASSERT_TRUE(c.Send("POST", "/v1/db/notes/clients/" + id + "/pull", R"({"collection":"n"})").ok());
+  Json ls = CliJson({"clients", "ls", "notes"});
+  ASSERT_EQ(ls.size(), 1u);
+  EXPECT_EQ(ls[0]["client_id"], id);
+  EXPECT_EQ(ls[0]["platform"]["name"], "app");
+  EXPECT_EQ(ls[0]["collections"][0]["collection"], "n");
+  CliJson({"clients", "rm", "notes", id});
+  EXPECT_TRUE(CliJson({"clients", "ls", "notes"}).empty());
+  auto gone = c.Send("POST", "/v1/db/notes/clients/" + id + "/pull", R"({"collection":"n"})");
+  EXPECT_EQ(gone.status().code(), Status::Code::kUnknownClient);
+  EXPECT_EQ(CliError({"clients", "rm", "notes", id})["error"], "not_found");
+}
+
 }  // namespace syncline::testing
