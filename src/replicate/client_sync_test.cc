@@ -218,6 +218,13 @@ TEST_F(ClientSyncTest, BadBatchesAreRefusedWhole) {
   for (const char* b : bad) {
     EXPECT_EQ(ParsePushOps(Json::parse(b)).status().code(), Status::Code::kInvalidArgument) << b;
   }
+  Json huge = {{"operations", Json::array()}};
+  for (size_t i = 0; i <= kMaxPushOperations; ++i) {
+    huge["operations"].push_back(
+        {{"op_id", std::to_string(i)}, {"op", "delete"}, {"collection", "n"}, {"key", "k"},
+         {"base_etag", 1}});
+  }
+  EXPECT_EQ(ParsePushOps(huge).status().code(), Status::Code::kTooLarge);
 }
 
 TEST_F(ClientSyncTest, AnUnknownClientIsToldSo) {
