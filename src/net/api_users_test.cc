@@ -70,6 +70,9 @@ TEST_F(ApiUsersTest, LoginHandsOutATokenThatWorksUntilLogout) {
   ApiResponse unknown = Login("nobody", "whatever-at-all");
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(ErrorCode(unknown), "unauthorized");
+  // Names and passwords no user can have are wrong too, without being remembered.
+  EXPECT_EQ(Login(std::string(100000, 'x'), "whatever-at-all").status, 401);
+  EXPECT_EQ(Login("alice", std::string(5000, 'p')).status, 401);
 
   std::string token = LogIn("alice");
   ASSERT_EQ(token.rfind("slt_", 0), 0u) << token;

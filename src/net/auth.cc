@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "util/name.h"
+
 namespace syncline {
 
 namespace {
@@ -95,6 +97,11 @@ int64_t Authenticator::RetryAfterSeconds(std::string_view user, std::string_view
 
 Result<LoginResult> Authenticator::Login(std::string_view user, std::string_view password,
                                          std::string_view address) {
+  // A name no user can have, or a password no user can have set, is wrong at once: it never
+  // reaches the limiter's memory or the hash.
+  if (!ValidateUserName(user).ok() || password.size() > kMaxPasswordBytes) {
+    return Status::Unauthenticated("wrong user name or password");
+  }
   if (int64_t wait = RetryAfterSeconds(user, address); wait > 0) {
     return Status::RateLimited("too many wrong passwords: try again in " +
                                std::to_string(wait) + " s");
