@@ -10,6 +10,7 @@
 #include "sync/conflicts.h"
 #include "sync/garbage_collector.h"
 #include "util/json.h"
+#include "util/json_reader.h"
 #include "util/name.h"
 
 namespace syncline {
@@ -35,6 +36,10 @@ ApiResponse ApiResponse::Error(const Status& status) {
 }
 
 namespace api_internal {
+
+ApiResponse JsonAnswer(const Json& j, int status) {
+  return ApiResponse::Json(status, DumpJson(j));
+}
 
 Result<Precondition> Preconditions(const ApiRequest& req) {
   return ParsePreconditions(req.Header("if-match"), req.Header("if-none-match"));

@@ -247,6 +247,8 @@ class Api {
 
 // Helpers shared by the handler files.
 namespace api_internal {
+// `j` as a JSON response (DumpJson: never throws on odd text).
+ApiResponse JsonAnswer(const Json& j, int status = 200);
 // The request's If-Match and If-None-Match (http_headers.h); InvalidArgument if malformed.
 Result<Precondition> Preconditions(const ApiRequest& req);
 // For a GET of an item at `etag`: the 304 (with its ETag) or 412 its preconditions call for,

@@ -9,11 +9,9 @@
 
 namespace syncline {
 
-namespace {
+using api_internal::JsonAnswer;
 
-ApiResponse JsonAnswer(const Json& j, int status = 200) {
-  return ApiResponse::Json(status, DumpJson(j));
-}
+namespace {
 
 const char* ActionName(PullAction a) {
   switch (a) {
@@ -130,7 +128,8 @@ ApiResponse Api::ClientPush(const ApiCall& c) {
   for (const ClientCollectionRecord& r : *cols) {
     if (r.fields.empty()) continue;
     for (const Json& f : ParseStoredJson(r.fields)) {
-      if (f.is_string()) fields[r.collection].push_back(f.get<std::string>());
+      Result<std::string> name = JsonAsString(f, "a field");
+      if (name.ok()) fields[r.collection].push_back(*name);
     }
   }
   Result<std::vector<Json>> results =

@@ -8,13 +8,11 @@
 
 namespace syncline {
 
+using api_internal::JsonAnswer;
+
 using api_internal::IntParam;
 
 namespace {
-
-ApiResponse JsonAnswer(const Json& j, int status = 200) {
-  return ApiResponse::Json(status, DumpJson(j));
-}
 
 // The request's JSON object, zstd-compressed or not.
 Result<Json> Body(const ApiRequest& req) {

@@ -6,11 +6,9 @@
 
 namespace syncline {
 
-namespace {
+using api_internal::JsonAnswer;
 
-ApiResponse JsonAnswer(const Json& j, int status = 200) {
-  return ApiResponse::Json(status, DumpJson(j));
-}
+namespace {
 
 Json GrantsJson(const std::vector<Grant>& grants) {
   Json out = Json::array();

@@ -48,9 +48,14 @@ Authenticator::Authenticator(Store* store, Env* env, std::string_view admin_key,
       env_(env),
       admin_key_hash_(GenericHash(admin_key)),
       token_ttl_micros_(token_ttl_seconds * 1'000'000),
-      limiter_(env->clock) {
-  Result<std::string> dummy = HashPassword("not a password of anyone");
-  if (dummy.ok()) dummy_hash_ = *dummy;
+      limiter_(env->clock) {}
+
+const std::string& Authenticator::DummyHash() {
+  std::call_once(dummy_once_, [this] {
+    Result<std::string> dummy = HashPassword("not a password of anyone");
+    if (dummy.ok()) dummy_hash_ = *dummy;
+  });
+  return dummy_hash_;
 }
 
 Result<Principal> Authenticator::Authenticate(const std::string* authorization) const {
@@ -107,7 +112,7 @@ Result<LoginResult> Authenticator::Login(std::string_view user, std::string_view
                                std::to_string(wait) + " s");
   }
   SYNCLINE_ASSIGN_OR_RETURN(std::optional<UserRecord> record, store_->GetUser(user));
-  bool ok = VerifyPassword(record ? record->password_hash : dummy_hash_, password) && record;
+  bool ok = VerifyPassword(record ? record->password_hash : DummyHash(), password) && record;
   if (!ok) {
     limiter_.Failed(user, address);
     return Status::Unauthenticated("wrong user name or password");

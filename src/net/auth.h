@@ -61,7 +61,11 @@ class Authenticator {
   Env* env_;
   std::string admin_key_hash_;
   int64_t token_ttl_micros_;
-  std::string dummy_hash_;  // checked for unknown users, so they take as long as known ones
+  // Checked for unknown users, so they take as long as known ones; made at the first login
+  // that needs it, not at start-up (a hash takes 64 MiB and a tenth of a second).
+  const std::string& DummyHash();
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;
   LoginLimiter limiter_;
   std::mutex hashing_mu_;
   std::condition_variable hashing_cv_;

@@ -28,8 +28,7 @@ Result<Selector> MakeSelector(const PullSelection& s) {
 
 // The changes after cursor.etag, in etag order.
 Status PullChanges(Store* store, const std::string& db, const PullRequest& req,
-                   ClientCursor* cursor, PullPage* page) {
-  SYNCLINE_ASSIGN_OR_RETURN(Selector sel, MakeSelector(req.selection));
+                   const Selector& sel, ClientCursor* cursor, PullPage* page) {
   SYNCLINE_ASSIGN_OR_RETURN(
       std::vector<Item> items,
       store->ListCollectionChanges(db, req.collection, cursor->etag, req.limit));
@@ -49,9 +48,8 @@ Status PullChanges(Store* store, const std::string& db, const PullRequest& req,
 
 // One page of a transition: live documents up to cursor.etag in key order.
 Status PullTransition(Store* store, const std::string& db, const PullRequest& req,
-                      ClientCursor* cursor, PullPage* page) {
+                      const Selector& now, ClientCursor* cursor, PullPage* page) {
   ClientCursor::Transition& tr = *cursor->transition;
-  SYNCLINE_ASSIGN_OR_RETURN(Selector now, MakeSelector(req.selection));
   SYNCLINE_ASSIGN_OR_RETURN(Selector was, MakeSelector(tr.from));
   bool fields_changed = tr.from.fields != req.selection.fields;
   ListOptions list;
@@ -70,11 +68,10 @@ Status PullTransition(Store* store, const std::string& db, const PullRequest& re
   }
   if (static_cast<int64_t>(items.size()) == req.limit) {
     tr.after_key = items.back().key;
-    page->more = true;
   } else {
     cursor->transition.reset();  // done: the changes after cursor.etag come next
-    page->more = true;
   }
+  page->more = true;  // either way, something may follow
   return Status::OK();
 }
 
@@ -95,7 +92,7 @@ Result<PullPage> Pull(Store* store, const std::string& db, const PullRequest& re
   if (req.limit < 1 || req.limit > kMaxPullLimit) {
     return Status::InvalidArgument("'limit' must be from 1 to " + std::to_string(kMaxPullLimit));
   }
-  SYNCLINE_RETURN_IF_ERROR(MakeSelector(req.selection).status());
+  SYNCLINE_ASSIGN_OR_RETURN(Selector sel, MakeSelector(req.selection));
   SYNCLINE_ASSIGN_OR_RETURN(ClientCursor cursor, DecodeCursor(req.cursor));
   // The client holds what it pulled with the cursor's selection: if it now asks for another,
   // walk what it holds and send the difference before going on.
@@ -110,9 +107,9 @@ Result<PullPage> Pull(Store* store, const std::string& db, const PullRequest& re
     page.total = left;
   }
   if (cursor.transition) {
-    SYNCLINE_RETURN_IF_ERROR(PullTransition(store, db, req, &cursor, &page));
+    SYNCLINE_RETURN_IF_ERROR(PullTransition(store, db, req, sel, &cursor, &page));
   } else {
-    SYNCLINE_RETURN_IF_ERROR(PullChanges(store, db, req, &cursor, &page));
+    SYNCLINE_RETURN_IF_ERROR(PullChanges(store, db, req, sel, &cursor, &page));
   }
   page.cursor = EncodeCursor(cursor);
   SYNCLINE_ASSIGN_OR_RETURN(RulesRecord rules, GetRules(store, db, req.collection));

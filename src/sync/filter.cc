@@ -3,6 +3,8 @@
 
 #include <re2/re2.h>
 
+#include <cmath>
+
 #include <string>
 
 namespace syncline {
@@ -31,8 +33,9 @@ bool HasType(const Json& v, std::string_view type) {
   if (type == "integer") {
     if (v.is_number_integer()) return true;
     if (!v.is_number_float()) return false;
+    // Without a cast to an integer type: that is undefined for 1e300.
     double d = v.get<double>();
-    return d == static_cast<double>(static_cast<int64_t>(d));
+    return std::isfinite(d) && std::trunc(d) == d;
   }
   if (type == "string") return v.is_string();
   if (type == "array") return v.is_array();

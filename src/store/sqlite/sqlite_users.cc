@@ -9,10 +9,15 @@ Status NoUser(std::string_view name) {
   return Status::NotFound("user '" + std::string(name) + "' not found");
 }
 
+// Deletes the user's rows of `table` ("user_grants" or "tokens": names from this file only).
+Status DeleteRowsOf(SqliteConnection* c, const char* table, std::string_view user) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st, c->Prepare(std::string("DELETE FROM ") + table + " WHERE user=?"));
+  return st->Bind(1, user).Run();
+}
+
 Status PutGrants(SqliteConnection* c, const UserRecord& user) {
-  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * del,
-                            c->Prepare("DELETE FROM user_grants WHERE user=?"));
-  SYNCLINE_RETURN_IF_ERROR(del->Bind(1, user.name).Run());
+  SYNCLINE_RETURN_IF_ERROR(DeleteRowsOf(c, "user_grants", user.name));
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * ins,
       c->Prepare("INSERT OR REPLACE INTO user_grants (user, db, role) VALUES (?,?,?)"));
@@ -44,11 +49,6 @@ Result<std::vector<Grant>> GetGrants(SqliteConnection* c, std::string_view user)
   return out;
 }
 
-Status DeleteTokensOf(SqliteConnection* c, std::string_view user) {
-  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, c->Prepare("DELETE FROM tokens WHERE user=?"));
-  return st->Bind(1, user).Run();
-}
-
 }  // namespace
 
 Status InsertUser(SqliteConnection* c, const UserRecord& user) {
@@ -72,7 +72,7 @@ Status UpdateUser(SqliteConnection* c, const UserRecord& user) {
   SYNCLINE_ASSIGN_OR_RETURN(std::optional<UserRecord> old, GetUser(c, user.name));
   if (!old) return NoUser(user.name);
   if (old->password_hash != user.password_hash) {
-    SYNCLINE_RETURN_IF_ERROR(DeleteTokensOf(c, user.name));
+    SYNCLINE_RETURN_IF_ERROR(DeleteRowsOf(c, "tokens", user.name));
   }
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
@@ -121,10 +121,8 @@ Status DeleteUser(SqliteConnection* c, std::string_view name) {
   SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, c->Prepare("DELETE FROM users WHERE name=?"));
   SYNCLINE_RETURN_IF_ERROR(st->Bind(1, name).Run());
   if (sqlite3_changes(c->handle()) == 0) return NoUser(name);
-  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * grants,
-                            c->Prepare("DELETE FROM user_grants WHERE user=?"));
-  SYNCLINE_RETURN_IF_ERROR(grants->Bind(1, name).Run());
-  return DeleteTokensOf(c, name);
+  SYNCLINE_RETURN_IF_ERROR(DeleteRowsOf(c, "user_grants", name));
+  return DeleteRowsOf(c, "tokens", name);
 }
 
 Status PutToken(SqliteConnection* c, const TokenRecord& token) {
