@@ -12,6 +12,7 @@
 #include "util/json.h"
 #include "util/json_reader.h"
 #include "util/name.h"
+#include "util/zstd.h"
 
 namespace syncline {
 
@@ -39,6 +40,25 @@ namespace api_internal {
 
 ApiResponse JsonAnswer(const Json& j, int status) {
   return ApiResponse::Json(status, DumpJson(j));
+}
+
+Result<Json> ObjectBody(const ApiRequest& req) {
+  std::string plain;
+  std::string_view text = req.body;
+  if (const std::string* enc = req.Header("content-encoding"); enc && *enc == "zstd") {
+    SYNCLINE_ASSIGN_OR_RETURN(plain, ZstdDecompress(req.body, kMaxRequestBodyBytes));
+    text = plain;
+  }
+  if (text.empty()) return Json::object();
+  return ParseJsonObject(text);
+}
+
+void CompressIfAccepted(const ApiRequest& req, ApiResponse* r) {
+  const std::string* accept = req.Header("accept-encoding");
+  if (accept && accept->find("zstd") != std::string::npos && r->body.size() > 4096) {
+    r->body = ZstdCompress(r->body);
+    r->headers.emplace_back("Content-Encoding", "zstd");
+  }
 }
 
 Result<Precondition> Preconditions(const ApiRequest& req) {

@@ -249,6 +249,11 @@ class Api {
 namespace api_internal {
 // `j` as a JSON response (DumpJson: never throws on odd text).
 ApiResponse JsonAnswer(const Json& j, int status = 200);
+// The request's body as a JSON object, zstd-compressed or not (Content-Encoding); an empty
+// body is {}.
+Result<Json> ObjectBody(const ApiRequest& req);
+// Compresses a response over 4 KiB with zstd when the request's Accept-Encoding allows it.
+void CompressIfAccepted(const ApiRequest& req, ApiResponse* r);
 // The request's If-Match and If-None-Match (http_headers.h); InvalidArgument if malformed.
 Result<Precondition> Preconditions(const ApiRequest& req);
 // For a GET of an item at `etag`: the 304 (with its ETag) or 412 its preconditions call for,

@@ -9,7 +9,9 @@
 
 namespace syncline {
 
+using api_internal::CompressIfAccepted;
 using api_internal::JsonAnswer;
+using api_internal::ObjectBody;
 
 namespace {
 
@@ -82,7 +84,7 @@ ApiResponse Api::RemoveClient(const ApiCall& c) {
 }
 
 ApiResponse Api::ClientPull(const ApiCall& c) {
-  Result<Json> body = ParseJsonObject(c.req.body);
+  Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
   Result<PullRequest> req = ReadPullRequest(*body);
   if (!req.ok()) return ApiResponse::Error(req.status());
@@ -110,11 +112,13 @@ ApiResponse Api::ClientPull(const ApiCall& c) {
               {"schema_version", page->schema_version},
               {"server_time", env_->clock->NowMicros()}};
   if (page->total) out["total_count"] = *page->total;
-  return JsonAnswer(out);
+  ApiResponse r = JsonAnswer(out);
+  CompressIfAccepted(c.req, &r);
+  return r;
 }
 
 ApiResponse Api::ClientPush(const ApiCall& c) {
-  Result<Json> body = ParseJsonObject(c.req.body);
+  Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
   Result<std::vector<PushOp>> ops = ParsePushOps(*body);
   if (!ops.ok()) return ApiResponse::Error(ops.status());

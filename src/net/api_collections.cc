@@ -8,23 +8,13 @@
 
 namespace syncline {
 
+using api_internal::CompressIfAccepted;
 using api_internal::JsonAnswer;
+using api_internal::ObjectBody;
 
 using api_internal::IntParam;
 
 namespace {
-
-// The request's JSON object, zstd-compressed or not.
-Result<Json> Body(const ApiRequest& req) {
-  std::string plain;
-  std::string_view text = req.body;
-  if (const std::string* enc = req.Header("content-encoding"); enc && *enc == "zstd") {
-    SYNCLINE_ASSIGN_OR_RETURN(plain, ZstdDecompress(req.body, kMaxRequestBodyBytes));
-    text = plain;
-  }
-  if (text.empty()) return Json::object();
-  return ParseJsonObject(text);
-}
 
 Json JobJson(const std::string& db, const JobView& v) {
   const JobRecord& r = v.record;
@@ -81,7 +71,7 @@ Status Api::CheckCollectionSync(const std::string& db) const {
 
 ApiResponse Api::OpenSnapshot(const ApiCall& c) {
   if (Status s = CheckCollectionSync(c.db); !s.ok()) return ApiResponse::Error(s);
-  Result<Json> body = Body(c.req);
+  Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
   Result<std::string> collection = JsonString(*body, "collection");
   if (!collection.ok()) return ApiResponse::Error(collection.status());
@@ -92,16 +82,12 @@ ApiResponse Api::OpenSnapshot(const ApiCall& c) {
 
 ApiResponse Api::SnapshotOp(const ApiCall& c) {
   if (Status s = CheckCollectionSync(c.db); !s.ok()) return ApiResponse::Error(s);
-  Result<Json> body = Body(c.req);
+  Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
   Result<Json> out = snapshots_->Handle(c.db, c.rest, *body);
   if (!out.ok()) return ApiResponse::Error(out.status());
   ApiResponse r = JsonAnswer(*out);
-  const std::string* accept = c.req.Header("accept-encoding");
-  if (accept && accept->find("zstd") != std::string::npos && r.body.size() > 4096) {
-    r.body = ZstdCompress(r.body);
-    r.headers.emplace_back("Content-Encoding", "zstd");
-  }
+  CompressIfAccepted(c.req, &r);
   return r;
 }
 
@@ -115,7 +101,7 @@ ApiResponse Api::CloseSnapshot(const ApiCall& c) {
 
 ApiResponse Api::StartCollectionSync(const ApiCall& c) {
   if (Status s = CheckCollectionSync(c.db); !s.ok()) return ApiResponse::Error(s);
-  Result<Json> body = Body(c.req);
+  Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
   Result<CollectionSyncRequest> request = ReadSyncRequest(c.db, *body);
   if (!request.ok()) return ApiResponse::Error(request.status());
@@ -159,7 +145,7 @@ ApiResponse Api::GetJob(const ApiCall& c) {
 ApiResponse Api::JobAction(const ApiCall& c) {
   // POST /jobs/cancel or /jobs/resume with {"id"}.
   if (Status s = CheckCollectionSync(c.db); !s.ok()) return ApiResponse::Error(s);
-  Result<Json> body = Body(c.req);
+  Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
   Result<std::string> id = JsonString(*body, "id");
   if (!id.ok()) return ApiResponse::Error(id.status());
@@ -179,7 +165,7 @@ ApiResponse Api::JobAction(const ApiCall& c) {
 
 ApiResponse Api::VerifyTrees(const ApiCall& c) {
   // {"collection" (default: every one), "repair" (default true)}
-  Result<Json> body = Body(c.req);
+  Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
   Result<std::string> collection = JsonStringOr(*body, "collection", "");
   if (!collection.ok()) return ApiResponse::Error(collection.status());

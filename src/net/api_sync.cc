@@ -256,11 +256,7 @@ ApiResponse Api::SyncProtocol(const ApiCall& c) {
   }();
   if (!out.ok()) return ApiResponse::Error(out.status());
   ApiResponse r = JsonOk(*out);
-  const std::string* accept = req.Header("accept-encoding");
-  if (accept && accept->find("zstd") != std::string::npos && r.body.size() > 4096) {
-    r.body = ZstdCompress(r.body);
-    r.headers.emplace_back("Content-Encoding", "zstd");
-  }
+  api_internal::CompressIfAccepted(req, &r);
   return r;
 }
 
