@@ -22,5 +22,6 @@ void AddUserCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddLoginCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddRulesCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddClientsCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddClientCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 
 }  // namespace syncline

@@ -268,6 +268,8 @@ Result<PageOutcome> ClientDb::ApplyPage(const std::string& collection, const Pul
     }
     SYNCLINE_ASSIGN_OR_RETURN(auto current, LoadDoc(collection, change.key));
     if (!put && !current) continue;
+    // The client's own write coming back: it holds that version already.
+    if (put && current && current->second == change.etag) continue;
     SYNCLINE_RETURN_IF_ERROR(
         StoreDoc(collection, change.key, put ? &change.document : nullptr, change.etag));
     ++out.applied;

@@ -249,13 +249,14 @@ struct SyncEngine::Impl {
     SyncResult result;
     Status status = RunMachine(collections, strat, &result);
     result.duration_micros = env->clock->NowMicros() - start;
+    const uint64_t bytes = adapter->BytesTransferred() - bytes_before;
     {
       std::lock_guard<std::mutex> lock(mu);
       ++stats.syncs;
       if (!status.ok()) ++stats.failed_syncs;
       total_duration += result.duration_micros;
       stats.average_duration_micros = total_duration / stats.syncs;
-      stats.bytes_transferred += adapter->BytesTransferred() - bytes_before;
+      stats.bytes_transferred += bytes;
       stats.documents_up += result.uploaded;
       stats.documents_down += result.downloaded;
     }
@@ -263,7 +264,8 @@ struct SyncEngine::Impl {
         {{"event", "sync"}, {"status", status.ok() ? "ok" : std::string(Status::CodeName(status.code()))},
          {"message", status.message()}, {"uploaded", result.uploaded},
          {"downloaded", result.downloaded}, {"conflicts", result.conflicts},
-         {"errors", result.errors.size()}, {"duration_micros", result.duration_micros}});
+         {"errors", result.errors.size()}, {"duration_micros", result.duration_micros},
+         {"bytes", bytes}});
     SyncNotification done;
     done.collection = "*";
     done.status = "complete";

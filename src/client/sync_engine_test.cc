@@ -80,6 +80,7 @@ TEST_F(SyncEngineTest, TwoWayCarriesWritesBetweenClients) {
   Result<SyncResult> ra = a.engine->Sync();
   ASSERT_OK(ra);
   EXPECT_EQ(ra->uploaded, 3);
+  EXPECT_EQ(ra->downloaded, 0);  // its own writes do not come back as downloads
   EXPECT_FALSE(a.engine->IsPending("n", "1"));
   EXPECT_EQ(ServerDoc("n", "2"), Json({{"t", "two"}}));
 
