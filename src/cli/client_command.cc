@@ -86,12 +86,13 @@ void AddClientCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
   auto* init = client->add_subcommand(
       "init", "make a client folder for a server's database (log in with --user)");
   init->add_option("DIR", *dir, "client folder")->required();
-  init->add_option("--server", *server, "server URL, http:// or https://")->required();
   init->add_option("--db", *db, "database on the server")->required();
   init->add_option("--user", *user, "log in as this user (else the API key is used)");
   init->add_flag("--password-stdin", *password_stdin, "read the password from stdin");
   init->add_option("--collections", *collections, "collections to sync by default: a,b");
+  // --server is the global option (or SYNCLINE_SERVER): the server this client syncs with.
   init->callback([=, &ctx = ctx] {
+    *server = ctx.server;
     auto store = CreateClientDir(*dir);
     if (!store.ok()) return fail(store.status());
     ClientDb& cdb = (*store)->db();

@@ -123,6 +123,17 @@ CliResult RunProcess(const std::string& binary, const std::vector<std::string>& 
   return r;
 }
 
+pid_t StartProcess(const std::string& binary, const std::vector<std::string>& args,
+                   const std::string& input_file) {
+  return Spawn(binary, args, input_file, "/dev/null", "/dev/null", "");
+}
+
+int WaitProcess(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 CliResult RunInTerminal(const std::string& binary, const std::vector<std::string>& args,
                         const std::string& input) {
   std::vector<std::string> argv_s = {binary};

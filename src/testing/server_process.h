@@ -59,6 +59,13 @@ struct CliResult {
 CliResult RunProcess(const std::string& binary, const std::vector<std::string>& args,
                      const std::string& input = "", const std::string& cwd = "");
 
+// Starts `binary args...` with `input` on stdin and its output discarded, and returns at once
+// with its pid (to kill -9 it at some point); WaitProcess reaps it and returns its exit code,
+// or 128 + the signal that ended it.
+pid_t StartProcess(const std::string& binary, const std::vector<std::string>& args,
+                   const std::string& input_file = "/dev/null");
+int WaitProcess(pid_t pid);
+
 // Runs `binary args...` on a new pseudo-terminal, as a user at a terminal would: stdin,
 // stdout and stderr are all the terminal, so prompts, hints and progress bars show. `input`
 // is typed (a "\x04" at a line's start is Ctrl-D). Everything printed lands in `out`, with
