@@ -26,7 +26,8 @@ bench: build
 	@scripts/install-deps.sh rsync curl python3
 	bench/run.sh $(BUILD)
 
-# A long randomized convergence run (3 masters, faults); SEEDS and STEPS can be changed.
+# Long randomized convergence runs (3 masters with faults; 4 offline clients with cuts); SEEDS
+# and STEPS can be changed.
 SEEDS ?= 1 2 3 4 5
 STEPS ?= 5000
 soak: build
@@ -34,6 +35,8 @@ soak: build
 	  echo "soak: seed $$seed, $(STEPS) steps"; \
 	  SYNCLINE_SEED=$$seed SYNCLINE_SOAK_STEPS=$(STEPS) $(BUILD)/integration_tests \
 	    --gtest_filter='ConvergenceTest.*' || exit 1; \
+	  SYNCLINE_SEED=$$seed SYNCLINE_SOAK_STEPS=$(STEPS) $(BUILD)/unit_tests \
+	    --gtest_filter='ClientConvergenceTest.*' || exit 1; \
 	done
 
 # Sanitizer runs: the unit tests and a short convergence run (real servers built with the same
