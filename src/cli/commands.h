@@ -23,5 +23,6 @@ void AddLoginCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddRulesCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddClientsCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 void AddClientCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
+void AddIndexCommand(CLI::App& app, const CliContext& ctx, int* exit_code);
 
 }  // namespace syncline

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   AddRulesCommand(app, ctx, &exit_code);
   AddClientsCommand(app, ctx, &exit_code);
   AddClientCommand(app, ctx, &exit_code);
+  AddIndexCommand(app, ctx, &exit_code);
 
   std::vector<std::string> args = RewriteHelp(std::vector<std::string>(argv + 1, argv + argc));
   // A usage error honours --json even when the line fails to parse before reaching it.

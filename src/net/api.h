@@ -186,6 +186,9 @@ class Api {
   // The client named by the path's {op}: UnknownClient, or PermissionDenied for another user's.
   Result<ClientRecord> CallingClient(const ApiCall& c);
   // Collection rules (api_rules.cc).
+  ApiResponse ListIndexes(const ApiCall& c);
+  ApiResponse CreateIndex(const ApiCall& c);
+  ApiResponse DropIndex(const ApiCall& c);
   ApiResponse GetCollectionRules(const ApiCall& c);
   ApiResponse SetCollectionRules(const ApiCall& c);
   ApiResponse RemoveCollectionRules(const ApiCall& c);

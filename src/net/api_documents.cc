@@ -126,6 +126,32 @@ ApiResponse Api::ListDocuments(const ApiCall& c) {
   return ApiResponse::Json(200, JsonArrayText(out));
 }
 
+namespace {
+
+// A top-level condition of `filter` that pins a field with an index to one value
+// ({"f": v} or {"f": {"$eq": v}}, v a string, an integer or a boolean), or nullopt.
+Result<std::optional<std::pair<std::string, Json>>> IndexedEquality(Store* store,
+                                                                    const std::string& db,
+                                                                    const std::string& collection,
+                                                                    const Json& filter) {
+  std::optional<std::pair<std::string, Json>> none;
+  if (!filter.is_object() || filter.empty()) return none;
+  SYNCLINE_ASSIGN_OR_RETURN(std::vector<FieldIndex> indexes, store->ListFieldIndexes(db));
+  for (const FieldIndex& i : indexes) {
+    if (i.collection != collection) continue;
+    auto it = filter.find(i.field);
+    if (it == filter.end()) continue;
+    const Json* v = &*it;
+    if (v->is_object() && v->size() == 1 && v->contains("$eq")) v = &*v->find("$eq");
+    if (v->is_string() || v->is_boolean() || v->is_number_integer()) {
+      return std::optional<std::pair<std::string, Json>>(std::make_pair(i.field, *v));
+    }
+  }
+  return none;
+}
+
+}  // namespace
+
 ApiResponse Api::FindDocuments(const ApiCall& c) {
   const std::string& db = c.db;
   const std::string& collection = c.collection;
@@ -156,14 +182,26 @@ ApiResponse Api::FindDocuments(const ApiCall& c) {
   }
   int64_t skip = *offset_field, limit = *limit_field;
 
-  // A full scan in key order, a page at a time: fine until collections get secondary indexes.
+  // Candidates in key order, a page at a time: through a field index when the filter pins an
+  // indexed field to one value, else a scan of the collection. The whole filter still decides.
+  auto indexed = IndexedEquality(store_, db, collection, body->value("filter", Json::object()));
+  if (!indexed.ok()) return ApiResponse::Error(indexed.status());
+  std::string after;
+  auto next_page = [&]() -> Result<std::vector<Item>> {
+    if (*indexed) {
+      return store_->FindByField(db, collection, (*indexed)->first, (*indexed)->second, after,
+                                 1000);
+    }
+    ListOptions o;
+    o.kind = ItemKind::kDocument;
+    o.collection = collection;
+    o.limit = 1000;
+    o.after = after;
+    return store_->ListItems(db, o);
+  };
   std::vector<std::string> out;
-  ListOptions o;
-  o.kind = ItemKind::kDocument;
-  o.collection = collection;
-  o.limit = 1000;
   while (static_cast<int64_t>(out.size()) < limit) {
-    auto items = store_->ListItems(db, o);
+    auto items = next_page();
     if (!items.ok()) return ApiResponse::Error(items.status());
     for (const Item& item : *items) {
       Json doc = Json::parse(item.body, nullptr, false);
@@ -177,8 +215,8 @@ ApiResponse Api::FindDocuments(const ApiCall& c) {
                                                               : ProjectFields(doc, fields).dump()));
       if (static_cast<int64_t>(out.size()) >= limit) break;
     }
-    if (static_cast<int64_t>(items->size()) < o.limit) break;
-    o.after = items->back().key;
+    if (items->size() < 1000) break;
+    after = items->back().key;
   }
   return ApiResponse::Json(200, JsonArrayText(out));
 }

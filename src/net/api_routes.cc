@@ -37,6 +37,10 @@ const std::vector<Api::Route>& Api::Routes() {
       {"DELETE", "/v1/db/{db}/clients/{op}", &Api::RemoveClient, nullptr, Access::kAdmin, 0},
       {"POST", "/v1/db/{db}/clients/{op}/pull", &Api::ClientPull, nullptr, Access::kRead, 0},
       {"POST", "/v1/db/{db}/clients/{op}/push", &Api::ClientPush, nullptr, Access::kWrite, 0},
+      // Field indexes (store/sqlite/sqlite_indexes.h): what `doc find` can look up without a scan.
+      {"GET", "/v1/db/{db}/indexes", &Api::ListIndexes, nullptr, Access::kRead, 0},
+      {"PUT", "/v1/db/{db}/indexes/{collection}/{op}", &Api::CreateIndex, nullptr, Access::kAdmin, kSlow},
+      {"DELETE", "/v1/db/{db}/indexes/{collection}/{op}", &Api::DropIndex, nullptr, Access::kAdmin, 0},
       // Collection rules: what writes a collection takes (sync/collection_rules.h).
       {"GET", "/v1/db/{db}/rules/{collection}", &Api::GetCollectionRules, nullptr, Access::kRead, 0},
       {"PUT", "/v1/db/{db}/rules/{collection}", &Api::SetCollectionRules, nullptr, Access::kAdmin, 0},

@@ -13,12 +13,14 @@
 #include "store/chunk_pins.h"
 #include "store/client_record.h"
 #include "store/collection_tree.h"
+#include "store/field_index.h"
 #include "store/item.h"
 #include "store/job_record.h"
 #include "store/snapshot.h"
 #include "store/sync_state.h"
 #include "store/user_record.h"
 #include "syncline/result.h"
+#include "util/json.h"
 #include "util/sha256.h"
 
 namespace syncline {
@@ -259,6 +261,22 @@ class Store {
   virtual Result<int64_t> CountCollectionChanges(std::string_view db,
                                                  std::string_view collection,
                                                  int64_t since) = 0;
+
+  // Field indexes (sqlite_indexes.h): an index on one JSON field of a collection's documents,
+  // used by FindByField. Create: AlreadyExists, InvalidArgument for a bad field; drop:
+  // NotFound. FindByField: live documents whose field equals `value` (string, integer or
+  // boolean) in key order after `after_key`; NotFound when the field has no index.
+  virtual Status CreateFieldIndex(std::string_view db, const std::string& collection,
+                                  const std::string& field) = 0;
+  virtual Status DropFieldIndex(std::string_view db, const std::string& collection,
+                                const std::string& field) = 0;
+  virtual Result<std::vector<FieldIndex>> ListFieldIndexes(std::string_view db) = 0;
+  virtual Result<std::vector<Item>> FindByField(std::string_view db, const std::string& collection,
+                                                const std::string& field, const Json& value,
+                                                const std::string& after_key, int64_t limit) = 0;
+  // SQLite's plan for FindByField (for tests and diagnosis).
+  virtual Result<std::string> FieldIndexPlan(std::string_view db, const std::string& collection,
+                                             const std::string& field) = 0;
 
   // Called after every commit with the database and its new last etag; for long-polls. The
   // listener must be quick and must not call back into the store.

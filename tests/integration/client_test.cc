@@ -364,3 +364,26 @@ TEST_F(ClientTest, Kill9MidPullAndMidPushLosesNothingAndAppliesNothingTwice) {
 }
 
 }  // namespace syncline::testing
+
+namespace syncline::testing {
+
+TEST_F(ClientTest, AFieldIndexAnswersFindWithTheSameDocuments) {
+  ServerBulk(3000);
+  CliJson({"doc", "put", "notes", "n", "x1", R"({"i":7,"tag":"x"})"});
+  Json before = CliJson({"doc", "find", "notes", "n", R"({"i":7})"});
+  Json made = CliJson({"index", "create", "notes", "n", "i"});
+  EXPECT_EQ(made["field"], "i");
+  EXPECT_EQ(CliError({"index", "create", "notes", "n", "i"})["error"], "already_exists");
+  EXPECT_EQ(CliError({"index", "create", "notes", "n", "a'b"})["error"], "invalid_argument");
+  Json after = CliJson({"doc", "find", "notes", "n", R"({"i":7})"});
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(after.size(), 2u);
+  EXPECT_EQ(CliJson({"doc", "find", "notes", "n", R"({"i":{"$eq":7},"tag":"x"})"}).size(), 1u);
+  Json ls = CliJson({"index", "ls", "notes"});
+  ASSERT_EQ(ls.size(), 1u);
+  EXPECT_EQ(ls[0]["collection"], "n");
+  CliJson({"index", "rm", "notes", "n", "i"});
+  EXPECT_TRUE(CliJson({"index", "ls", "notes"}).empty());
+}
+
+}  // namespace syncline::testing

@@ -10,6 +10,7 @@
 
 #include "store/sqlite/pack_files.h"
 #include "store/sqlite/sqlite_clients.h"
+#include "store/sqlite/sqlite_indexes.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_sync_state.h"
@@ -348,6 +349,7 @@ class SqliteStore : public Store {
       }
       SYNCLINE_RETURN_IF_ERROR(sqlite_sync_state::DropDatabaseState(writer_.get(), db_id));
       SYNCLINE_RETURN_IF_ERROR(sqlite_clients::DropDatabaseClients(writer_.get(), db_id));
+      SYNCLINE_RETURN_IF_ERROR(sqlite_indexes::DropDatabaseIndexes(writer_.get(), db_id));
       return writer_->Exec("COMMIT");
     }();
     if (!s.ok()) {
@@ -668,6 +670,41 @@ class SqliteStore : public Store {
                                          int64_t since) override {
     return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
       return sqlite_clients::CountCollectionChanges(c, db_id, collection, since);
+    });
+  }
+
+  Status CreateFieldIndex(std::string_view db, const std::string& collection,
+                          const std::string& field) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
+    return InTransaction([&] {
+      return sqlite_indexes::CreateIndex(writer_.get(), db_id, collection, field,
+                                         env_->clock->NowMicros());
+    });
+  }
+  Status DropFieldIndex(std::string_view db, const std::string& collection,
+                        const std::string& field) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
+    return InTransaction(
+        [&] { return sqlite_indexes::DropIndex(writer_.get(), db_id, collection, field); });
+  }
+  Result<std::vector<FieldIndex>> ListFieldIndexes(std::string_view db) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_indexes::ListIndexes(c, db_id);
+    });
+  }
+  Result<std::vector<Item>> FindByField(std::string_view db, const std::string& collection,
+                                        const std::string& field, const Json& value,
+                                        const std::string& after_key, int64_t limit) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_indexes::FindByField(c, db_id, collection, field, value, after_key, limit);
+    });
+  }
+  Result<std::string> FieldIndexPlan(std::string_view db, const std::string& collection,
+                                     const std::string& field) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
+      return sqlite_indexes::FindByFieldPlan(c, db_id, collection, field);
     });
   }
 

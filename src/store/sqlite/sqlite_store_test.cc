@@ -200,3 +200,61 @@ TEST_F(SqliteStoreTest, DropWhileReadingChunksIsSafe) {
 }
 
 }  // namespace syncline
+
+namespace syncline {
+namespace {
+
+class FieldIndexTest : public SqliteStoreTest {};
+
+TEST_F(FieldIndexTest, FindByFieldUsesTheIndexAndAgreesWithAScan) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  std::vector<Item> docs;
+  for (int i = 0; i < 300; ++i) {
+    docs.push_back(Doc("k" + std::to_string(i),
+                       R"({"status":")" + std::string(i % 3 ? "open" : "done") +
+                           R"(","n":)" + std::to_string(i % 7) + R"(,"flag":)" +
+                           (i % 2 ? "true" : "false") + R"(,"a":{"b":"x)" + std::to_string(i % 5) +
+                           R"("}})"));
+  }
+  ASSERT_OK(PutAll(docs));
+  // Before the index: NotFound, so callers scan.
+  EXPECT_EQ(store_->FindByField("db", "c", "status", "done", "", 100).status().code(),
+            Status::Code::kNotFound);
+  for (const char* f : {"status", "n", "flag", "a.b"}) ASSERT_OK(store_->CreateFieldIndex("db", "c", f));
+  EXPECT_EQ(store_->CreateFieldIndex("db", "c", "status").code(), Status::Code::kAlreadyExists);
+  for (const char* bad : {"", "a..b", ".a", "a'b", "$x", "a b"}) {
+    EXPECT_EQ(store_->CreateFieldIndex("db", "c", bad).code(), Status::Code::kInvalidArgument) << bad;
+  }
+  // The query plan names the index: a lookup, not a scan of items.
+  Result<std::string> plan = store_->FieldIndexPlan("db", "c", "status");
+  ASSERT_OK(plan);
+  EXPECT_NE(plan->find("USING INDEX field_index_"), std::string::npos) << *plan;
+  EXPECT_EQ(plan->find("SCAN items"), std::string::npos) << *plan;
+
+  auto found = store_->FindByField("db", "c", "status", "done", "", 1000);
+  ASSERT_OK(found);
+  EXPECT_EQ(found->size(), 100u);
+  EXPECT_EQ(store_->FindByField("db", "c", "n", 3, "", 1000)->size(), 43u);
+  EXPECT_EQ(store_->FindByField("db", "c", "flag", true, "", 1000)->size(), 150u);
+  EXPECT_EQ(store_->FindByField("db", "c", "a.b", "x4", "", 1000)->size(), 60u);
+  // Pages in key order.
+  auto page = store_->FindByField("db", "c", "status", "done", "", 10);
+  ASSERT_EQ(page->size(), 10u);
+  auto next = store_->FindByField("db", "c", "status", "done", page->back().key, 1000);
+  EXPECT_EQ(next->size(), 90u);
+  EXPECT_GT(next->front().key, page->back().key);
+  // A write and a delete show at once; tombstones are not found.
+  ASSERT_OK(PutAll({Doc("k0", R"({"status":"open"})")}));
+  EXPECT_EQ(store_->FindByField("db", "c", "status", "done", "", 1000)->size(), 99u);
+  ASSERT_OK(store_->DropFieldIndex("db", "c", "status"));
+  EXPECT_EQ(store_->DropFieldIndex("db", "c", "status").code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->ListFieldIndexes("db")->size(), 3u);
+  // Dropping the database drops its indexes; a new database with the same id starts clean.
+  ASSERT_OK(store_->DropDatabase("db"));
+  ASSERT_OK(store_->CreateDatabase("db"));
+  EXPECT_TRUE(store_->ListFieldIndexes("db")->empty());
+  ASSERT_OK(store_->CreateFieldIndex("db", "c", "n"));
+}
+
+}  // namespace
+}  // namespace syncline

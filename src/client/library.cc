@@ -1,0 +1,3 @@
+// The shared library's own translation unit: libsyncline-client.so is the client layer
+// (linked whole) and what it uses from the layers below; see CMakeLists.txt.
+#include "syncline/sync_engine.h"
