@@ -375,6 +375,8 @@ TEST_F(ClientTest, AFieldIndexAnswersFindWithTheSameDocuments) {
   EXPECT_EQ(made["field"], "i");
   EXPECT_EQ(CliError({"index", "create", "notes", "n", "i"})["error"], "already_exists");
   EXPECT_EQ(CliError({"index", "create", "notes", "n", "a'b"})["error"], "invalid_argument");
+  EXPECT_EQ(CliError({"index", "create", "nodb", "n", "i"})["error"], "not_found");
+  EXPECT_EQ(CliError({"index", "rm", "notes", "n", "never"})["error"], "not_found");
   Json after = CliJson({"doc", "find", "notes", "n", R"({"i":7})"});
   EXPECT_EQ(after, before);
   EXPECT_EQ(after.size(), 2u);
