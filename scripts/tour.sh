@@ -194,6 +194,17 @@ tour() {
   run 'syncline $B replicate ls shop'
   run "syncline \$B doc put shop items mine '{}'"
   run 'syncline $B db verify shop'
+  say "" "An offline-first client keeps a local copy in a folder, works with no server at all, and" \
+      "syncs when asked (the library behind it is in [docs/CLIENT.md](docs/CLIENT.md)):" ""
+  run 'syncline client init album-app --db photos --collections albums'
+  run "syncline client put album-app albums autumn '{\"title\": \"Autumn\", \"year\": 2026}'"
+  run 'syncline client status album-app'
+  run 'syncline client sync album-app'
+  run 'syncline client find album-app albums'
+  run 'syncline doc get photos albums autumn'
+  say "" "\`doc find\` on a field with an index looks the documents up instead of scanning:" ""
+  run 'syncline index create photos albums year'
+  run "syncline doc find photos albums '{\"year\": 2026}' --fields title"
   say "" "Every verb takes \`--json\` for machine-readable output. The same things over HTTP:" ""
   run 'curl -s -H "Authorization: Bearer $(cat data/admin.key)" "http://127.0.0.1:8080/v1/db/photos/changes?since=6"'
 }

@@ -37,10 +37,13 @@ std::string Canonical(std::string url) {
 
 }  // namespace
 
+std::string CliContext::Key() const {
+  if (api_key.empty() && IsLocalNode()) return FirstLine(kLocalDataDir + std::string("/admin.key"));
+  return api_key;
+}
+
 HttpClient CliContext::Client() const {
-  std::string key = api_key;
-  if (key.empty() && IsLocalNode()) key = FirstLine(kLocalDataDir + std::string("/admin.key"));
-  HttpClient client(server, key);
+  HttpClient client(server, Key());
   if (!ca_file.empty()) client.set_ca_file(ca_file);
   return client;
 }

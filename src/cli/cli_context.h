@@ -23,6 +23,8 @@ struct CliContext {
   // A client for `server`; the key comes from --api-key, SYNCLINE_API_KEY or, only when
   // `server` is the node of ./data (IsLocalNode), ./data/admin.key.
   HttpClient Client() const;
+  // The key Client() sends ("" for none).
+  std::string Key() const;
   // True if `server` is the node whose data folder is ./data: the URL it recorded there.
   bool IsLocalNode() const;
 

@@ -102,7 +102,7 @@ void AddClientCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
              {"user", *user}}) {
       if (Status s = cdb.SetSetting(name, value); !s.ok()) return fail(s);
     }
-    std::string token = ctx.api_key;
+    std::string token = ctx.Key();
     if (!user->empty()) {
       Result<std::string> password = ReadPassword(*password_stdin, false);
       if (!password.ok()) return fail(password.status());
@@ -264,8 +264,9 @@ void AddClientCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
               << JsonNumber(stats, "average_duration_ms") << " ms, " << HumanBytes(bytes)
               << "\n";
     for (const Json& c : collections) {
-      std::cout << "  " << JsonText(c, "collection") << ": " << JsonNumber(c, "documents")
-                << " documents\n";
+      int64_t n = JsonNumber(c, "documents");
+      std::cout << "  " << JsonText(c, "collection") << ": " << n
+                << (n == 1 ? " document\n" : " documents\n");
     }
   });
 

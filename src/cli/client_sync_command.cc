@@ -169,7 +169,8 @@ int RunSync(const CliContext& ctx, const std::string& dir, const SyncFlags& f, b
       return;
     }
     if (bar.enabled()) bar.Interrupt();
-    if (n.status == "complete") return;
+    // The end of the whole sync: its result (or error) is printed next anyway.
+    if (n.collection == "*") return;
     std::cerr << n.collection << ": " << n.status;
     if (n.status == "in_progress") {
       std::cerr << " " << n.cumulative_count << "/" << n.total_count;
