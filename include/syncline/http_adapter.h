@@ -31,6 +31,7 @@ class HttpAdapter : public NetworkAdapter {
   Status Login(const std::string& user, const std::string& password) override;
   void SetCancelFlag(const std::atomic<bool>* flag) override;
   uint64_t BytesTransferred() const override;
+  uint64_t RequestsSent() const override;
 
   // The token in use (after a Login, the new one), to keep for the next run.
   const std::string& token() const;

@@ -105,8 +105,10 @@ class NetworkAdapter {
   virtual Status Login(const std::string& user, const std::string& password) = 0;
   // Requests in progress stop soon after `*flag` turns true, with Cancelled. Not owned.
   virtual void SetCancelFlag(const std::atomic<bool>* flag) = 0;
-  // Bytes sent and received so far (request and response bodies).
+  // Bytes sent and received so far (request and response bodies, as sent: compressed).
   virtual uint64_t BytesTransferred() const = 0;
+  // Requests made so far (0 from an adapter that does not count them).
+  virtual uint64_t RequestsSent() const { return 0; }
 };
 
 }  // namespace syncline

@@ -67,6 +67,8 @@ struct SyncResult {
   std::vector<PendingOperation> errors;  // refused by the server and not handled
   std::map<std::string, CollectionResult> collections;
   int64_t duration_micros = 0;
+  uint64_t bytes = 0;     // request and response bodies, as sent
+  uint64_t requests = 0;  // as the adapter counts them
 };
 
 // Seed 002's notification: one per page (in_progress), at the end of each collection (ok or

@@ -131,7 +131,8 @@ Json ResultJson(const SyncResult& r) {
                       {"error", op.error}, {"code", op.code}, {"message", op.message}});
   }
   return {{"uploaded", r.uploaded}, {"downloaded", r.downloaded}, {"conflicts", r.conflicts},
-          {"errors", errors}, {"collections", cols}, {"duration_ms", r.duration_micros / 1000}};
+          {"errors", errors}, {"collections", cols}, {"duration_ms", r.duration_micros / 1000},
+          {"duration_micros", r.duration_micros}, {"bytes", r.bytes}, {"requests", r.requests}};
 }
 
 // SIGINT cancels the running sync (it stops at a safe point and says so) instead of killing it.

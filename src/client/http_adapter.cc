@@ -22,6 +22,7 @@ struct HttpAdapter::Impl {
   std::atomic<bool> online{true};
   std::atomic<int64_t> server_time{0};
   std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> requests{0};
 
   void MakeClient() {
     http = std::make_unique<HttpClient>(options.server, options.token);
@@ -44,6 +45,7 @@ struct HttpAdapter::Impl {
       headers["Content-Encoding"] = "zstd";
     }
     bytes += text.size();
+    ++requests;
     Result<HttpResponse> r = http->Send("POST", path, text, headers);
     if (!r.ok()) {
       if (r.status().code() == Status::Code::kUnavailable) online = false;
@@ -114,6 +116,8 @@ void HttpAdapter::SetCancelFlag(const std::atomic<bool>* flag) {
 }
 
 uint64_t HttpAdapter::BytesTransferred() const { return impl_->bytes; }
+
+uint64_t HttpAdapter::RequestsSent() const { return impl_->requests; }
 
 const std::string& HttpAdapter::token() const { return impl_->options.token; }
 

@@ -246,10 +246,13 @@ struct SyncEngine::Impl {
     cancel = false;
     const int64_t start = env->clock->NowMicros();
     const uint64_t bytes_before = adapter->BytesTransferred();
+    const uint64_t requests_before = adapter->RequestsSent();
     SyncResult result;
     Status status = RunMachine(collections, strat, &result);
     result.duration_micros = env->clock->NowMicros() - start;
     const uint64_t bytes = adapter->BytesTransferred() - bytes_before;
+    result.bytes = bytes;
+    result.requests = adapter->RequestsSent() - requests_before;
     {
       std::lock_guard<std::mutex> lock(mu);
       ++stats.syncs;
@@ -265,7 +268,7 @@ struct SyncEngine::Impl {
          {"message", status.message()}, {"uploaded", result.uploaded},
          {"downloaded", result.downloaded}, {"conflicts", result.conflicts},
          {"errors", result.errors.size()}, {"duration_micros", result.duration_micros},
-         {"bytes", bytes}});
+         {"bytes", bytes}, {"requests", result.requests}});
     SyncNotification done;
     done.collection = "*";
     done.status = "complete";

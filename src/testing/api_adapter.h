@@ -25,6 +25,7 @@ class ApiAdapter : public NetworkAdapter {
   Status Login(const std::string& user, const std::string& password) override;
   void SetCancelFlag(const std::atomic<bool>* flag) override { cancel_ = flag; }
   uint64_t BytesTransferred() const override { return bytes_; }
+  uint64_t RequestsSent() const override { return static_cast<uint64_t>(requests_); }
 
   // The next `n` requests fail with Unavailable: before the server sees them, or after it has
   // handled them (the answer is lost on the way back).
