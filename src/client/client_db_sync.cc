@@ -77,9 +77,11 @@ Result<std::vector<PendingOperation>> ClientDb::TakeBatch(
   Txn txn(conn_.get());
   SYNCLINE_RETURN_IF_ERROR(txn.Begin());
   // The oldest row of each document, if it may go now. With a priority predicate every ready
-  // row is read so the chosen ones go first; without one, only the batch.
+  // row is read so the chosen ones go first; without one, only the batch. `+collection` keeps
+  // the planner walking rows in seq order (the batch is at the front: answered rows leave)
+  // rather than every row of the collection through the document index, sorted.
   std::string sql = std::string("SELECT ") + kRowColumns +
-                    " FROM outbox o WHERE collection=? AND state IN ('pending','sent') "
+                    " FROM outbox o WHERE +collection=? AND state IN ('pending','sent') "
                     "AND not_before <= ? AND base_etag >= 0 AND NOT EXISTS (SELECT 1 FROM "
                     "outbox p WHERE p.collection=o.collection AND p.key=o.key AND p.seq<o.seq) "
                     "ORDER BY seq LIMIT ?";

@@ -275,8 +275,7 @@ class Store {
                                                 const std::string& field, const Json& value,
                                                 const std::string& after_key, int64_t limit) = 0;
   // SQLite's plan for FindByField (for tests and diagnosis).
-  virtual Result<std::string> FieldIndexPlan(std::string_view db, const std::string& collection,
-                                             const std::string& field) = 0;
+  virtual Result<std::string> FieldIndexPlan(std::string_view db, const std::string& field) = 0;
 
   // Called after every commit with the database and its new last etag; for long-polls. The
   // listener must be quick and must not call back into the store.

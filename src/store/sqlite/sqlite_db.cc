@@ -1,6 +1,8 @@
 // SQLite connection and statement wrappers.
 #include "store/sqlite/sqlite_db.h"
 
+#include <mutex>
+
 namespace syncline {
 
 Status SqliteError(sqlite3* db, int rc, std::string_view context) {
@@ -76,6 +78,10 @@ std::string_view SqliteStatement::Blob(int col) const {
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                                  bool sync_full) {
+  // SQLite counts every allocation for sqlite3_memory_used() under a global mutex unless told
+  // not to; nothing here reads those counts. Must run before SQLite initializes.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -38,6 +38,8 @@ class SqliteStatement {
   std::string Text(int col) const;
   std::string_view Blob(int col) const;
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  // How many times SQLite re-prepared it (a schema change, or a binding the plan depends on).
+  int Reprepares() const { return sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_REPREPARE, 0); }
 
  private:
   sqlite3_stmt* stmt_;

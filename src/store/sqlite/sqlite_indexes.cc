@@ -5,39 +5,32 @@
 namespace syncline::sqlite_indexes {
 namespace {
 
-// An SQL string literal: quotes doubled. Collection names are validated names, but an index
-// statement cannot bind parameters, so the literal must be safe by itself.
-std::string Literal(const std::string& s) {
-  std::string out = "'";
-  for (char ch : s) {
-    out += ch;
-    if (ch == '\'') out += '\'';
-  }
-  return out + "'";
-}
-
 std::string Expression(const std::string& field) {
   return "json_extract(CAST(body AS TEXT), '$." + field + "')";
 }
 
-// The index's terms, repeated in every query that means to use it.
-std::string Scope(int64_t db_id, const std::string& collection) {
-  return "db_id = " + std::to_string(db_id) + " AND kind = 0 AND collection = " +
-         Literal(collection) + " AND deleted = 0";
-}
-
-std::string IndexName(int64_t db_id, const std::string& collection, const std::string& field) {
-  std::string digest = HexEncode(Sha256(collection + '\0' + field));
-  return "field_index_" + std::to_string(db_id) + "_" + digest.substr(0, 16);
+// One SQLite index per field, shared by every collection (of any database) that indexes it.
+std::string IndexName(const std::string& field) {
+  return "field_index_" + HexEncode(Sha256(field)).substr(0, 16);
 }
 
 // INDEXED BY: the planner, without statistics, may prefer the key index of the whole
 // collection; naming the index makes the lookup certain (and an error if it could not apply).
-std::string FindSql(int64_t db_id, const std::string& collection, const std::string& field) {
+std::string FindSql(const std::string& field) {
   return "SELECT key, etag, version_vector, updated_at, body FROM items INDEXED BY " +
-         IndexName(db_id, collection, field) + " WHERE " +
-         Scope(db_id, collection) + " AND " + Expression(field) +
-         " = ? AND key > ? ORDER BY " + Expression(field) + ", key LIMIT ?";
+         IndexName(field) + " WHERE db_id = ? AND collection = ? AND " + Expression(field) +
+         " = ? AND kind = 0 AND deleted = 0 AND key > ? ORDER BY key LIMIT ?";
+}
+
+// Drops the field's SQLite index once no collection asks for it.
+Status DropIfUnused(SqliteConnection* c, const std::string& field) {
+  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                            c->Prepare("SELECT 1 FROM field_indexes WHERE field=? LIMIT 1"));
+  st->Bind(1, field);
+  SYNCLINE_ASSIGN_OR_RETURN(bool used, st->Step());
+  st->Reset();
+  if (used) return Status::OK();
+  return c->Exec("DROP INDEX IF EXISTS " + IndexName(field));
 }
 
 Result<bool> Exists(SqliteConnection* c, int64_t db_id, const std::string& collection,
@@ -76,9 +69,11 @@ Status CreateIndex(SqliteConnection* c, int64_t db_id, const std::string& collec
     return Status::AlreadyExists("collection '" + collection + "' already has an index on '" +
                                  field + "'");
   }
-  std::string name = IndexName(db_id, collection, field);
-  SYNCLINE_RETURN_IF_ERROR(c->Exec("CREATE INDEX " + name + " ON items (" + Expression(field) +
-                                   ", key) WHERE " + Scope(db_id, collection)));
+  std::string name = IndexName(field);
+  // The condition compares no bound column (see schema 08): statements stay prepared.
+  SYNCLINE_RETURN_IF_ERROR(c->Exec("CREATE INDEX IF NOT EXISTS " + name +
+                                   " ON items (db_id, collection, " + Expression(field) +
+                                   ", key) WHERE " + Expression(field) + " IS NOT NULL"));
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
       c->Prepare("INSERT INTO field_indexes(db_id, collection, field, name, created_at) "
@@ -92,11 +87,11 @@ Status DropIndex(SqliteConnection* c, int64_t db_id, const std::string& collecti
   if (!exists) {
     return Status::NotFound("collection '" + collection + "' has no index on '" + field + "'");
   }
-  SYNCLINE_RETURN_IF_ERROR(c->Exec("DROP INDEX IF EXISTS " + IndexName(db_id, collection, field)));
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
       c->Prepare("DELETE FROM field_indexes WHERE db_id=? AND collection=? AND field=?"));
-  return st->Bind(1, db_id).Bind(2, collection).Bind(3, field).Run();
+  SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Bind(2, collection).Bind(3, field).Run());
+  return DropIfUnused(c, field);
 }
 
 Result<std::vector<FieldIndex>> ListIndexes(SqliteConnection* c, int64_t db_id) {
@@ -117,10 +112,11 @@ Result<std::vector<FieldIndex>> ListIndexes(SqliteConnection* c, int64_t db_id) 
 
 Status DropDatabaseIndexes(SqliteConnection* c, int64_t db_id) {
   SYNCLINE_ASSIGN_OR_RETURN(std::vector<FieldIndex> all, ListIndexes(c, db_id));
-  for (const FieldIndex& i : all) SYNCLINE_RETURN_IF_ERROR(c->Exec("DROP INDEX IF EXISTS " + i.name));
   SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
                             c->Prepare("DELETE FROM field_indexes WHERE db_id=?"));
-  return st->Bind(1, db_id).Run();
+  SYNCLINE_RETURN_IF_ERROR(st->Bind(1, db_id).Run());
+  for (const FieldIndex& i : all) SYNCLINE_RETURN_IF_ERROR(DropIfUnused(c, i.field));
+  return Status::OK();
 }
 
 Result<std::vector<Item>> FindByField(SqliteConnection* c, int64_t db_id,
@@ -129,18 +125,19 @@ Result<std::vector<Item>> FindByField(SqliteConnection* c, int64_t db_id,
                                       int64_t limit) {
   SYNCLINE_ASSIGN_OR_RETURN(bool exists, Exists(c, db_id, collection, field));
   if (!exists) return Status::NotFound("no index on '" + field + "'");
-  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, c->Prepare(FindSql(db_id, collection, field)));
+  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, c->Prepare(FindSql(field)));
+  st->Bind(1, db_id).Bind(2, collection);
   // As json_extract returns them: text, integers, and booleans as 1 and 0.
   if (value.is_string()) {
-    st->Bind(1, value.get_ref<const std::string&>());
+    st->Bind(3, value.get_ref<const std::string&>());
   } else if (value.is_boolean()) {
-    st->Bind(1, int64_t{value.get<bool>() ? 1 : 0});
+    st->Bind(3, int64_t{value.get<bool>() ? 1 : 0});
   } else if (value.is_number_integer()) {
-    st->Bind(1, value.get<int64_t>());
+    st->Bind(3, value.get<int64_t>());
   } else {
     return Status::InvalidArgument("an index lookup takes a string, an integer or a boolean");
   }
-  st->Bind(2, after_key).Bind(3, limit);
+  st->Bind(4, after_key).Bind(5, limit);
   std::vector<Item> out;
   while (true) {
     Result<bool> row = st->Step();
@@ -162,10 +159,9 @@ Result<std::vector<Item>> FindByField(SqliteConnection* c, int64_t db_id,
   return out;
 }
 
-Result<std::string> FindByFieldPlan(SqliteConnection* c, int64_t db_id,
-                                    const std::string& collection, const std::string& field) {
+Result<std::string> FindByFieldPlan(SqliteConnection* c, const std::string& field) {
   SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
-                            c->Prepare("EXPLAIN QUERY PLAN " + FindSql(db_id, collection, field)));
+                            c->Prepare("EXPLAIN QUERY PLAN " + FindSql(field)));
   std::string plan;
   while (true) {
     SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());

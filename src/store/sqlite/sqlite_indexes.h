@@ -1,5 +1,6 @@
-// Field indexes: SQLite expression indexes on one JSON field of one collection's documents,
-// and the queries that use them (`doc find` on an indexed field). Callers hold the writer for
+// Field indexes: SQLite expression indexes on one JSON field of collections' documents (one
+// per field, shared; see schema 08 for why it is not partial to one collection), and the
+// queries that use them (`doc find` on an indexed field). Callers hold the writer for
 // changes; reads take any connection.
 #pragma once
 
@@ -37,8 +38,7 @@ Result<std::vector<Item>> FindByField(SqliteConnection* c, int64_t db_id,
                                       const Json& value, const std::string& after_key,
                                       int64_t limit);
 // SQLite's plan for FindByField's query (EXPLAIN QUERY PLAN, one line per step).
-Result<std::string> FindByFieldPlan(SqliteConnection* c, int64_t db_id,
-                                    const std::string& collection, const std::string& field);
+Result<std::string> FindByFieldPlan(SqliteConnection* c, const std::string& field);
 
 }  // namespace sqlite_indexes
 }  // namespace syncline

@@ -701,10 +701,9 @@ class SqliteStore : public Store {
       return sqlite_indexes::FindByField(c, db_id, collection, field, value, after_key, limit);
     });
   }
-  Result<std::string> FieldIndexPlan(std::string_view db, const std::string& collection,
-                                     const std::string& field) override {
-    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
-      return sqlite_indexes::FindByFieldPlan(c, db_id, collection, field);
+  Result<std::string> FieldIndexPlan(std::string_view db, const std::string& field) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t) {
+      return sqlite_indexes::FindByFieldPlan(c, field);
     });
   }
 
