@@ -37,6 +37,7 @@ struct PendingOperation {
   std::optional<nlohmann::json> attributes;
   int64_t server_etag = 0;
   int64_t created_at = 0;  // microseconds since the Unix epoch
+  int64_t seq = 0;         // its place in the outbox: older changes have smaller numbers
 };
 
 // Thread-safe: any number of threads of one process may use one OfflineStore. One process

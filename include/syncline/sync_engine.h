@@ -43,7 +43,7 @@ struct SyncOptions {
   std::map<std::string, nlohmann::json> filters;             // selective sync per collection
   std::map<std::string, std::vector<std::string>> fields;    // partial documents per collection
   int page_size = 1000;      // documents per pull page (at most 10,000)
-  int batch_size = 1000;     // operations per push (at most 10,000)
+  int batch_size = 5000;     // operations per push (at most 10,000)
   int max_retries = 3;       // of a step that failed on the network
   std::chrono::milliseconds retry_delay{500};  // the first retry's delay (doubles, jittered)
   ErrorHandlers handlers;

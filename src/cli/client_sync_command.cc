@@ -24,7 +24,7 @@ struct SyncFlags {
   std::vector<std::string> filters;  // COLLECTION=JSON
   std::vector<std::string> fields;   // COLLECTION=a,b
   int page_size = 1000;
-  int batch_size = 1000;
+  int batch_size = 5000;
   int retries = 3;
   std::string on_create_error = "none";
   std::string on_update_error = "none";

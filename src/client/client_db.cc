@@ -123,6 +123,7 @@ Status ClientDb::ReadRow(SqliteStatement* st, Row* row) {
   }
   row->not_before = st->Int(9);
   op.created_at = st->Int(10);
+  op.seq = row->seq;
   return Status::OK();
 }
 

@@ -99,10 +99,11 @@ class ClientDb {
   Result<int64_t> BeginSync();
 
   // Up to `limit` changes of `collection` ready to send, oldest first, one per document,
-  // `priority` ones first; marks them sent (durably) before returning them.
-  Result<std::vector<PendingOperation>> TakeBatch(const std::string& collection, size_t limit,
-                                                  int64_t sync_number,
-                                                  const std::function<bool(const PendingOperation&)>& priority);
+  // `priority` ones first, none at or before `after_seq` (a batch still on its way); marks
+  // them sent (durably) before returning them.
+  Result<std::vector<PendingOperation>> TakeBatch(
+      const std::string& collection, size_t limit, int64_t sync_number,
+      const std::function<bool(const PendingOperation&)>& priority, int64_t after_seq = 0);
   // Applies the server's answer to a batch TakeBatch returned, in one transaction.
   Result<PushOutcome> ApplyPushResults(const std::vector<PendingOperation>& batch,
                                        const std::vector<PushResult>& results,
@@ -163,6 +164,8 @@ class ClientDb {
                                                           const std::string& key);
   Status StoreDoc(const std::string& collection, const std::string& key, const Json* doc,
                   int64_t etag);
+  // The server etag a local document is now based on (its body unchanged).
+  Status SetDocEtag(const std::string& collection, const std::string& key, int64_t etag);
   Status InsertRow(const Row& row);
   Status UpdateRow(const Row& row);
   Status DeleteRow(int64_t seq);

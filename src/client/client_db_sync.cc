@@ -54,6 +54,12 @@ Status CheckHandlers(const FailureHandlers& h) {
   return Status::OK();
 }
 
+Status ClientDb::SetDocEtag(const std::string& collection, const std::string& key, int64_t etag) {
+  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                            conn_->Prepare("UPDATE docs SET etag=? WHERE collection=? AND key=?"));
+  return st->Bind(1, etag).Bind(2, collection).Bind(3, key).Run();
+}
+
 Result<std::optional<ClientDb::Row>> ClientDb::NextRow(const Row& row) {
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
@@ -72,7 +78,7 @@ Result<std::optional<ClientDb::Row>> ClientDb::NextRow(const Row& row) {
 
 Result<std::vector<PendingOperation>> ClientDb::TakeBatch(
     const std::string& collection, size_t limit, int64_t sync_number,
-    const std::function<bool(const PendingOperation&)>& priority) {
+    const std::function<bool(const PendingOperation&)>& priority, int64_t after_seq) {
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(conn_.get());
   SYNCLINE_RETURN_IF_ERROR(txn.Begin());
@@ -82,12 +88,12 @@ Result<std::vector<PendingOperation>> ClientDb::TakeBatch(
   // rather than every row of the collection through the document index, sorted.
   std::string sql = std::string("SELECT ") + kRowColumns +
                     " FROM outbox o WHERE +collection=? AND state IN ('pending','sent') "
-                    "AND not_before <= ? AND base_etag >= 0 AND NOT EXISTS (SELECT 1 FROM "
+                    "AND seq > ? AND not_before <= ? AND base_etag >= 0 AND NOT EXISTS (SELECT 1 FROM "
                     "outbox p WHERE p.collection=o.collection AND p.key=o.key AND p.seq<o.seq) "
                     "ORDER BY seq LIMIT ?";
   SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, conn_->Prepare(sql));
-  st->Bind(1, collection).Bind(2, sync_number);
-  st->Bind(3, priority ? int64_t{-1} : static_cast<int64_t>(limit));
+  st->Bind(1, collection).Bind(2, after_seq).Bind(3, sync_number);
+  st->Bind(4, priority ? int64_t{-1} : static_cast<int64_t>(limit));
   std::vector<Row> rows;
   while (true) {
     Result<bool> has = st->Step();
@@ -194,9 +200,7 @@ Status ClientDb::ApplyOne(const PendingOperation& sent, const PushResult& result
         return UpdateRow(*next);
       }
       if (row.op.op == "delete") return Status::OK();
-      SYNCLINE_ASSIGN_OR_RETURN(auto doc, LoadDoc(sent.collection, sent.key));
-      if (!doc) return Status::OK();
-      return StoreDoc(sent.collection, sent.key, &doc->first, result.etag);
+      return SetDocEtag(sent.collection, sent.key, result.etag);
     }
     case PushResult::Kind::kConflict: {
       ++out->conflicts;

@@ -3,6 +3,7 @@
 #include "syncline/sync_engine.h"
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -145,6 +146,10 @@ struct SyncEngine::Impl {
     return Event(SyncEvent::Kind::kRegistered);
   }
 
+  // Pushes the ready part of a collection's outbox, batch after batch. While one batch is on
+  // its way the next is taken from the store (a pipeline: the client's work overlaps the
+  // server's). Returns kPushed with more=true after any batch (the machine asks again, which
+  // also picks up changes a conflict resolution queued), more=false when nothing was ready.
   SyncEvent Push(const std::string& c, const std::string& client_id, int64_t sync_number,
                  SyncResult* result) {
     std::function<bool(const PendingOperation&)> priority;
@@ -153,18 +158,47 @@ struct SyncEngine::Impl {
         return op.document && options.priority(op.collection, *op.document);
       };
     }
-    Result<std::vector<PendingOperation>> batch =
-        db.TakeBatch(c, static_cast<size_t>(options.batch_size), sync_number, priority);
-    if (!batch.ok()) return Failed(batch.status());
-    if (batch->empty()) return Event(SyncEvent::Kind::kPushed, false);
-    std::vector<PushOperation> ops;
-    ops.reserve(batch->size());
-    for (const PendingOperation& p : *batch) ops.push_back(ToPush(p));
-    Result<std::vector<PushResult>> results = adapter->SendBatch(client_id, ops);
-    if (!results.ok()) return Failed(results.status());
+    const size_t size = static_cast<size_t>(options.batch_size);
+    Result<std::vector<PendingOperation>> cur = db.TakeBatch(c, size, sync_number, priority);
+    if (!cur.ok()) return Failed(cur.status());
+    if (cur->empty()) return Event(SyncEvent::Kind::kPushed, false);
+    // With priorities a batch is no range of the outbox: one batch at a time then.
+    auto take_after = [&](const std::vector<PendingOperation>& b) {
+      if (priority || cancel) return Result<std::vector<PendingOperation>>(std::vector<PendingOperation>{});
+      return db.TakeBatch(c, size, sync_number, nullptr, b.back().seq);
+    };
+    auto send = [&](const std::vector<PendingOperation>& b) {
+      std::vector<PushOperation> ops;
+      ops.reserve(b.size());
+      for (const PendingOperation& p : b) ops.push_back(ToPush(p));
+      return std::async(std::launch::async, [this, &client_id, ops = std::move(ops)] {
+        return adapter->SendBatch(client_id, ops);
+      });
+    };
+    auto in_flight = send(*cur);
+    Result<std::vector<PendingOperation>> next = take_after(*cur);
+    while (true) {
+      Result<std::vector<PushResult>> results = in_flight.get();
+      if (!results.ok()) return Failed(results.status());  // what was taken goes again, same ids
+      if (!next.ok()) return Failed(next.status());
+      const bool more = !next->empty() && !cancel;
+      if (more) in_flight = send(*next);  // the server starts on it while this batch is applied
+      Status applied = ApplyResults(c, *cur, *results, sync_number, result);
+      if (!more || !applied.ok()) {
+        if (more) (void)in_flight.get();  // its answer is lost; the batch goes again, same ids
+        return applied.ok() ? Event(SyncEvent::Kind::kPushed, true) : Failed(applied);
+      }
+      cur = std::move(next);
+      next = take_after(*cur);
+    }
+  }
+
+  Status ApplyResults(const std::string& c, const std::vector<PendingOperation>& batch,
+                      const std::vector<PushResult>& results, int64_t sync_number,
+                      SyncResult* result) {
     Result<PushOutcome> out =
-        db.ApplyPushResults(*batch, *results, ResolverFor(c), handlers, sync_number);
-    if (!out.ok()) return Failed(out.status());
+        db.ApplyPushResults(batch, results, ResolverFor(c), handlers, sync_number);
+    if (!out.ok()) return out.status();
     CollectionResult& cr = result->collections[c];
     cr.uploaded += out->applied;
     cr.conflicts += out->conflicts;
@@ -173,10 +207,10 @@ struct SyncEngine::Impl {
     result->conflicts += out->conflicts;
     for (PendingOperation& f : out->failed) result->errors.push_back(std::move(f));
     NotifyObjects(out->changes);
-    Log(LogLevel::kDebug, {{"event", "push"}, {"collection", c}, {"operations", ops.size()},
+    Log(LogLevel::kDebug, {{"event", "push"}, {"collection", c}, {"operations", batch.size()},
                            {"applied", out->applied}, {"conflicts", out->conflicts},
                            {"failed", out->failed.size()}});
-    return Event(SyncEvent::Kind::kPushed, true);
+    return Status::OK();
   }
 
   SyncEvent Pull(const std::string& c, const std::string& client_id, int64_t sync_number,

@@ -25,8 +25,8 @@ const char* ActionName(PullAction a) {
   return "skip";
 }
 
-Result<PullRequest> ReadPullRequest(const Json& body) {
-  PullRequest r;
+Result<ClientPullRequest> ReadPullRequest(const Json& body) {
+  ClientPullRequest r;
   SYNCLINE_ASSIGN_OR_RETURN(r.collection, JsonString(body, "collection"));
   SYNCLINE_RETURN_IF_ERROR(ValidateCollectionName(r.collection));
   SYNCLINE_ASSIGN_OR_RETURN(r.cursor, JsonStringOr(body, "cursor", ""));
@@ -86,11 +86,11 @@ ApiResponse Api::RemoveClient(const ApiCall& c) {
 ApiResponse Api::ClientPull(const ApiCall& c) {
   Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
-  Result<PullRequest> req = ReadPullRequest(*body);
+  Result<ClientPullRequest> req = ReadPullRequest(*body);
   if (!req.ok()) return ApiResponse::Error(req.status());
   Result<ClientRecord> client = CallingClient(c);
   if (!client.ok()) return ApiResponse::Error(client.status());
-  Result<PullPage> page = Pull(store_, c.db, *req);
+  Result<ClientPullPage> page = Pull(store_, c.db, *req);
   if (!page.ok()) return ApiResponse::Error(page.status());
   // The cursor sent is the one the client has applied: what `clients ls` shows.
   if (Status s = RecordPull(store_, env_, c.db, client->client_id, req->collection, req->cursor,

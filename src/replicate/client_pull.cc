@@ -27,8 +27,8 @@ Result<Selector> MakeSelector(const PullSelection& s) {
 }
 
 // The changes after cursor.etag, in etag order.
-Status PullChanges(Store* store, const std::string& db, const PullRequest& req,
-                   const Selector& sel, ClientCursor* cursor, PullPage* page) {
+Status PullChanges(Store* store, const std::string& db, const ClientPullRequest& req,
+                   const Selector& sel, ClientCursor* cursor, ClientPullPage* page) {
   SYNCLINE_ASSIGN_OR_RETURN(
       std::vector<Item> items,
       store->ListCollectionChanges(db, req.collection, cursor->etag, req.limit));
@@ -47,8 +47,8 @@ Status PullChanges(Store* store, const std::string& db, const PullRequest& req,
 }
 
 // One page of a transition: live documents up to cursor.etag in key order.
-Status PullTransition(Store* store, const std::string& db, const PullRequest& req,
-                      const Selector& now, ClientCursor* cursor, PullPage* page) {
+Status PullTransition(Store* store, const std::string& db, const ClientPullRequest& req,
+                      const Selector& now, ClientCursor* cursor, ClientPullPage* page) {
   ClientCursor::Transition& tr = *cursor->transition;
   SYNCLINE_ASSIGN_OR_RETURN(Selector was, MakeSelector(tr.from));
   bool fields_changed = tr.from.fields != req.selection.fields;
@@ -88,7 +88,7 @@ PullAction ClassifyTransition(bool was_selected, bool now_selected, bool fields_
   return was_selected ? PullAction::kGone : PullAction::kSkip;
 }
 
-Result<PullPage> Pull(Store* store, const std::string& db, const PullRequest& req) {
+Result<ClientPullPage> Pull(Store* store, const std::string& db, const ClientPullRequest& req) {
   if (req.limit < 1 || req.limit > kMaxPullLimit) {
     return Status::InvalidArgument("'limit' must be from 1 to " + std::to_string(kMaxPullLimit));
   }
@@ -100,7 +100,7 @@ Result<PullPage> Pull(Store* store, const std::string& db, const PullRequest& re
     cursor.transition = ClientCursor::Transition{cursor.selection, ""};
   }
   cursor.selection = req.selection;
-  PullPage page;
+  ClientPullPage page;
   if (req.with_total) {
     SYNCLINE_ASSIGN_OR_RETURN(int64_t left,
                               store->CountCollectionChanges(db, req.collection, cursor.etag));

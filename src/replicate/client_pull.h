@@ -18,7 +18,7 @@ namespace syncline {
 inline constexpr int64_t kDefaultPullLimit = 1000;
 inline constexpr int64_t kMaxPullLimit = 10000;
 
-struct PullRequest {
+struct ClientPullRequest {
   std::string collection;
   std::string cursor;  // as the last page gave it; "" from the start
   int64_t limit = kDefaultPullLimit;
@@ -36,7 +36,7 @@ struct PullChange {
   Json document;  // kPut only
 };
 
-struct PullPage {
+struct ClientPullPage {
   std::vector<PullChange> changes;
   std::string cursor;
   bool more = false;
@@ -53,6 +53,6 @@ PullAction ClassifyChange(bool deleted, bool selected, bool initial);
 PullAction ClassifyTransition(bool was_selected, bool now_selected, bool fields_changed);
 
 // InvalidArgument for a bad cursor, filter or limit.
-Result<PullPage> Pull(Store* store, const std::string& db, const PullRequest& request);
+Result<ClientPullPage> Pull(Store* store, const std::string& db, const ClientPullRequest& request);
 
 }  // namespace syncline

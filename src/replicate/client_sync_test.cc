@@ -99,7 +99,7 @@ class ClientSyncTest : public ::testing::Test {
                                             int64_t limit = 2) {
     std::map<std::string, PullChange> out;
     for (int pages = 0; pages < 100; ++pages) {
-      Result<PullPage> page = Pull(store_.get(), "db", {"notes", *cursor, limit, sel, false});
+      Result<ClientPullPage> page = Pull(store_.get(), "db", {"notes", *cursor, limit, sel, false});
       EXPECT_OK(page.status());
       if (!page.ok()) break;
       for (PullChange& c : page->changes) out[c.key] = c;

@@ -101,21 +101,31 @@ Result<RulesRecord> SetRules(Store* store, const std::string& db, const std::str
   return out;
 }
 
-Status RulesCheck::Check(const std::string& collection, const Json* current, const Json* next) {
-  if (!rules_ || collection_ != collection) {
-    collection_ = collection;
-    SYNCLINE_ASSIGN_OR_RETURN(RulesRecord record, GetRules(txn_, collection));
-    if (record.rules.is_null()) {
-      rules_.emplace(std::nullopt);
-    } else {
-      Result<CollectionRules> parsed = ParseRules(record.rules);
-      if (!parsed.ok()) {
-        return Status::Corruption("stored rules of collection '" + collection +
-                                  "' do not parse: " + parsed.status().message());
-      }
-      rules_.emplace(std::move(*parsed));
+Status RulesCheck::Load(const std::string& collection) {
+  if (rules_ && collection_ == collection) return Status::OK();
+  rules_.reset();
+  SYNCLINE_ASSIGN_OR_RETURN(RulesRecord record, GetRules(txn_, collection));
+  if (record.rules.is_null()) {
+    rules_.emplace(std::nullopt);
+  } else {
+    Result<CollectionRules> parsed = ParseRules(record.rules);
+    if (!parsed.ok()) {
+      return Status::Corruption("stored rules of collection '" + collection +
+                                "' do not parse: " + parsed.status().message());
     }
+    rules_.emplace(std::move(*parsed));
   }
+  collection_ = collection;
+  return Status::OK();
+}
+
+Result<bool> RulesCheck::Has(const std::string& collection) {
+  SYNCLINE_RETURN_IF_ERROR(Load(collection));
+  return rules_->has_value();
+}
+
+Status RulesCheck::Check(const std::string& collection, const Json* current, const Json* next) {
+  SYNCLINE_RETURN_IF_ERROR(Load(collection));
   if (!*rules_) return Status::OK();
   return CheckDocumentWrite(**rules_, current, next);
 }

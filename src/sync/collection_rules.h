@@ -53,8 +53,12 @@ class RulesCheck {
   explicit RulesCheck(WriteTransaction& txn) : txn_(txn) {}
   // CheckDocumentWrite with the collection's rules (OK if it has none).
   Status Check(const std::string& collection, const Json* current, const Json* next);
+  // True if the collection has rules (so a caller parses documents only then).
+  Result<bool> Has(const std::string& collection);
 
  private:
+  Status Load(const std::string& collection);
+
   WriteTransaction& txn_;
   std::string collection_;  // whose rules `rules_` holds
   std::optional<std::optional<CollectionRules>> rules_;

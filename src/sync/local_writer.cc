@@ -16,6 +16,8 @@ namespace {
 // The collection's rules on a document write: `next` replaces `current` (as Prepare filled it:
 // an empty key when there was none). Bodies are JSON this node stored or validated.
 Status CheckRules(RulesCheck& rules, const Item& next, const Item& current) {
+  SYNCLINE_ASSIGN_OR_RETURN(bool has, rules.Has(next.collection));
+  if (!has) return Status::OK();  // most collections: no document is parsed for nothing
   std::optional<Json> before, after;
   if (!current.key.empty() && !current.deleted) before = ParseStoredJson(current.body);
   if (!next.deleted) after = ParseStoredJson(next.body);
