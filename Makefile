@@ -23,7 +23,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j2 --timeout 900
 
 bench: build
-	@scripts/install-deps.sh rsync curl python3 nodejs npm
+	@scripts/install-deps.sh rsync curl python3 nodejs npm time
 	bench/run.sh $(BUILD)
 
 # Long randomized convergence runs (3 masters with faults; 4 offline clients with cuts); SEEDS

@@ -31,14 +31,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run_measured(args, cwd=None):
-    """Runs a process and returns (stdout, peak RSS in MiB) from its own rusage."""
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"{args[:3]} failed: {err.decode()[-2000:]}")
-    return out.decode(), usage.ru_maxrss / 1024.0
+    """Runs a process under GNU time and returns (stdout, its peak RSS in MiB). Not wait4's
+    rusage: a child forked from this (large) Python process keeps the fork's high-water mark
+    across exec."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *args], cwd=cwd,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{args[:3]} failed: {proc.stderr.decode()[-2000:]}")
+        kib = int(rss.read().strip().splitlines()[-1])
+    return proc.stdout.decode(), kib / 1024.0
 
 
 def make_docs(path, n, seed=1):
