@@ -37,5 +37,10 @@ python3 "$here/sync_vs_rsync.py" "$build" "$out/sync_vs_rsync.json"
 echo "== collection sync: full, incremental keys and merkle (one million documents)"
 python3 "$here/collection_sync.py" "$build" "$out/collection_sync.json" "${COLLECTION_DOCS:-1000000}"
 
+echo "== a client's pull page applied into stores of 1,000 and 1,000,000 documents"
+pages=$(mktemp -d)
+"$build/page_apply_bench" "$pages" | tee "$out/page_apply.json"
+rm -rf "$pages"
+
 echo "== offline-first client sync against PouchDB (100,000 documents, loopback)"
 python3 "$here/client_vs_pouchdb.py" "$build" "$out/client_vs_pouchdb.json" "${CLIENT_DOCS:-100000}"
