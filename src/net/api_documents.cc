@@ -1,6 +1,7 @@
 // Api handlers for documents: put, get, delete, list, find, bulk.
 #include "net/api.h"
 #include "sync/filter.h"
+#include "sync/indexed_lookup.h"
 #include "sync/projection.h"
 #include "util/json_reader.h"
 #include "util/name.h"
@@ -126,32 +127,6 @@ ApiResponse Api::ListDocuments(const ApiCall& c) {
   return ApiResponse::Json(200, JsonArrayText(out));
 }
 
-namespace {
-
-// A top-level condition of `filter` that pins a field with an index to one value
-// ({"f": v} or {"f": {"$eq": v}}, v a string, an integer or a boolean), or nullopt.
-Result<std::optional<std::pair<std::string, Json>>> IndexedEquality(Store* store,
-                                                                    const std::string& db,
-                                                                    const std::string& collection,
-                                                                    const Json& filter) {
-  std::optional<std::pair<std::string, Json>> none;
-  if (!filter.is_object() || filter.empty()) return none;
-  SYNCLINE_ASSIGN_OR_RETURN(std::vector<FieldIndex> indexes, store->ListFieldIndexes(db));
-  for (const FieldIndex& i : indexes) {
-    if (i.collection != collection) continue;
-    auto it = filter.find(i.field);
-    if (it == filter.end()) continue;
-    const Json* v = &*it;
-    if (v->is_object() && v->size() == 1 && v->contains("$eq")) v = &*v->find("$eq");
-    if (v->is_string() || v->is_boolean() || v->is_number_integer()) {
-      return std::optional<std::pair<std::string, Json>>(std::make_pair(i.field, *v));
-    }
-  }
-  return none;
-}
-
-}  // namespace
-
 ApiResponse Api::FindDocuments(const ApiCall& c) {
   const std::string& db = c.db;
   const std::string& collection = c.collection;
@@ -184,12 +159,12 @@ ApiResponse Api::FindDocuments(const ApiCall& c) {
 
   // Candidates in key order, a page at a time: through a field index when the filter pins an
   // indexed field to one value, else a scan of the collection. The whole filter still decides.
-  auto indexed = IndexedEquality(store_, db, collection, body->value("filter", Json::object()));
+  auto indexed = FindIndexedLookup(store_, db, collection, body->value("filter", Json::object()));
   if (!indexed.ok()) return ApiResponse::Error(indexed.status());
   std::string after;
   auto next_page = [&]() -> Result<std::vector<Item>> {
     if (*indexed) {
-      return store_->FindByField(db, collection, (*indexed)->first, (*indexed)->second, after,
+      return store_->FindByField(db, collection, (*indexed)->field, (*indexed)->value, after,
                                  1000);
     }
     ListOptions o;

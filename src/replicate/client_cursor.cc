@@ -28,6 +28,8 @@ std::string EncodeCursor(const ClientCursor& c) {
   if (c.transition) {
     j["t"] = {{"from", SelectionJson(c.transition->from)}, {"after", c.transition->after_key}};
   }
+  if (c.walk) j["w"] = {{"after", c.walk->after_key}, {"snap", c.walk->snapshot_etag}};
+  if (c.holds) j["h"] = true;
   return Base64Encode(DumpJson(j));
 }
 
@@ -50,6 +52,17 @@ Result<ClientCursor> DecodeCursor(const std::string& text) {
     SYNCLINE_ASSIGN_OR_RETURN(tr.after_key, JsonString(*t, "after"));
     c.transition = std::move(tr);
   }
+  if (j->contains("w")) {
+    SYNCLINE_ASSIGN_OR_RETURN(const Json* w, JsonObjectField(*j, "w"));
+    ClientCursor::IndexWalk walk;
+    SYNCLINE_ASSIGN_OR_RETURN(walk.after_key, JsonString(*w, "after"));
+    SYNCLINE_ASSIGN_OR_RETURN(walk.snapshot_etag, JsonInt(*w, "snap"));
+    if (walk.snapshot_etag < 0 || c.etag != 0 || c.transition) {
+      return Status::InvalidArgument("malformed cursor: not one this server made");
+    }
+    c.walk = std::move(walk);
+  }
+  SYNCLINE_ASSIGN_OR_RETURN(c.holds, JsonBoolOr(*j, "h", false));
   return c;
 }
 

@@ -34,6 +34,18 @@ struct ClientCursor {
     std::string after_key;
   };
   std::optional<Transition> transition;
+
+  // Set while a first pull with a filter on an indexed field walks that index in key order
+  // (instead of every change of the collection): matches after `after_key`, then the changes
+  // after `snapshot_etag`, the database's last etag when the walk began.
+  struct IndexWalk {
+    std::string after_key;
+    int64_t snapshot_etag = 0;
+  };
+  std::optional<IndexWalk> walk;
+  // The client holds documents although `etag` is 0 (its selection changed during a walk):
+  // the changes from the start are sent with deletes and gones, not as a first pull.
+  bool holds = false;
 };
 
 // Text form: base64 of a small JSON object; "" is the start of a collection.

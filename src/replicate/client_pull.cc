@@ -1,6 +1,7 @@
 #include "replicate/client_pull.h"
 
 #include "sync/collection_rules.h"
+#include "sync/indexed_lookup.h"
 #include "sync/projection.h"
 #include "util/json_reader.h"
 
@@ -32,7 +33,7 @@ Status PullChanges(Store* store, const std::string& db, const ClientPullRequest&
   SYNCLINE_ASSIGN_OR_RETURN(
       std::vector<Item> items,
       store->ListCollectionChanges(db, req.collection, cursor->etag, req.limit));
-  bool initial = cursor->etag == 0;
+  bool initial = cursor->etag == 0 && !cursor->holds;
   for (const Item& item : items) {
     Json doc = item.deleted ? Json() : ParseStoredJson(item.body);
     PullAction action = ClassifyChange(item.deleted, !item.deleted && sel.Selects(doc), initial);
@@ -43,6 +44,45 @@ Status PullChanges(Store* store, const std::string& db, const ClientPullRequest&
   }
   if (!items.empty()) cursor->etag = items.back().etag;
   page->more = static_cast<int64_t>(items.size()) == req.limit;
+  return Status::OK();
+}
+
+// One page of a first pull through a field index: the live documents the index finds for the
+// filter's pinned value, in key order. The changes after the walk's snapshot follow it (those
+// made during the walk included: a document put twice is harmless, none is missed).
+Status PullIndexWalk(Store* store, const std::string& db, const ClientPullRequest& req,
+                     const Selector& sel, const IndexedLookup& lookup, ClientCursor* cursor,
+                     ClientPullPage* page) {
+  ClientCursor::IndexWalk& walk = *cursor->walk;
+  SYNCLINE_ASSIGN_OR_RETURN(std::vector<Item> items,
+                            store->FindByField(db, req.collection, lookup.field, lookup.value,
+                                               walk.after_key, req.limit));
+  for (const Item& item : items) {
+    Json doc = ParseStoredJson(item.body);
+    if (!sel.Selects(doc)) continue;  // the rest of the filter
+    page->changes.push_back({item.key, item.etag, PullAction::kPut, sel.Project(doc)});
+  }
+  if (static_cast<int64_t>(items.size()) == req.limit) {
+    walk.after_key = items.back().key;
+  } else {
+    cursor->etag = walk.snapshot_etag;
+    cursor->walk.reset();
+  }
+  page->more = true;
+  return Status::OK();
+}
+
+// Starts an index walk for a first pull whose filter an index can answer.
+Status MaybeStartWalk(Store* store, const std::string& db, const ClientPullRequest& req,
+                      ClientCursor* cursor, std::optional<IndexedLookup>* lookup) {
+  SYNCLINE_ASSIGN_OR_RETURN(*lookup,
+                            FindIndexedLookup(store, db, req.collection, req.selection.filter));
+  if (!*lookup) return Status::OK();
+  if (!cursor->walk) {
+    if (cursor->etag != 0 || cursor->holds || cursor->transition) return Status::OK();
+    SYNCLINE_ASSIGN_OR_RETURN(DatabaseInfo info, store->GetDatabase(db));
+    cursor->walk = ClientCursor::IndexWalk{"", info.last_etag};
+  }
   return Status::OK();
 }
 
@@ -95,18 +135,33 @@ Result<ClientPullPage> Pull(Store* store, const std::string& db, const ClientPul
   SYNCLINE_ASSIGN_OR_RETURN(Selector sel, MakeSelector(req.selection));
   SYNCLINE_ASSIGN_OR_RETURN(ClientCursor cursor, DecodeCursor(req.cursor));
   // The client holds what it pulled with the cursor's selection: if it now asks for another,
-  // walk what it holds and send the difference before going on.
-  if (!cursor.transition && cursor.selection != req.selection && cursor.etag > 0) {
-    cursor.transition = ClientCursor::Transition{cursor.selection, ""};
+  // walk what it holds and send the difference before going on. Part way through an index
+  // walk it holds part of a selection: everything is sent again, with deletes and gones.
+  if (cursor.selection != req.selection) {
+    if (cursor.walk) {
+      cursor.walk.reset();
+      cursor.holds = true;
+    } else if (!cursor.transition && cursor.etag > 0) {
+      cursor.transition = ClientCursor::Transition{cursor.selection, ""};
+    }
   }
   cursor.selection = req.selection;
+  std::optional<IndexedLookup> lookup;
+  SYNCLINE_RETURN_IF_ERROR(MaybeStartWalk(store, db, req, &cursor, &lookup));
   ClientPullPage page;
   if (req.with_total) {
     SYNCLINE_ASSIGN_OR_RETURN(int64_t left,
                               store->CountCollectionChanges(db, req.collection, cursor.etag));
     page.total = left;
   }
-  if (cursor.transition) {
+  if (cursor.walk && lookup) {
+    SYNCLINE_RETURN_IF_ERROR(PullIndexWalk(store, db, req, sel, *lookup, &cursor, &page));
+  } else if (cursor.walk) {
+    // The index went away during the walk: the whole collection from the start, as changes.
+    cursor.walk.reset();
+    cursor.holds = true;
+    SYNCLINE_RETURN_IF_ERROR(PullChanges(store, db, req, sel, &cursor, &page));
+  } else if (cursor.transition) {
     SYNCLINE_RETURN_IF_ERROR(PullTransition(store, db, req, sel, &cursor, &page));
   } else {
     SYNCLINE_RETURN_IF_ERROR(PullChanges(store, db, req, sel, &cursor, &page));
