@@ -8,6 +8,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "sync/filter.h"
 #include "util/json_reader.h"
+#include "util/name.h"
 #include "util/uuid.h"
 
 namespace syncline {
@@ -291,12 +292,11 @@ Status ClientDb::PutLocked(const std::string& collection, const std::string& key
 
 namespace {
 
+// The server's own rules: a name it would refuse must not wait in the outbox, where its
+// batch would be refused whole at every sync.
 Status CheckNames(const std::string& collection, const std::string& key) {
-  if (collection.empty() || collection.size() > 256) {
-    return Status::InvalidArgument("collection name must be 1 to 256 bytes");
-  }
-  if (key.empty() || key.size() > 1024) return Status::InvalidArgument("key must be 1 to 1024 bytes");
-  return Status::OK();
+  SYNCLINE_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  return ValidateItemName(key, "key");
 }
 
 }  // namespace

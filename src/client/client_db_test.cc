@@ -53,6 +53,9 @@ TEST_F(ClientDbTest, LocalWritesWorkOfflineAndCoalesce) {
   EXPECT_EQ(db_->Remove("notes", "zz").code(), Status::Code::kNotFound);
   EXPECT_EQ(db_->Put("notes", "x", nlohmann::json::array()).code(),
             Status::Code::kInvalidArgument);
+  // Names the server would refuse never reach the outbox.
+  EXPECT_EQ(db_->Put("notes", "../x", {{"t", 1}}).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(db_->Put("_system", "x", {{"t", 1}}).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(Pending().size(), 1u);  // refused writes changed nothing
 }
 

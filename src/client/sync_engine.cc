@@ -384,22 +384,21 @@ struct SyncEngine::Impl {
     }
   }
 
-  void BackgroundLoop(int64_t period_micros) {
+  // `next`: when the first sync is due (counted from StartBackground, not from when this
+  // thread happens to start).
+  void BackgroundLoop(int64_t period_micros, int64_t next) {
     std::unique_lock<std::mutex> lock(mu);
-    int64_t next = env->clock->NowMicros() + period_micros;
     while (!stop) {
       env->clock->WaitUntil(cv, lock, next, [this] { return stop || wake; });
       if (stop) break;
       bool due = wake || env->clock->NowMicros() >= next;
       wake = false;
-      if (!due || !online) {
-        if (!due) continue;
-        next = env->clock->NowMicros() + period_micros;
-        continue;
+      if (!due) continue;
+      if (online) {  // offline, the period passes without a sync; coming back wakes it
+        lock.unlock();
+        (void)Run(options.collections, strategy);
+        lock.lock();
       }
-      lock.unlock();
-      (void)Run(options.collections, strategy);
-      lock.lock();
       next = env->clock->NowMicros() + period_micros;
     }
   }
@@ -475,7 +474,8 @@ void SyncEngine::StartBackground(std::chrono::milliseconds period) {
   if (impl_->background.joinable()) return;
   impl_->stop = false;
   int64_t micros = period.count() * 1000;
-  impl_->background = std::thread([this, micros] { impl_->BackgroundLoop(micros); });
+  int64_t first = impl_->env->clock->NowMicros() + micros;
+  impl_->background = std::thread([this, micros, first] { impl_->BackgroundLoop(micros, first); });
 }
 
 void SyncEngine::Stop() {
