@@ -3,13 +3,14 @@
 #include "client/client_db.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "client/outbox_rules.h"
 #include "store/sqlite/sqlite_db.h"
 #include "sync/filter.h"
 #include "util/json_reader.h"
 #include "util/name.h"
-#include "util/uuid.h"
+#include "util/sha256.h"
 
 namespace syncline {
 namespace {
@@ -93,7 +94,16 @@ Result<std::unique_ptr<ClientDb>> ClientDb::Open(const std::string& path, Env* e
   return std::unique_ptr<ClientDb>(new ClientDb(std::move(conn), std::move(lock), env));
 }
 
-std::string ClientDb::NewOpId() { return NewUuid(env_->random); }
+// Time-ordered (microseconds, then 64 random bits), so the server's record of a client's
+// operations grows at its end instead of at random places in its B-tree.
+std::string ClientDb::NewOpId() {
+  char random[8];
+  env_->random->Fill(random, sizeof random);
+  char time[17];
+  std::snprintf(time, sizeof time, "%016llx",
+                static_cast<unsigned long long>(env_->clock->NowMicros()));
+  return std::string(time) + HexEncode(random, sizeof random);
+}
 
 // ---- rows and documents (callers hold mu_) ----
 
