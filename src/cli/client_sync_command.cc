@@ -2,7 +2,10 @@
 // notifications as they come (a progress bar on a terminal).
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <thread>
 #include <iostream>
 #include <map>
 
@@ -136,9 +139,26 @@ Json ResultJson(const SyncResult& r) {
 }
 
 // SIGINT cancels the running sync (it stops at a safe point and says so) instead of killing it.
-SyncEngine* g_engine = nullptr;
-void OnInterrupt(int) {
-  if (g_engine) g_engine->Cancel();
+// The handler only sets a flag (Cancel takes a lock: not for a signal handler); a watcher
+// thread passes it on.
+std::atomic<bool> g_interrupted{false};
+void OnInterrupt(int) { g_interrupted = true; }
+
+// Runs `sync` while a watcher turns Ctrl-C into engine.Cancel().
+Result<SyncResult> RunCancellable(SyncEngine& engine, const std::function<Result<SyncResult>()>& sync) {
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done) {
+      if (g_interrupted.exchange(false)) engine.Cancel();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  std::signal(SIGINT, OnInterrupt);
+  Result<SyncResult> r = sync();
+  std::signal(SIGINT, SIG_DFL);
+  done = true;
+  watcher.join();
+  return r;
 }
 
 int RunSync(const CliContext& ctx, const std::string& dir, const SyncFlags& f, bool push_only) {
@@ -179,11 +199,9 @@ int RunSync(const CliContext& ctx, const std::string& dir, const SyncFlags& f, b
     if (n.status == "error") std::cerr << " (" << n.error_code << ") " << n.error_message;
     std::cerr << "\n";
   });
-  g_engine = engine->get();
-  std::signal(SIGINT, OnInterrupt);
-  Result<SyncResult> r = push_only ? (*engine)->PushChanges() : (*engine)->Sync();
-  std::signal(SIGINT, SIG_DFL);
-  g_engine = nullptr;
+  SyncEngine& e = **engine;
+  Result<SyncResult> r =
+      RunCancellable(e, [&] { return push_only ? e.PushChanges() : e.Sync(); });
   if (bar.enabled()) bar.Finish();
   // Keep a token the login callback renewed.
   if (Status s = db.SetSetting("token", http->token()); !s.ok()) return ctx.Fail(s);
