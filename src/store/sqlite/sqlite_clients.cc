@@ -119,13 +119,15 @@ Result<std::optional<std::string>> GetClientOp(SqliteConnection* c, int64_t db_i
   return out;
 }
 
-Status PutClientOp(SqliteConnection* c, int64_t db_id, std::string_view client_id,
-                   std::string_view op_id, std::string_view result, int64_t now,
-                   int64_t keep_after) {
+Status PruneClientOps(SqliteConnection* c, int64_t db_id, int64_t keep_after) {
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * prune,
       c->Prepare("DELETE FROM client_ops WHERE db_id=? AND created_at<?"));
-  SYNCLINE_RETURN_IF_ERROR(prune->Bind(1, db_id).Bind(2, keep_after).Run());
+  return prune->Bind(1, db_id).Bind(2, keep_after).Run();
+}
+
+Status PutClientOp(SqliteConnection* c, int64_t db_id, std::string_view client_id,
+                   std::string_view op_id, std::string_view result, int64_t now) {
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
       c->Prepare("INSERT OR REPLACE INTO client_ops (db_id, client_id, op_id, result, "

@@ -28,10 +28,11 @@ Result<std::vector<ClientCollectionRecord>> ListClientCollections(SqliteConnecti
 Result<std::optional<std::string>> GetClientOp(SqliteConnection* c, int64_t db_id,
                                                std::string_view client_id,
                                                std::string_view op_id);
-// Stores the result and drops operations older than `keep_after` (microseconds).
+// Stores the result of one operation, kept for retries.
 Status PutClientOp(SqliteConnection* c, int64_t db_id, std::string_view client_id,
-                   std::string_view op_id, std::string_view result, int64_t now,
-                   int64_t keep_after);
+                   std::string_view op_id, std::string_view result, int64_t now);
+// Forgets the operations recorded before `keep_after` (once per transaction is enough).
+Status PruneClientOps(SqliteConnection* c, int64_t db_id, int64_t keep_after);
 
 // Documents of `collection` with etag > since, tombstones included, in etag order.
 Result<std::vector<Item>> ListCollectionChanges(SqliteConnection* c, int64_t db_id,

@@ -176,8 +176,11 @@ class SqliteWriteTransaction : public WriteTransaction {
                      std::string_view result) override {
     constexpr int64_t kKeepMicros = 7 * 86400 * 1'000'000LL;
     int64_t now = env_->clock->NowMicros();
-    return sqlite_clients::PutClientOp(conn_, db_id_, client_id, op_id, result, now,
-                                       now - kKeepMicros);
+    if (!pruned_ops_) {  // a push of thousands of operations prunes once
+      SYNCLINE_RETURN_IF_ERROR(sqlite_clients::PruneClientOps(conn_, db_id_, now - kKeepMicros));
+      pruned_ops_ = true;
+    }
+    return sqlite_clients::PutClientOp(conn_, db_id_, client_id, op_id, result, now);
   }
 
   Result<std::optional<FollowerRecord>> GetFollower(std::string_view collection) override {
@@ -289,6 +292,7 @@ class SqliteWriteTransaction : public WriteTransaction {
   int64_t etag_;
   Env* env_;
   bool trees_;
+  bool pruned_ops_ = false;  // PutClientOp pruned old operations in this transaction
   sqlite_tree::TreeDelta tree_;
   // The item the last Get read, and its tree hash (none for a tombstone or an absent item).
   ItemRef last_get_;
