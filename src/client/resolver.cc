@@ -19,16 +19,9 @@ int CompareStamps(const nlohmann::json* a, const nlohmann::json* b) {
   };
   int ra = rank(a), rb = rank(b);
   if (ra != rb) return ra < rb ? -1 : 1;
-  if (ra == 1) {
-    double x = a->get<double>(), y = b->get<double>();
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
-  if (ra == 2) {
-    const std::string& x = a->get_ref<const std::string&>();
-    const std::string& y = b->get_ref<const std::string&>();
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
-  return 0;
+  if (ra == 0) return 0;
+  // Two numbers (integer or not) or two strings: nlohmann's comparison, which never throws.
+  return *a < *b ? -1 : (*b < *a ? 1 : 0);
 }
 
 std::vector<std::string> SplitList(const std::string& text) {

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_indexes.h"
 
+#include "util/json_reader.h"
 #include "util/sha256.h"
 
 namespace syncline::sqlite_indexes {
@@ -131,9 +132,9 @@ Result<std::vector<Item>> FindByField(SqliteConnection* c, int64_t db_id,
   if (value.is_string()) {
     st->Bind(3, value.get_ref<const std::string&>());
   } else if (value.is_boolean()) {
-    st->Bind(3, int64_t{value.get<bool>() ? 1 : 0});
-  } else if (value.is_number_integer()) {
-    st->Bind(3, value.get<int64_t>());
+    st->Bind(3, int64_t{value == true ? 1 : 0});
+  } else if (Result<int64_t> n = JsonAsInt(value, "an index lookup's value"); n.ok()) {
+    st->Bind(3, *n);
   } else {
     return Status::InvalidArgument("an index lookup takes a string, an integer or a boolean");
   }
