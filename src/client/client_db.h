@@ -54,7 +54,7 @@ struct PageOutcome {
   std::vector<AppliedChange> changes;
 };
 
-struct PushOutcome {
+struct BatchOutcome {
   int64_t applied = 0;
   int64_t conflicts = 0;
   std::vector<PendingOperation> failed;  // as kept (after any automatic handler)
@@ -105,7 +105,7 @@ class ClientDb {
       const std::string& collection, size_t limit, int64_t sync_number,
       const std::function<bool(const PendingOperation&)>& priority, int64_t after_seq = 0);
   // Applies the server's answer to a batch TakeBatch returned, in one transaction.
-  Result<PushOutcome> ApplyPushResults(const std::vector<PendingOperation>& batch,
+  Result<BatchOutcome> ApplyPushResults(const std::vector<PendingOperation>& batch,
                                        const std::vector<PushResult>& results,
                                        const Resolver& resolver, const FailureHandlers& handlers,
                                        int64_t sync_number);
@@ -172,7 +172,7 @@ class ClientDb {
   Status ResolveRow(Row row, const MaybeDocument& server, int64_t server_etag,
                     const Resolver& resolver, int64_t sync_number, std::vector<AppliedChange>* out);
   Status ApplyOne(const PendingOperation& op, const PushResult& result, const Resolver& resolver,
-                  const FailureHandlers& handlers, int64_t sync_number, PushOutcome* out);
+                  const FailureHandlers& handlers, int64_t sync_number, BatchOutcome* out);
   Status RunFailureAction(Row row, FailureAction action, int64_t next_sync,
                           std::vector<AppliedChange>* out);
   std::string NewOpId();

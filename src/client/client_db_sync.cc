@@ -184,7 +184,7 @@ Status ClientDb::RunFailureAction(Row row, FailureAction action, int64_t next_sy
 
 Status ClientDb::ApplyOne(const PendingOperation& sent, const PushResult& result,
                           const Resolver& resolver, const FailureHandlers& handlers,
-                          int64_t sync_number, PushOutcome* out) {
+                          int64_t sync_number, BatchOutcome* out) {
   SYNCLINE_ASSIGN_OR_RETURN(std::optional<Row> first, FirstRow(sent.collection, sent.key));
   // Only the row that was sent is answered; anything else (a reset dropped it) is ignored.
   if (!first || first->op.op_id != sent.op_id) return Status::OK();
@@ -229,7 +229,7 @@ Status ClientDb::ApplyOne(const PendingOperation& sent, const PushResult& result
   return Status::OK();
 }
 
-Result<PushOutcome> ClientDb::ApplyPushResults(const std::vector<PendingOperation>& batch,
+Result<BatchOutcome> ClientDb::ApplyPushResults(const std::vector<PendingOperation>& batch,
                                                const std::vector<PushResult>& results,
                                                const Resolver& resolver,
                                                const FailureHandlers& handlers,
@@ -241,7 +241,7 @@ Result<PushOutcome> ClientDb::ApplyPushResults(const std::vector<PendingOperatio
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(conn_.get());
   SYNCLINE_RETURN_IF_ERROR(txn.Begin());
-  PushOutcome out;
+  BatchOutcome out;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (results[i].op_id != batch[i].op_id) {
       return Status::ProtocolError("push results are not in the order of the operations");

@@ -196,7 +196,7 @@ struct SyncEngine::Impl {
   Status ApplyResults(const std::string& c, const std::vector<PendingOperation>& batch,
                       const std::vector<PushResult>& results, int64_t sync_number,
                       SyncResult* result) {
-    Result<PushOutcome> out =
+    Result<BatchOutcome> out =
         db.ApplyPushResults(batch, results, ResolverFor(c), handlers, sync_number);
     if (!out.ok()) return out.status();
     CollectionResult& cr = result->collections[c];
