@@ -1,7 +1,5 @@
 #include "cli/client_dir.h"
 
-#include <sstream>
-
 #include "client/client_db.h"
 
 namespace syncline {
@@ -35,16 +33,6 @@ Result<std::unique_ptr<HttpAdapter>> MakeAdapter(const CliContext& ctx, OfflineS
     return Status::InvalidArgument("this client has no server: run `syncline client init` again");
   }
   return std::make_unique<HttpAdapter>(std::move(o));
-}
-
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
 }
 
 }  // namespace syncline

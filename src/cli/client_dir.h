@@ -22,7 +22,4 @@ Result<std::unique_ptr<OfflineStore>> CreateClientDir(const std::string& dir);
 // stored CA file.
 Result<std::unique_ptr<HttpAdapter>> MakeAdapter(const CliContext& ctx, OfflineStore& store);
 
-// "a,b,c" as a list (empty items dropped).
-std::vector<std::string> SplitCommas(const std::string& text);
-
 }  // namespace syncline

@@ -16,6 +16,7 @@
 #include "client/client_db.h"
 #include "syncline/sync_engine.h"
 #include "util/json_reader.h"
+#include "util/split.h"
 
 namespace syncline {
 namespace {
@@ -62,7 +63,7 @@ Status ApplySelection(const SyncFlags& f, ClientDb& db, SyncOptions* o) {
     SYNCLINE_ASSIGN_OR_RETURN(std::string filter, db.GetSetting("filter:" + c));
     if (!filter.empty()) o->filters[c] = ParseStoredJson(filter);
     SYNCLINE_ASSIGN_OR_RETURN(std::string fields, db.GetSetting("fields:" + c));
-    if (!fields.empty()) o->fields[c] = SplitCommas(fields);
+    if (!fields.empty()) o->fields[c] = SplitList(fields);
   }
   return Status::OK();
 }
@@ -70,10 +71,10 @@ Status ApplySelection(const SyncFlags& f, ClientDb& db, SyncOptions* o) {
 // The collections of this run: --collections, else those given at init, else every
 // collection the store holds.
 Result<std::vector<std::string>> Collections(const SyncFlags& f, OfflineStore& store) {
-  std::vector<std::string> out = SplitCommas(f.collections);
+  std::vector<std::string> out = SplitList(f.collections);
   if (out.empty()) {
     SYNCLINE_ASSIGN_OR_RETURN(std::string stored, store.db().GetSetting("collections"));
-    out = SplitCommas(stored);
+    out = SplitList(stored);
   }
   if (out.empty()) {
     SYNCLINE_ASSIGN_OR_RETURN(out, store.Collections());

@@ -138,6 +138,27 @@ Status ClientDb::ReadRow(SqliteStatement* st, Row* row) {
   return Status::OK();
 }
 
+Result<std::vector<ClientDb::Row>> ClientDb::ReadRows(SqliteStatement* st) {
+  std::vector<Row> rows;
+  while (true) {
+    Result<bool> has = st->Step();
+    if (!has.ok() || !*has) {
+      st->Reset();
+      if (!has.ok()) return has.status();
+      return rows;
+    }
+    Row row;
+    SYNCLINE_RETURN_IF_ERROR(ReadRow(st, &row));
+    rows.push_back(std::move(row));
+  }
+}
+
+Result<std::optional<ClientDb::Row>> ClientDb::ReadFirstRow(SqliteStatement* st) {
+  SYNCLINE_ASSIGN_OR_RETURN(std::vector<Row> rows, ReadRows(st));
+  if (rows.empty()) return std::optional<Row>();
+  return std::optional<Row>(std::move(rows.front()));
+}
+
 Result<std::optional<ClientDb::Row>> ClientDb::LastRow(const std::string& collection,
                                                        const std::string& key) {
   SYNCLINE_ASSIGN_OR_RETURN(
@@ -145,14 +166,7 @@ Result<std::optional<ClientDb::Row>> ClientDb::LastRow(const std::string& collec
       conn_->Prepare(std::string("SELECT ") + kRowColumns +
                      " FROM outbox WHERE collection=? AND key=? ORDER BY seq DESC LIMIT 1"));
   st->Bind(1, collection).Bind(2, key);
-  SYNCLINE_ASSIGN_OR_RETURN(bool has, st->Step());
-  std::optional<Row> row;
-  if (has) {
-    row.emplace();
-    SYNCLINE_RETURN_IF_ERROR(ReadRow(st, &*row));
-  }
-  st->Reset();
-  return row;
+  return ReadFirstRow(st);
 }
 
 Result<std::optional<ClientDb::Row>> ClientDb::FirstRow(const std::string& collection,
@@ -162,14 +176,7 @@ Result<std::optional<ClientDb::Row>> ClientDb::FirstRow(const std::string& colle
       conn_->Prepare(std::string("SELECT ") + kRowColumns +
                      " FROM outbox WHERE collection=? AND key=? ORDER BY seq LIMIT 1"));
   st->Bind(1, collection).Bind(2, key);
-  SYNCLINE_ASSIGN_OR_RETURN(bool has, st->Step());
-  std::optional<Row> row;
-  if (has) {
-    row.emplace();
-    SYNCLINE_RETURN_IF_ERROR(ReadRow(st, &*row));
-  }
-  st->Reset();
-  return row;
+  return ReadFirstRow(st);
 }
 
 Result<std::optional<std::pair<Json, int64_t>>> ClientDb::LoadDoc(const std::string& collection,
@@ -423,18 +430,10 @@ Result<std::vector<PendingOperation>> ClientDb::Pending(const std::string& colle
       conn_->Prepare(std::string("SELECT ") + kRowColumns +
                      " FROM outbox WHERE ?='' OR collection=? ORDER BY seq"));
   st->Bind(1, collection).Bind(2, collection);
+  SYNCLINE_ASSIGN_OR_RETURN(std::vector<Row> rows, ReadRows(st));
   std::vector<PendingOperation> out;
-  while (true) {
-    Result<bool> has = st->Step();
-    if (!has.ok() || !*has) {
-      st->Reset();
-      if (!has.ok()) return has.status();
-      break;
-    }
-    Row row;
-    SYNCLINE_RETURN_IF_ERROR(ReadRow(st, &row));
-    out.push_back(std::move(row.op));
-  }
+  out.reserve(rows.size());
+  for (Row& row : rows) out.push_back(std::move(row.op));
   return out;
 }
 

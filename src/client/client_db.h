@@ -154,6 +154,10 @@ class ClientDb {
       "seq, op_id, collection, key, op, base_etag, body, state, error, not_before, created_at";
   // Reads the row `st` stands on (selected as kRowColumns).
   static Status ReadRow(SqliteStatement* st, Row* row);
+  // Every row the bound statement `st` (selecting kRowColumns) yields; resets it.
+  static Result<std::vector<Row>> ReadRows(SqliteStatement* st);
+  // The first row of ReadRows, if any.
+  static Result<std::optional<Row>> ReadFirstRow(SqliteStatement* st);
 
   Status PutLocked(const std::string& collection, const std::string& key, const Json* doc);
   Result<std::optional<Row>> LastRow(const std::string& collection, const std::string& key);

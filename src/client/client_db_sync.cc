@@ -39,17 +39,24 @@ bool ActionFits(FailureAction action, const std::string& error) {
   return false;
 }
 
+// The refusal of an action that does not fit an error of kind `error`.
+Status Misfit(const std::string& error) {
+  if (error == "create-error") {
+    return Status::InvalidArgument("a create error can be handled by delete or recreate");
+  }
+  if (error == "update-error") {
+    return Status::InvalidArgument("an update error can be handled by retry or rollback");
+  }
+  return Status::InvalidArgument("a delete error can be handled by retry");
+}
+
 }  // namespace
 
 Status CheckHandlers(const FailureHandlers& h) {
-  if (!ActionFits(h.create, "create-error")) {
-    return Status::InvalidArgument("a create error can be handled by delete or recreate");
-  }
-  if (!ActionFits(h.update, "update-error")) {
-    return Status::InvalidArgument("an update error can be handled by retry or rollback");
-  }
-  if (!ActionFits(h.remove, "delete-error")) {
-    return Status::InvalidArgument("a delete error can be handled by retry");
+  for (const auto& [action, error] : {std::pair{h.create, "create-error"},
+                                      std::pair{h.update, "update-error"},
+                                      std::pair{h.remove, "delete-error"}}) {
+    if (!ActionFits(action, error)) return Misfit(error);
   }
   return Status::OK();
 }
@@ -66,14 +73,7 @@ Result<std::optional<ClientDb::Row>> ClientDb::NextRow(const Row& row) {
       conn_->Prepare(std::string("SELECT ") + kRowColumns +
                      " FROM outbox WHERE collection=? AND key=? AND seq>? ORDER BY seq LIMIT 1"));
   st->Bind(1, row.op.collection).Bind(2, row.op.key).Bind(3, row.seq);
-  SYNCLINE_ASSIGN_OR_RETURN(bool has, st->Step());
-  std::optional<Row> next;
-  if (has) {
-    next.emplace();
-    SYNCLINE_RETURN_IF_ERROR(ReadRow(st, &*next));
-  }
-  st->Reset();
-  return next;
+  return ReadFirstRow(st);
 }
 
 Result<std::vector<PendingOperation>> ClientDb::TakeBatch(
@@ -94,18 +94,7 @@ Result<std::vector<PendingOperation>> ClientDb::TakeBatch(
   SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, conn_->Prepare(sql));
   st->Bind(1, collection).Bind(2, after_seq).Bind(3, sync_number);
   st->Bind(4, priority ? int64_t{-1} : static_cast<int64_t>(limit));
-  std::vector<Row> rows;
-  while (true) {
-    Result<bool> has = st->Step();
-    if (!has.ok() || !*has) {
-      st->Reset();
-      if (!has.ok()) return has.status();
-      break;
-    }
-    Row row;
-    SYNCLINE_RETURN_IF_ERROR(ReadRow(st, &row));
-    rows.push_back(std::move(row));
-  }
+  SYNCLINE_ASSIGN_OR_RETURN(std::vector<Row> rows, ReadRows(st));
   if (priority) {
     std::stable_partition(rows.begin(), rows.end(),
                           [&](const Row& r) { return priority(r.op); });
@@ -305,19 +294,13 @@ Status ClientDb::Handle(const std::string& op_id, FailureAction action, int64_t 
       SqliteStatement * st,
       conn_->Prepare(std::string("SELECT ") + kRowColumns + " FROM outbox WHERE op_id=?"));
   st->Bind(1, op_id);
-  SYNCLINE_ASSIGN_OR_RETURN(bool has, st->Step());
-  Row row;
-  if (has) SYNCLINE_RETURN_IF_ERROR(ReadRow(st, &row));
-  st->Reset();
-  if (!has || row.op.state != "failed") {
+  SYNCLINE_ASSIGN_OR_RETURN(std::optional<Row> found, ReadFirstRow(st));
+  if (!found || found->op.state != "failed") {
     return Status::NotFound("no failed operation '" + op_id + "' (see `client errors`)");
   }
+  Row row = std::move(*found);
   if (action == FailureAction::kNone || !ActionFits(action, row.op.error)) {
-    return Status::InvalidArgument(row.op.error == "create-error"
-                                       ? "a create error can be handled by delete or recreate"
-                                   : row.op.error == "update-error"
-                                       ? "an update error can be handled by retry or rollback"
-                                       : "a delete error can be handled by retry");
+    return Misfit(row.op.error);
   }
   std::vector<AppliedChange> ignored;
   SYNCLINE_RETURN_IF_ERROR(RunFailureAction(std::move(row), action, next_sync, &ignored));

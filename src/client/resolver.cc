@@ -1,9 +1,8 @@
 #include "syncline/resolver.h"
 
-#include <sstream>
-
 #include "sync/filter.h"
 #include "sync/projection.h"
+#include "util/split.h"
 
 namespace syncline {
 namespace {
@@ -22,16 +21,6 @@ int CompareStamps(const nlohmann::json* a, const nlohmann::json* b) {
   if (ra == 0) return 0;
   // Two numbers (integer or not) or two strings: nlohmann's comparison, which never throws.
   return *a < *b ? -1 : (*b < *a ? 1 : 0);
-}
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
 }
 
 }  // namespace
