@@ -177,6 +177,8 @@ class ClientDb {
                     const Resolver& resolver, int64_t sync_number, std::vector<AppliedChange>* out);
   Status ApplyOne(const PendingOperation& op, const PushResult& result, const Resolver& resolver,
                   const FailureHandlers& handlers, int64_t sync_number, BatchOutcome* out);
+  // An `applied` answer (most of them): reads only the rows' heads, parses no document.
+  Status ApplyApplied(const PendingOperation& sent, const PushResult& result, BatchOutcome* out);
   Status RunFailureAction(Row row, FailureAction action, int64_t next_sync,
                           std::vector<AppliedChange>* out);
   std::string NewOpId();

@@ -171,26 +171,48 @@ Status ClientDb::RunFailureAction(Row row, FailureAction action, int64_t next_sy
   return Status::Internal("unknown failure action");
 }
 
+Status ClientDb::ApplyApplied(const PendingOperation& sent, const PushResult& result,
+                              BatchOutcome* out) {
+  SYNCLINE_ASSIGN_OR_RETURN(
+      SqliteStatement * st,
+      conn_->Prepare("SELECT seq, op_id, op FROM outbox WHERE collection=? AND key=? "
+                     "ORDER BY seq LIMIT 2"));
+  st->Bind(1, sent.collection).Bind(2, sent.key);
+  SYNCLINE_ASSIGN_OR_RETURN(bool has, st->Step());
+  if (!has || st->Text(1) != sent.op_id) {  // not the row that was sent (a reset dropped it)
+    st->Reset();
+    return Status::OK();
+  }
+  const int64_t seq = st->Int(0);
+  const bool was_delete = st->Text(2) == "delete";
+  SYNCLINE_ASSIGN_OR_RETURN(bool later, st->Step());
+  st->Reset();
+  ++out->applied;
+  SYNCLINE_RETURN_IF_ERROR(DeleteRow(seq));
+  if (!later) {
+    if (was_delete) return Status::OK();
+    return SetDocEtag(sent.collection, sent.key, result.etag);
+  }
+  // A later local change of the document now builds on the etag the server gave.
+  SYNCLINE_ASSIGN_OR_RETURN(std::optional<Row> next, FirstRow(sent.collection, sent.key));
+  if (!next) return Status::Internal("the outbox lost a row inside a transaction");
+  next->op.base_etag = result.etag;
+  if (next->op.op == "create" && !was_delete) next->op.op = "update";
+  return UpdateRow(*next);
+}
+
 Status ClientDb::ApplyOne(const PendingOperation& sent, const PushResult& result,
                           const Resolver& resolver, const FailureHandlers& handlers,
                           int64_t sync_number, BatchOutcome* out) {
+  if (result.kind == PushResult::Kind::kApplied) return ApplyApplied(sent, result, out);
   SYNCLINE_ASSIGN_OR_RETURN(std::optional<Row> first, FirstRow(sent.collection, sent.key));
   // Only the row that was sent is answered; anything else (a reset dropped it) is ignored.
   if (!first || first->op.op_id != sent.op_id) return Status::OK();
   Row row = std::move(*first);
   SYNCLINE_ASSIGN_OR_RETURN(std::optional<Row> next, NextRow(row));
   switch (result.kind) {
-    case PushResult::Kind::kApplied: {
-      ++out->applied;
-      SYNCLINE_RETURN_IF_ERROR(DeleteRow(row.seq));
-      if (next) {
-        next->op.base_etag = result.etag;
-        if (next->op.op == "create" && row.op.op != "delete") next->op.op = "update";
-        return UpdateRow(*next);
-      }
-      if (row.op.op == "delete") return Status::OK();
-      return SetDocEtag(sent.collection, sent.key, result.etag);
-    }
+    case PushResult::Kind::kApplied:
+      break;  // ApplyApplied
     case PushResult::Kind::kConflict: {
       ++out->conflicts;
       MaybeDocument server;

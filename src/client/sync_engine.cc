@@ -30,14 +30,16 @@ Result<FailureHandlers> ParseHandlers(const ErrorHandlers& h) {
   return out;
 }
 
-PushOperation ToPush(const PendingOperation& p) {
+// The operation to send; the document moves out of `p` (its answer needs only the ids).
+PushOperation ToPush(PendingOperation& p) {
   PushOperation op;
   op.op_id = p.op_id;
   op.op = p.op;
   op.collection = p.collection;
   op.key = p.key;
   op.base_etag = p.base_etag;
-  op.document = p.document;
+  op.document = std::move(p.document);
+  p.document.reset();
   return op;
 }
 
@@ -167,10 +169,10 @@ struct SyncEngine::Impl {
       if (priority || cancel) return Result<std::vector<PendingOperation>>(std::vector<PendingOperation>{});
       return db.TakeBatch(c, size, sync_number, nullptr, b.back().seq);
     };
-    auto send = [&](const std::vector<PendingOperation>& b) {
+    auto send = [&](std::vector<PendingOperation>& b) {
       std::vector<PushOperation> ops;
       ops.reserve(b.size());
-      for (const PendingOperation& p : b) ops.push_back(ToPush(p));
+      for (PendingOperation& p : b) ops.push_back(ToPush(p));
       return std::async(std::launch::async, [this, &client_id, ops = std::move(ops)] {
         return adapter->SendBatch(client_id, ops);
       });

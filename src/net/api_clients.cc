@@ -120,7 +120,7 @@ ApiResponse Api::ClientPull(const ApiCall& c) {
 ApiResponse Api::ClientPush(const ApiCall& c) {
   Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
-  Result<std::vector<PushOp>> ops = ParsePushOps(*body);
+  Result<std::vector<PushOp>> ops = ParsePushOps(std::move(*body));
   if (!ops.ok()) return ApiResponse::Error(ops.status());
   Result<ClientRecord> client = CallingClient(c);
   if (!client.ok()) return ApiResponse::Error(client.status());

@@ -8,7 +8,8 @@ namespace syncline {
 
 namespace {
 
-Result<PushOp> ParseOp(const Json& j) {
+// Reads one operation; its document is moved out of `j`.
+Result<PushOp> ParseOp(Json& j) {
   PushOp op;
   SYNCLINE_ASSIGN_OR_RETURN(op.op_id, JsonString(j, "op_id"));
   if (op.op_id.empty() || op.op_id.size() > 128) {
@@ -33,9 +34,8 @@ Result<PushOp> ParseOp(const Json& j) {
     op.base_etag = base;
   }
   if (op.kind != PushKind::kDelete) {
-    SYNCLINE_ASSIGN_OR_RETURN(const Json* doc, JsonObjectField(j, "document"));
-    if (!doc->is_object()) return Status::InvalidArgument("'document' must be a JSON object");
-    op.document = *doc;
+    SYNCLINE_RETURN_IF_ERROR(JsonObjectField(j, "document").status());
+    op.document = std::move(*j.find("document"));  // `j` is ours: no copy of the document
   }
   if (op.kind != PushKind::kCreate && !op.base_etag) {
     return Status::InvalidArgument("an " + kind + " needs the 'base_etag' it was made on");
@@ -150,8 +150,9 @@ const char* PushErrorType(PushKind kind) {
   return "update-error";
 }
 
-Result<std::vector<PushOp>> ParsePushOps(const Json& body) {
-  SYNCLINE_ASSIGN_OR_RETURN(const Json* ops, JsonArrayField(body, "operations"));
+Result<std::vector<PushOp>> ParsePushOps(Json body) {
+  SYNCLINE_RETURN_IF_ERROR(JsonArrayField(body, "operations").status());
+  Json* ops = &*body.find("operations");  // `body` is ours: documents move out of it
   if (ops->size() > kMaxPushOperations) {
     return Status::TooLarge("a push takes at most " + std::to_string(kMaxPushOperations) +
                             " operations");

@@ -50,8 +50,9 @@ PushOutcome DecidePush(PushKind kind, std::optional<int64_t> base_etag, const Se
 // "create-error", "update-error" or "delete-error".
 const char* PushErrorType(PushKind kind);
 
-// Reads a batch from {"operations": [...]}. InvalidArgument names the bad operation.
-Result<std::vector<PushOp>> ParsePushOps(const Json& body);
+// Reads a batch from {"operations": [...]} (taken by value: the documents move out of it).
+// InvalidArgument names the bad operation.
+Result<std::vector<PushOp>> ParsePushOps(Json body);
 
 // Applies `ops` for `client_id`. `fields` are the fields the client pulls of each collection
 // (an update of a partial document keeps the others). The results, one per operation, as JSON

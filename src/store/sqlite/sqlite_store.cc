@@ -16,6 +16,7 @@
 #include "store/sqlite/sqlite_sync_state.h"
 #include "store/sqlite/sqlite_tree.h"
 #include "store/sqlite/sqlite_users.h"
+#include "store/sqlite/write_cache.h"
 #include "util/uuid.h"
 
 namespace syncline {
@@ -44,6 +45,10 @@ Item ReadItem(const SqliteStatement& st) {
   return item;
 }
 
+Status NotFoundItem(const ItemRef& ref) {
+  return Status::NotFound(std::string(ItemKindName(ref.kind)) + " '" + ref.key + "' not found");
+}
+
 // The item stored under (kind, collection, key), tombstones included, or NotFound.
 Result<Item> SelectItem(SqliteConnection* conn, int64_t db_id, ItemKind kind,
                         std::string_view collection, std::string_view key) {
@@ -55,8 +60,7 @@ Result<Item> SelectItem(SqliteConnection* conn, int64_t db_id, ItemKind kind,
   SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) {
     st->Reset();
-    return Status::NotFound(std::string(ItemKindName(kind)) + " '" + std::string(key) +
-                            "' not found");
+    return NotFoundItem({kind, std::string(collection), std::string(key)});
   }
   Item item = ReadItem(*st);
   st->Reset();
@@ -86,6 +90,12 @@ class SqliteWriteTransaction : public WriteTransaction {
       : conn_(conn), db_id_(db_id), etag_(last_etag), env_(env), trees_(trees) {}
 
   Result<Item> Get(ItemKind kind, std::string_view collection, std::string_view key) override {
+    ItemRef ref{kind, std::string(collection), std::string(key)};
+    if (const std::optional<Item>* known = cache_.last_item(ref)) {
+      // Read by the last Get, not put since: last_get_ and last_tree_hash_ still hold for it.
+      if (!*known) return NotFoundItem(ref);
+      return **known;
+    }
     SYNCLINE_ASSIGN_OR_RETURN(
         SqliteStatement * st,
         conn_->Prepare(std::string("SELECT ") + kItemColumns +
@@ -98,8 +108,8 @@ class SqliteWriteTransaction : public WriteTransaction {
     last_tree_hash_.reset();
     if (!row) {
       st->Reset();
-      return Status::NotFound(std::string(ItemKindName(kind)) + " '" + std::string(key) +
-                              "' not found");
+      cache_.set_last_item(ref, std::nullopt);
+      return NotFoundItem(ref);
     }
     Item item = ReadItem(*st);
     std::string_view h = st->Blob(12);
@@ -108,10 +118,12 @@ class SqliteWriteTransaction : public WriteTransaction {
       std::copy(h.begin(), h.end(), last_tree_hash_->begin());
     }
     st->Reset();
+    cache_.set_last_item(std::move(ref), item);
     return item;
   }
 
   Status Put(Item* item) override {
+    cache_.forget_last_item();
     item->etag = ++etag_;
     if (item->updated_at == 0) item->updated_at = env_->clock->NowMicros();
     std::optional<Sha256Digest> tree_hash;
@@ -184,12 +196,19 @@ class SqliteWriteTransaction : public WriteTransaction {
   }
 
   Result<std::optional<FollowerRecord>> GetFollower(std::string_view collection) override {
-    return sqlite_sync_state::GetFollower(conn_, db_id_, collection);
+    std::string name(collection);
+    if (const std::optional<FollowerRecord>* known = cache_.follower(name)) return *known;
+    SYNCLINE_ASSIGN_OR_RETURN(std::optional<FollowerRecord> f,
+                              sqlite_sync_state::GetFollower(conn_, db_id_, collection));
+    cache_.set_follower(name, f);
+    return f;
   }
   Status PutFollower(const FollowerRecord& follower) override {
+    cache_.forget_follower(follower.collection);
     return sqlite_sync_state::PutFollower(conn_, db_id_, follower);
   }
   Status DeleteFollower(std::string_view collection) override {
+    cache_.forget_follower(std::string(collection));
     return sqlite_sync_state::DeleteFollower(conn_, db_id_, collection);
   }
 
@@ -221,18 +240,34 @@ class SqliteWriteTransaction : public WriteTransaction {
     return sqlite_sync_state::PutReport(conn_, db_id_, dir, r);
   }
   Result<std::optional<ConflictRecord>> GetConflict(const ItemRef& ref) override {
+    WriteCache::Scope scope{ref.kind, ref.collection};
+    if (!cache_.knows_conflicts(scope)) {
+      SYNCLINE_ASSIGN_OR_RETURN(bool any,
+                                sqlite_sync_state::AnyConflict(conn_, db_id_, ref.kind, ref.collection));
+      cache_.set_conflict_free(scope, !any);
+    }
+    if (cache_.conflict_free(scope)) return std::optional<ConflictRecord>();
     return sqlite_sync_state::GetConflict(conn_, db_id_, ref);
   }
   Status PutConflict(const ConflictRecord& c) override {
+    cache_.set_conflict_free({c.ref.kind, c.ref.collection}, false);
     return sqlite_sync_state::PutConflict(conn_, db_id_, c);
   }
   Status DeleteConflict(const ItemRef& ref) override {
     return sqlite_sync_state::DeleteConflict(conn_, db_id_, ref);
   }
   Result<std::optional<LockRecord>> GetLock(const ItemRef& ref) override {
+    WriteCache::Scope scope{ref.kind, ref.collection};
+    if (!cache_.knows_locks(scope)) {
+      SYNCLINE_ASSIGN_OR_RETURN(bool any,
+                                sqlite_sync_state::AnyLock(conn_, db_id_, ref.kind, ref.collection));
+      cache_.set_lock_free(scope, !any);
+    }
+    if (cache_.lock_free(scope)) return std::optional<LockRecord>();
     return sqlite_sync_state::GetLock(conn_, db_id_, ref);
   }
   Status PutLock(const ItemRef& ref, const LockRecord& lock) override {
+    cache_.set_lock_free({ref.kind, ref.collection}, false);
     return sqlite_sync_state::PutLock(conn_, db_id_, ref, lock);
   }
   Status DeleteLock(const ItemRef& ref) override {
@@ -297,6 +332,7 @@ class SqliteWriteTransaction : public WriteTransaction {
   // The item the last Get read, and its tree hash (none for a tombstone or an absent item).
   ItemRef last_get_;
   std::optional<Sha256Digest> last_tree_hash_;
+  WriteCache cache_;
 };
 
 class SqliteStore : public Store {

@@ -257,5 +257,58 @@ TEST_F(FieldIndexTest, FindByFieldUsesTheIndexAndAgreesWithAScan) {
   ASSERT_OK(store_->CreateFieldIndex("db", "c", "n"));
 }
 
+// The transaction answers "no lock / no conflict / no follower here" once per collection;
+// its own writes must still be seen by the reads that follow them.
+TEST_F(SqliteStoreTest, TransactionSeesItsOwnLocksConflictsAndFollowers) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  ItemRef a{ItemKind::kDocument, "c", "a"}, b{ItemKind::kDocument, "c", "b"};
+  ASSERT_OK(store_->Write("db", [&](WriteTransaction& txn) -> Status {
+    EXPECT_FALSE(txn.GetLock(a).value().has_value());
+    EXPECT_FALSE(txn.GetConflict(a).value().has_value());
+    EXPECT_FALSE(txn.GetFollower("c").value().has_value());
+    SYNCLINE_RETURN_IF_ERROR(txn.PutLock(b, {"node", 99}));
+    ConflictRecord conflict;
+    conflict.ref = b;
+    conflict.remote_item = "{}";
+    SYNCLINE_RETURN_IF_ERROR(txn.PutConflict(conflict));
+    FollowerRecord f;
+    f.collection = "c";
+    f.master_url = "http://m";
+    SYNCLINE_RETURN_IF_ERROR(txn.PutFollower(f));
+    EXPECT_EQ(txn.GetLock(b).value()->owner, "node");
+    EXPECT_FALSE(txn.GetLock(a).value().has_value());
+    EXPECT_TRUE(txn.GetConflict(b).value().has_value());
+    EXPECT_EQ(txn.GetFollower("c").value()->master_url, "http://m");
+    SYNCLINE_RETURN_IF_ERROR(txn.DeleteFollower("c"));
+    EXPECT_FALSE(txn.GetFollower("c").value().has_value());
+    return Status::OK();
+  }));
+  // A later transaction finds what the first one committed.
+  ASSERT_OK(store_->Write("db", [&](WriteTransaction& txn) -> Status {
+    EXPECT_TRUE(txn.GetLock(b).value().has_value());
+    EXPECT_TRUE(txn.GetConflict(b).value().has_value());
+    return Status::OK();
+  }));
+}
+
+// A Get read twice before a Put is served from the first read; a Put ends that.
+TEST_F(SqliteStoreTest, TransactionGetAfterPutReadsTheNewItem) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  ASSERT_OK(PutAll({Doc("k", R"({"v":1})")}));
+  ASSERT_OK(store_->Write("db", [&](WriteTransaction& txn) -> Status {
+    EXPECT_EQ(txn.Get(ItemKind::kDocument, "c", "k").value().body, R"({"v":1})");
+    EXPECT_EQ(txn.Get(ItemKind::kDocument, "c", "k").value().body, R"({"v":1})");
+    EXPECT_TRUE(txn.Get(ItemKind::kDocument, "c", "absent").status().IsNotFound());
+    EXPECT_TRUE(txn.Get(ItemKind::kDocument, "c", "absent").status().IsNotFound());
+    Item next = Doc("absent", R"({"v":2})");
+    SYNCLINE_RETURN_IF_ERROR(txn.Put(&next));
+    EXPECT_EQ(txn.Get(ItemKind::kDocument, "c", "absent").value().body, R"({"v":2})");
+    return Status::OK();
+  }));
+  auto trees = store_->CheckTrees("db", "c", false);
+  ASSERT_OK(trees);
+  for (const TreeCheck& t : *trees) EXPECT_TRUE(t.ok()) << t.collection;
+}
+
 }  // namespace
 }  // namespace syncline

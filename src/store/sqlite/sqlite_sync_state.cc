@@ -141,6 +141,32 @@ Status DeleteConflict(SqliteConnection* c, int64_t db_id, const ItemRef& ref) {
   return BindItem(st, db_id, ref).Run().WithContext("delete conflict");
 }
 
+namespace {
+
+// True if `sql` (db_id, kind, collection) finds a row.
+Result<bool> AnyRow(SqliteConnection* c, const char* sql, int64_t db_id, ItemKind kind,
+                    std::string_view collection) {
+  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st, c->Prepare(sql));
+  st->Bind(1, db_id).Bind(2, static_cast<int64_t>(kind)).Bind(3, collection);
+  SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+  st->Reset();
+  return row;
+}
+
+}  // namespace
+
+Result<bool> AnyConflict(SqliteConnection* c, int64_t db_id, ItemKind kind,
+                         std::string_view collection) {
+  return AnyRow(c, "SELECT 1 FROM conflicts WHERE db_id=? AND kind=? AND collection=? LIMIT 1",
+                db_id, kind, collection);
+}
+
+Result<bool> AnyLock(SqliteConnection* c, int64_t db_id, ItemKind kind,
+                     std::string_view collection) {
+  return AnyRow(c, "SELECT 1 FROM item_locks WHERE db_id=? AND kind=? AND collection=? LIMIT 1",
+                db_id, kind, collection);
+}
+
 Result<std::vector<ConflictRecord>> ListConflicts(SqliteConnection* c, int64_t db_id,
                                                   const ItemRef* after, int64_t limit) {
   ItemRef from = after ? *after : ItemRef{ItemKind::kDocument, "", ""};

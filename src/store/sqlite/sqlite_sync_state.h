@@ -25,6 +25,9 @@ Result<std::optional<ConflictRecord>> GetConflict(SqliteConnection* c, int64_t d
                                                   const ItemRef& ref);
 Status PutConflict(SqliteConnection* c, int64_t db_id, const ConflictRecord& r);
 Status DeleteConflict(SqliteConnection* c, int64_t db_id, const ItemRef& ref);
+// True if some item of that kind in `collection` is in conflict.
+Result<bool> AnyConflict(SqliteConnection* c, int64_t db_id, ItemKind kind,
+                         std::string_view collection);
 // In item order, after `after` (all if null).
 Result<std::vector<ConflictRecord>> ListConflicts(SqliteConnection* c, int64_t db_id,
                                                   const ItemRef* after, int64_t limit);
@@ -32,6 +35,9 @@ Result<std::vector<ConflictRecord>> ListConflicts(SqliteConnection* c, int64_t d
 Result<std::optional<LockRecord>> GetLock(SqliteConnection* c, int64_t db_id, const ItemRef& ref);
 Status PutLock(SqliteConnection* c, int64_t db_id, const ItemRef& ref, const LockRecord& lock);
 Status DeleteLock(SqliteConnection* c, int64_t db_id, const ItemRef& ref);
+// True if some item of that kind in `collection` has a lock row (live or expired).
+Result<bool> AnyLock(SqliteConnection* c, int64_t db_id, ItemKind kind,
+                     std::string_view collection);
 
 Result<int64_t> GetSourceEtag(SqliteConnection* c, int64_t db_id, std::string_view node,
                               std::string_view db);
