@@ -43,8 +43,10 @@ Result<PushOp> ParseOp(Json& j) {
   return op;
 }
 
-Json Applied(const PushOp& op, int64_t etag) {
-  return {{"op_id", op.op_id}, {"status", "applied"}, {"etag", etag}};
+// The result of most operations, written out directly: no JSON object is built for it.
+std::string Applied(const PushOp& op, int64_t etag) {
+  return "{\"op_id\":" + DumpJson(Json(op.op_id)) + ",\"status\":\"applied\",\"etag\":" +
+         std::to_string(etag) + "}";
 }
 
 Json Conflict(const PushOp& op, const Item& server) {
@@ -85,8 +87,8 @@ bool IsOperationError(const Status& s) {
   }
 }
 
-// Applies one operation inside `txn`: its result.
-Result<Json> ApplyOne(WriteTransaction& txn, RulesCheck& rules, LocalWriter* writer,
+// Applies one operation inside `txn`: its result, as JSON text.
+Result<std::string> ApplyOne(WriteTransaction& txn, RulesCheck& rules, LocalWriter* writer,
                       const PushOp& op, const std::vector<std::string>* fields) {
   Result<Item> cur = txn.Get(ItemKind::kDocument, op.collection, op.key);
   if (!cur.ok() && !cur.status().IsNotFound()) return cur.status();
@@ -94,9 +96,10 @@ Result<Json> ApplyOne(WriteTransaction& txn, RulesCheck& rules, LocalWriter* wri
   ServerDocument doc{server != nullptr, server && server->deleted, server ? server->etag : 0};
   switch (DecidePush(op.kind, op.base_etag, doc)) {
     case PushOutcome::kConflict:
-      return Conflict(op, *server);
+      return DumpJson(Conflict(op, *server));
     case PushOutcome::kNotFound:
-      return Error(op, Status::NotFound("document '" + op.key + "' is not on the server"), nullptr);
+      return DumpJson(
+          Error(op, Status::NotFound("document '" + op.key + "' is not on the server"), nullptr));
     case PushOutcome::kDone:
       return Applied(op, doc.etag);
     case PushOutcome::kApply:
@@ -118,7 +121,7 @@ Result<Json> ApplyOne(WriteTransaction& txn, RulesCheck& rules, LocalWriter* wri
   Status s = writer->WriteDocument(txn, rules, &item, Precondition{}, false, &before);
   if (!s.ok()) {
     if (!IsOperationError(s)) return s;
-    return Error(op, s, server);
+    return DumpJson(Error(op, s, server));
   }
   return Applied(op, item.etag);
 }
@@ -167,10 +170,10 @@ Result<std::vector<PushOp>> ParsePushOps(Json body) {
   return out;
 }
 
-Result<std::vector<Json>> ApplyPush(Store* store, LocalWriter* writer, const std::string& db,
-                                    const std::string& client_id, const std::vector<PushOp>& ops,
-                                    const std::map<std::string, std::vector<std::string>>& fields) {
-  std::vector<Json> results;
+Result<std::vector<std::string>> ApplyPush(
+    Store* store, LocalWriter* writer, const std::string& db, const std::string& client_id,
+    const std::vector<PushOp>& ops, const std::map<std::string, std::vector<std::string>>& fields) {
+  std::vector<std::string> results;
   SYNCLINE_RETURN_IF_ERROR(store->Write(db, [&](WriteTransaction& txn) -> Status {
     results.clear();
     RulesCheck rules(txn);
@@ -178,13 +181,14 @@ Result<std::vector<Json>> ApplyPush(Store* store, LocalWriter* writer, const std
       SYNCLINE_ASSIGN_OR_RETURN(std::optional<std::string> kept,
                                 txn.GetClientOp(client_id, op.op_id));
       if (kept) {
-        results.push_back(ParseStoredJson(*kept));
+        results.push_back(std::move(*kept));
         continue;
       }
       auto f = fields.find(op.collection);
       SYNCLINE_ASSIGN_OR_RETURN(
-          Json result, ApplyOne(txn, rules, writer, op, f == fields.end() ? nullptr : &f->second));
-      SYNCLINE_RETURN_IF_ERROR(txn.PutClientOp(client_id, op.op_id, DumpJson(result)));
+          std::string result,
+          ApplyOne(txn, rules, writer, op, f == fields.end() ? nullptr : &f->second));
+      SYNCLINE_RETURN_IF_ERROR(txn.PutClientOp(client_id, op.op_id, result));
       results.push_back(std::move(result));
     }
     return Status::OK();

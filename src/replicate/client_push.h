@@ -55,10 +55,11 @@ const char* PushErrorType(PushKind kind);
 Result<std::vector<PushOp>> ParsePushOps(Json body);
 
 // Applies `ops` for `client_id`. `fields` are the fields the client pulls of each collection
-// (an update of a partial document keeps the others). The results, one per operation, as JSON
-// objects. Fails whole only when the store does (then nothing is applied).
-Result<std::vector<Json>> ApplyPush(Store* store, LocalWriter* writer, const std::string& db,
-                                    const std::string& client_id, const std::vector<PushOp>& ops,
-                                    const std::map<std::string, std::vector<std::string>>& fields);
+// (an update of a partial document keeps the others). The results, one per operation, as the
+// JSON text of an object each (kept as they are, so a retry answers byte for byte the same).
+// Fails whole only when the store does (then nothing is applied).
+Result<std::vector<std::string>> ApplyPush(
+    Store* store, LocalWriter* writer, const std::string& db, const std::string& client_id,
+    const std::vector<PushOp>& ops, const std::map<std::string, std::vector<std::string>>& fields);
 
 }  // namespace syncline

@@ -16,6 +16,7 @@
 #include "store/sqlite/sqlite_sync_state.h"
 #include "store/sqlite/sqlite_tree.h"
 #include "store/sqlite/sqlite_users.h"
+#include "store/sqlite/wal_checkpointer.h"
 #include "store/sqlite/write_cache.h"
 #include "util/uuid.h"
 
@@ -346,6 +347,7 @@ class SqliteStore : public Store {
     SYNCLINE_RETURN_IF_ERROR(ApplySchema(writer_.get()).WithContext("apply schema"));
     SYNCLINE_RETURN_IF_ERROR(sqlite_tree::RegisterFunctions(writer_.get()));
     SYNCLINE_RETURN_IF_ERROR(FinishTreeMigration().WithContext("build collection trees"));
+    SYNCLINE_ASSIGN_OR_RETURN(checkpointer_, WalCheckpointer::Start(path(), writer_.get()));
     SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
                               writer_->Prepare("SELECT value FROM node WHERE key='node_id'"));
     SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -1076,6 +1078,7 @@ class SqliteStore : public Store {
 
   std::mutex write_mu_;  // serializes writers
   std::unique_ptr<SqliteConnection> writer_;  // GUARDED_BY(write_mu_)
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // before writer_ goes: it hooks writer_
   std::map<int64_t, int64_t> last_etags_;     // GUARDED_BY(write_mu_)
 
   std::mutex readers_mu_;
