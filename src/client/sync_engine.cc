@@ -227,13 +227,40 @@ struct SyncEngine::Impl {
     if (auto it = options.filters.find(c); it != options.filters.end()) req.filter = it->second;
     if (auto it = options.fields.find(c); it != options.fields.end()) req.fields = it->second;
     req.with_total = !progress->asked_total;
+    auto fetch = [this](PullRequest r) {
+      return std::async(std::launch::async,
+                        [this, r = std::move(r)] { return adapter->FetchChanges(r); });
+    };
     Result<PullPage> page = adapter->FetchChanges(req);
-    if (!page.ok()) return Failed(page.status());
-    Result<PageOutcome> out = db.ApplyPage(c, *page, ResolverFor(c), sync_number);
+    while (true) {
+      if (!page.ok()) return Failed(page.status());
+      // The next page is fetched while this one is applied (the server's work overlaps the
+      // client's). It is applied only after this one, and dropped unapplied on a failure or a
+      // cancel: the cursor still moves only with a whole page.
+      std::future<Result<PullPage>> ahead;
+      if (page->more && !cancel) {
+        req.cursor = page->cursor;
+        req.with_total = false;
+        ahead = fetch(req);
+      }
+      SyncEvent e = ApplyPulled(c, *page, sync_number, progress, result);
+      if (e.kind != SyncEvent::Kind::kPulled || !ahead.valid() || cancel) {
+        if (ahead.valid()) (void)ahead.get();  // the adapter takes one call at a time
+        return e;
+      }
+      page = ahead.get();
+    }
+  }
+
+  // Applies one page in one transaction, counts it and notifies: kPulled (more if the server
+  // has more), or the failure.
+  SyncEvent ApplyPulled(const std::string& c, const PullPage& page, int64_t sync_number,
+                        Progress* progress, SyncResult* result) {
+    Result<PageOutcome> out = db.ApplyPage(c, page, ResolverFor(c), sync_number);
     if (!out.ok()) return Failed(out.status());
-    if (!progress->asked_total && page->total_count >= 0) progress->total = page->total_count;
+    if (!progress->asked_total && page.total_count >= 0) progress->total = page.total_count;
     progress->asked_total = true;
-    progress->cumulative += static_cast<int64_t>(page->changes.size());
+    progress->cumulative += static_cast<int64_t>(page.changes.size());
     CollectionResult& cr = result->collections[c];
     cr.downloaded += out->applied;
     cr.conflicts += out->conflicts;
@@ -244,12 +271,12 @@ struct SyncEngine::Impl {
     n.collection = c;
     n.status = "in_progress";
     n.total_count = progress->total;
-    n.processed_count = static_cast<int64_t>(page->changes.size());
+    n.processed_count = static_cast<int64_t>(page.changes.size());
     n.cumulative_count = progress->cumulative;
     Notify(n);
-    Log(LogLevel::kDebug, {{"event", "page"}, {"collection", c}, {"changes", page->changes.size()},
+    Log(LogLevel::kDebug, {{"event", "page"}, {"collection", c}, {"changes", page.changes.size()},
                            {"applied", out->applied}, {"conflicts", out->conflicts}});
-    return Event(SyncEvent::Kind::kPulled, page->more);
+    return Event(SyncEvent::Kind::kPulled, page.more);
   }
 
   // The end of one collection: "ok", or "error" with the operations the server refused.

@@ -25,6 +25,23 @@ const char* ActionName(PullAction a) {
   return "skip";
 }
 
+// `changes` as a JSON array, appended to *out.
+void AppendChanges(const std::vector<PullChange>& changes, std::string* out) {
+  *out += '[';
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const PullChange& ch = changes[i];
+    if (i) *out += ',';
+    *out += "{\"key\":" + DumpJson(Json(ch.key)) + ",\"etag\":" + std::to_string(ch.etag) +
+            ",\"op\":\"" + ActionName(ch.action) + "\"";
+    if (ch.action == PullAction::kPut) {
+      *out += ",\"document\":";
+      *out += ch.document_text.empty() ? DumpJson(ch.document) : ch.document_text;
+    }
+    *out += '}';
+  }
+  *out += ']';
+}
+
 Result<ClientPullRequest> ReadPullRequest(const Json& body) {
   ClientPullRequest r;
   SYNCLINE_ASSIGN_OR_RETURN(r.collection, JsonString(body, "collection"));
@@ -98,21 +115,20 @@ ApiResponse Api::ClientPull(const ApiCall& c) {
       !s.ok()) {
     return ApiResponse::Error(s);
   }
-  Json changes = Json::array();
-  for (PullChange& ch : page->changes) {
-    Json j = {{"key", std::move(ch.key)}, {"etag", ch.etag}, {"op", ActionName(ch.action)}};
-    if (ch.action == PullAction::kPut) j["document"] = std::move(ch.document);
-    changes.push_back(std::move(j));
-  }
   Json out = {{"collection", req->collection},
-              {"changes", std::move(changes)},
               {"processed_count", page->changes.size()},
               {"cursor", page->cursor},
               {"more", page->more},
               {"schema_version", page->schema_version},
               {"server_time", env_->clock->NowMicros()}};
   if (page->total) out["total_count"] = *page->total;
-  ApiResponse r = JsonAnswer(out);
+  // The changes are written out, not built: stored documents go as the text they are.
+  std::string text = DumpJson(out);
+  text.pop_back();  // the closing brace of a non-empty object
+  text += ",\"changes\":";
+  AppendChanges(page->changes, &text);
+  text += '}';
+  ApiResponse r = ApiResponse::Json(200, std::move(text));
   CompressIfAccepted(c.req, &r);
   return r;
 }

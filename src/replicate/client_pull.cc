@@ -34,11 +34,19 @@ Status PullChanges(Store* store, const std::string& db, const ClientPullRequest&
       std::vector<Item> items,
       store->ListCollectionChanges(db, req.collection, cursor->etag, req.limit));
   bool initial = cursor->etag == 0 && !cursor->holds;
-  for (const Item& item : items) {
+  for (Item& item : items) {
+    if (!sel.filter && sel.fields->empty()) {  // most pulls: no document is parsed
+      PullAction action = ClassifyChange(item.deleted, !item.deleted, initial);
+      if (action == PullAction::kSkip) continue;
+      PullChange c{item.key, item.etag, action, Json(), ""};
+      if (action == PullAction::kPut) c.document_text = std::move(item.body);
+      page->changes.push_back(std::move(c));
+      continue;
+    }
     Json doc = item.deleted ? Json() : ParseStoredJson(item.body);
     PullAction action = ClassifyChange(item.deleted, !item.deleted && sel.Selects(doc), initial);
     if (action == PullAction::kSkip) continue;
-    PullChange c{item.key, item.etag, action, Json()};
+    PullChange c{item.key, item.etag, action, Json(), ""};
     if (action == PullAction::kPut) c.document = sel.Project(doc);
     page->changes.push_back(std::move(c));
   }
@@ -60,7 +68,7 @@ Status PullIndexWalk(Store* store, const std::string& db, const ClientPullReques
   for (const Item& item : items) {
     Json doc = ParseStoredJson(item.body);
     if (!sel.Selects(doc)) continue;  // the rest of the filter
-    page->changes.push_back({item.key, item.etag, PullAction::kPut, sel.Project(doc)});
+    page->changes.push_back({item.key, item.etag, PullAction::kPut, sel.Project(doc), ""});
   }
   if (static_cast<int64_t>(items.size()) == req.limit) {
     walk.after_key = items.back().key;
@@ -102,7 +110,7 @@ Status PullTransition(Store* store, const std::string& db, const ClientPullReque
     Json doc = ParseStoredJson(item.body);
     PullAction action = ClassifyTransition(was.Selects(doc), now.Selects(doc), fields_changed);
     if (action == PullAction::kSkip) continue;
-    PullChange c{item.key, item.etag, action, Json()};
+    PullChange c{item.key, item.etag, action, Json(), ""};
     if (action == PullAction::kPut) c.document = now.Project(doc);
     page->changes.push_back(std::move(c));
   }

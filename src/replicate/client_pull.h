@@ -34,6 +34,9 @@ struct PullChange {
   int64_t etag = 0;
   PullAction action = PullAction::kPut;
   Json document;  // kPut only
+  // kPut of a whole document nobody needed parsed (no filter, no fields): its stored JSON
+  // text, sent as it is, and `document` stays null.
+  std::string document_text;
 };
 
 struct ClientPullPage {
