@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ make cmake pkg-config ccache
   libboost-dev libsqlite3-dev libssl-dev libzstd-dev libxxhash-dev libsodium-dev libcurl4-openssl-dev libre2-dev
-  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   curl  # the README tour's last step, checked by make test
   "$@"

@@ -42,13 +42,17 @@ ApiResponse JsonAnswer(const Json& j, int status) {
   return ApiResponse::Json(status, DumpJson(j));
 }
 
+Result<std::string_view> BodyText(const ApiRequest& req, std::string* storage) {
+  if (const std::string* enc = req.Header("content-encoding"); enc && *enc == "zstd") {
+    SYNCLINE_ASSIGN_OR_RETURN(*storage, ZstdDecompress(req.body, kMaxRequestBodyBytes));
+    return std::string_view(*storage);
+  }
+  return std::string_view(req.body);
+}
+
 Result<Json> ObjectBody(const ApiRequest& req) {
   std::string plain;
-  std::string_view text = req.body;
-  if (const std::string* enc = req.Header("content-encoding"); enc && *enc == "zstd") {
-    SYNCLINE_ASSIGN_OR_RETURN(plain, ZstdDecompress(req.body, kMaxRequestBodyBytes));
-    text = plain;
-  }
+  SYNCLINE_ASSIGN_OR_RETURN(std::string_view text, BodyText(req, &plain));
   if (text.empty()) return Json::object();
   return ParseJsonObject(text);
 }

@@ -255,6 +255,8 @@ ApiResponse JsonAnswer(const Json& j, int status = 200);
 // The request's body as a JSON object, zstd-compressed or not (Content-Encoding); an empty
 // body is {}.
 Result<Json> ObjectBody(const ApiRequest& req);
+// The request's body as text: the body itself, or its zstd decompression kept in *storage.
+Result<std::string_view> BodyText(const ApiRequest& req, std::string* storage);
 // Compresses a response over 4 KiB with zstd when the request's Accept-Encoding allows it.
 void CompressIfAccepted(const ApiRequest& req, ApiResponse* r);
 // The request's If-Match and If-None-Match (http_headers.h); InvalidArgument if malformed.

@@ -9,6 +9,7 @@
 
 namespace syncline {
 
+using api_internal::BodyText;
 using api_internal::CompressIfAccepted;
 using api_internal::JsonAnswer;
 using api_internal::ObjectBody;
@@ -134,9 +135,10 @@ ApiResponse Api::ClientPull(const ApiCall& c) {
 }
 
 ApiResponse Api::ClientPush(const ApiCall& c) {
-  Result<Json> body = ObjectBody(c.req);
+  std::string plain;
+  Result<std::string_view> body = BodyText(c.req, &plain);
   if (!body.ok()) return ApiResponse::Error(body.status());
-  Result<std::vector<PushOp>> ops = ParsePushOps(std::move(*body));
+  Result<std::vector<PushOp>> ops = ParsePushOps(*body);
   if (!ops.ok()) return ApiResponse::Error(ops.status());
   Result<ClientRecord> client = CallingClient(c);
   if (!client.ok()) return ApiResponse::Error(client.status());

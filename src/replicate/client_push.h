@@ -28,7 +28,7 @@ struct PushOp {
   std::string collection;
   std::string key;
   std::optional<int64_t> base_etag;  // the server etag the change was made on
-  Json document;                     // create and update
+  std::string document;              // create and update: a JSON object's text, minified
 };
 
 // What to do with an operation, given the document now on the server.
@@ -50,9 +50,9 @@ PushOutcome DecidePush(PushKind kind, std::optional<int64_t> base_etag, const Se
 // "create-error", "update-error" or "delete-error".
 const char* PushErrorType(PushKind kind);
 
-// Reads a batch from {"operations": [...]} (taken by value: the documents move out of it).
-// InvalidArgument names the bad operation.
-Result<std::vector<PushOp>> ParsePushOps(Json body);
+// Reads a batch from the JSON text {"operations": [...]}, nested at most kMaxJsonDepth deep.
+// InvalidArgument names the bad operation; TooLarge past kMaxPushOperations.
+Result<std::vector<PushOp>> ParsePushOps(std::string_view body);
 
 // Applies `ops` for `client_id`. `fields` are the fields the client pulls of each collection
 // (an update of a partial document keeps the others). The results, one per operation, as the
