@@ -37,8 +37,9 @@ struct HttpAdapter::Impl {
   }
 
   // POSTs `body` as JSON (zstd when large) and returns the answer's JSON object.
-  Result<Json> Post(const std::string& path, const Json& body) {
-    std::string text = DumpJson(body);
+  Result<Json> Post(const std::string& path, const Json& body) { return Post(path, DumpJson(body)); }
+  // The same with the body's JSON text.
+  Result<Json> Post(const std::string& path, std::string text) {
     HttpHeaders headers = {{"Content-Type", "application/json"}, {"Accept-Encoding", "zstd"}};
     if (text.size() > kCompressAbove) {
       text = ZstdCompress(text);

@@ -115,15 +115,21 @@ Result<PullPage> DecodePullPage(const Json& answer) {
   return page;
 }
 
-Json EncodePush(const std::vector<PushOperation>& ops) {
-  Json list = Json::array();
-  for (const PushOperation& op : ops) {
-    Json j = {{"op_id", op.op_id}, {"op", op.op}, {"collection", op.collection}, {"key", op.key}};
-    if (op.op != "create") j["base_etag"] = op.base_etag;
-    if (op.document) j["document"] = *op.document;
-    list.push_back(std::move(j));
+std::string EncodePush(const std::vector<PushOperation>& ops) {
+  // Written out directly: a batch of thousands of documents builds no second JSON tree.
+  std::string out = "{\"operations\":[";
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const PushOperation& op = ops[i];
+    if (i) out += ',';
+    out += "{\"op_id\":" + DumpJson(Json(op.op_id)) + ",\"op\":" + DumpJson(Json(op.op)) +
+           ",\"collection\":" + DumpJson(Json(op.collection)) +
+           ",\"key\":" + DumpJson(Json(op.key));
+    if (op.op != "create") out += ",\"base_etag\":" + std::to_string(op.base_etag);
+    if (op.document) out += ",\"document\":" + DumpJson(*op.document);
+    out += '}';
   }
-  return {{"operations", std::move(list)}};
+  out += "]}";
+  return out;
 }
 
 Result<std::vector<PushResult>> DecodePushResults(const Json& answer,

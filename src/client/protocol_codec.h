@@ -16,7 +16,8 @@ Result<Registration> DecodeRegistration(const Json& answer);
 Json EncodePullRequest(const PullRequest& request);
 Result<PullPage> DecodePullPage(const Json& answer);
 
-Json EncodePush(const std::vector<PushOperation>& ops);
+// The push body's JSON text.
+std::string EncodePush(const std::vector<PushOperation>& ops);
 // The results, which must be one per operation in `ops`' order.
 Result<std::vector<PushResult>> DecodePushResults(const Json& answer,
                                                   const std::vector<PushOperation>& ops);

@@ -49,7 +49,7 @@ Result<PullPage> ApiAdapter::FetchChanges(const PullRequest& request) {
 Result<std::vector<PushResult>> ApiAdapter::SendBatch(const std::string& client_id,
                                                       const std::vector<PushOperation>& ops) {
   SYNCLINE_ASSIGN_OR_RETURN(
-      Json j, Post("/v1/db/" + db_ + "/clients/" + client_id + "/push", EncodePush(ops), "push"));
+      Json j, Post("/v1/db/" + db_ + "/clients/" + client_id + "/push", ParseStoredJson(EncodePush(ops)), "push"));
   return DecodePushResults(j, ops);
 }
 
