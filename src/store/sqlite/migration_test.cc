@@ -164,5 +164,36 @@ TEST(MigrationTest, Version3DocumentsGetTheirTrees) {
   EXPECT_TRUE((*checks)[0].ok());
 }
 
+// Schema 09 rebuilds client_ops without a rowid: the results a version-8 store kept still
+// answer a retried push.
+TEST(MigrationTest, Version8ClientOperationsAreKept) {
+  testing::TempDir dir;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() + "/syncline.db").c_str(), &db), SQLITE_OK);
+    std::string sql;
+    for (const SchemaFile& f : kSchemaFiles) {
+      if (f.number <= 8) sql += f.sql;
+    }
+    sql += "INSERT INTO node VALUES ('node_id', 'me'), ('schema_version', '8');"
+           "INSERT INTO databases (id, name, last_etag, created_at) VALUES (1, 'db', 0, 1);"
+           "INSERT INTO client_ops VALUES (1, 'c1', 'op-1', '{\"status\":\"applied\"}', 5);";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto opened = OpenSqliteStore(dir.path(), Env::Default(), {});
+  ASSERT_OK(opened);
+  ASSERT_OK((*opened)->Write("db", [](WriteTransaction& txn) -> Status {
+    auto kept = txn.GetClientOp("c1", "op-1");
+    EXPECT_TRUE(kept.ok() && kept->has_value());
+    if (kept.ok() && kept->has_value()) {
+      EXPECT_EQ(**kept, R"({"status":"applied"})");
+    }
+    EXPECT_FALSE(txn.GetClientOp("c1", "op-2").value().has_value());
+    return Status::OK();
+  }));
+}
+
 }  // namespace
 }  // namespace syncline
