@@ -8,6 +8,7 @@
 #include "client/client_db.h"
 #include "net/api.h"
 #include "testing/api_adapter.h"
+#include "testing/client_flows.h"
 #include "testing/manual_clock.h"
 #include "testing/test_util.h"
 #include "util/json_reader.h"
@@ -64,6 +65,29 @@ class SyncEngineTest : public ::testing::Test {
   }
   void ServerPut(const std::string& key, const std::string& body) {
     ASSERT_EQ(Call("PUT", "/v1/db/notes/docs/n/" + key, body).status / 100, 2);
+  }
+
+  // The in-process server and clients as the shared flows (testing/client_flows.h) see them.
+  testing::FlowServer Server() {
+    testing::FlowServer f;
+    f.put = [this](const std::string& key, const std::string& body) { ServerPut(key, body); };
+    f.remove = [this](const std::string& key) {
+      EXPECT_EQ(Call("DELETE", "/v1/db/notes/docs/n/" + key).status, 200);
+    };
+    f.document = [this](const std::string& key) { return ServerDoc("n", key); };
+    f.change_keys = [this] {
+      std::vector<std::string> keys;
+      Json j = ParseStoredJson(Call("GET", "/v1/db/notes/changes?since=0").body);
+      for (const Json& c : JsonField(j, "changes")) keys.push_back(JsonText(c, "key"));
+      return keys;
+    };
+    return f;
+  }
+  testing::FlowClientFactory Factory() {
+    return [this](const std::string& name, const std::function<void(SyncOptions&)>& tweak) {
+      Client c = NewClient(name, tweak);
+      return testing::FlowClient{std::move(c.store), std::move(c.engine)};
+    };
   }
 
   TempDir server_dir_, client_dir_;
@@ -307,36 +331,7 @@ TEST_F(SyncEngineTest, HandlersThatDoNotFitTheirErrorAreRefused) {
 }
 
 TEST_F(SyncEngineTest, NotificationsCountPagesAndObjectNotificationsNameWatchedDocuments) {
-  for (int i = 0; i < 25; ++i) ServerPut("d" + std::to_string(i), R"({"v":1})");
-  Client a = NewClient("a", [](SyncOptions& o) { o.page_size = 10; });
-  std::vector<SyncNotification> mine, all;
-  std::vector<ObjectNotification> objects;
-  a.engine->SetNotification("n", [&](const SyncNotification& n) { mine.push_back(n); });
-  a.engine->SetNotification("*", [&](const SyncNotification& n) { all.push_back(n); });
-  a.engine->WatchObjects("n", {"d3", "d7"});
-  a.engine->SetObjectNotification([&](const ObjectNotification& n) { objects.push_back(n); });
-  ASSERT_OK(a.engine->Sync());
-  ASSERT_EQ(mine.size(), 4u);  // three pages and "ok"
-  EXPECT_EQ(mine[0].status, "in_progress");
-  EXPECT_EQ(mine[0].total_count, 25);
-  EXPECT_EQ(mine[0].processed_count, 10);
-  EXPECT_EQ(mine[2].cumulative_count, 25);
-  EXPECT_EQ(mine[3].status, "ok");
-  EXPECT_EQ(all.back().status, "complete");
-  EXPECT_EQ(all.back().collection, "*");
-  ASSERT_EQ(objects.size(), 2u);
-  EXPECT_EQ(objects[0].key, "d3");
-  EXPECT_EQ(objects[0].kind, "created");
-  objects.clear();
-  ServerPut("d7", R"({"v":2})");
-  ASSERT_EQ(Call("DELETE", "/v1/db/notes/docs/n/d3").status, 200);
-  ServerPut("d9", R"({"v":2})");
-  ASSERT_OK(a.engine->Sync());
-  ASSERT_EQ(objects.size(), 2u);
-  EXPECT_EQ(objects[0].key, "d7");
-  EXPECT_EQ(objects[0].kind, "updated");
-  EXPECT_EQ(objects[1].key, "d3");
-  EXPECT_EQ(objects[1].kind, "deleted");
+  testing::NotificationsCountPagesAndNameWatchedDocuments(Server(), Factory());
 }
 
 TEST_F(SyncEngineTest, FiltersAndFieldsSelectWhatTheClientHolds) {
@@ -390,24 +385,7 @@ TEST_F(SyncEngineTest, AFilterChangeSendsOnlyTheDifference) {
 }
 
 TEST_F(SyncEngineTest, PriorityDocumentsArePushedFirst) {
-  Client a = NewClient("a", [](SyncOptions& o) {
-    o.batch_size = 1;
-    o.priority = [](const std::string&, const nlohmann::json& d) { return d.contains("urgent"); };
-  });
-  ASSERT_OK(a.store->Put("n", "1", {{"v", 1}}));
-  ASSERT_OK(a.store->Put("n", "2", {{"v", 2}, {"urgent", true}}));
-  ASSERT_OK(a.store->Put("n", "3", {{"v", 3}}));
-  std::vector<std::string> order;
-  a.engine->WatchObjects("n", {"1", "2", "3"});
-  ASSERT_OK(a.engine->Sync());
-  // The server's change feed shows the order they arrived in.
-  ApiResponse changes = Call("GET", "/v1/db/notes/changes?since=0");
-  Json j = ParseStoredJson(changes.body);
-  std::string first;
-  for (const Json& c : JsonField(j, "changes")) {
-    if (first.empty()) first = JsonText(c, "key");
-  }
-  EXPECT_EQ(first, "2") << changes.body;
+  testing::PriorityDocumentsArePushedFirst(Server(), Factory());
 }
 
 TEST_F(SyncEngineTest, A401CallsTheLoginCallbackThenGoesOn) {
@@ -438,43 +416,7 @@ TEST_F(SyncEngineTest, A401CallsTheLoginCallbackThenGoesOn) {
 }
 
 TEST_F(SyncEngineTest, BackgroundSyncRunsOnTheClockAndWhenTheNetworkReturns) {
-  testing::ManualClock clock;
-  Env env = testing::EnvWith(Env::Default()->fs, &clock);
-  std::mutex mu;
-  std::condition_variable cv;
-  int completes = 0;
-  Client a = NewClient("a", [&](SyncOptions& o) { o.env = &env; });
-  a.engine->SetNotification("*", [&](const SyncNotification& n) {
-    if (n.status != "complete") return;
-    std::lock_guard<std::mutex> lock(mu);
-    ++completes;
-    cv.notify_all();
-  });
-  std::vector<bool> statuses;
-  a.engine->OnNetworkStatus([&](bool online) { statuses.push_back(online); });
-  auto wait_for = [&](int n) {
-    std::unique_lock<std::mutex> lock(mu);
-    return cv.wait_for(lock, std::chrono::seconds(30), [&] { return completes >= n; });
-  };
-  a.engine->StartBackground(std::chrono::seconds(60));
-  ServerPut("s", R"({"v":1})");
-  clock.Advance(61'000'000);
-  ASSERT_TRUE(wait_for(1));
-  EXPECT_EQ(*a.store->Get("n", "s"), Json({{"v", 1}}));
-  // Offline: the period passes without a sync; back online: one at once.
-  a.engine->SetNetworkStatus(false);
-  ServerPut("t", R"({"v":1})");
-  clock.Advance(61'000'000);
-  a.engine->SetNetworkStatus(true);
-  ASSERT_TRUE(wait_for(2));
-  EXPECT_EQ(*a.store->Get("n", "t"), Json({{"v", 1}}));
-  a.engine->Stop();
-  EXPECT_EQ(completes, 2);
-  EXPECT_EQ(statuses, (std::vector<bool>{false, true}));
-  SyncStatistics st = a.engine->Statistics();
-  EXPECT_EQ(st.syncs, 2);
-  EXPECT_EQ(st.documents_down, 2);
-  EXPECT_GT(st.bytes_transferred, 0u);
+  testing::BackgroundSyncRunsOnTheClockAndWhenTheNetworkReturns(Server(), Factory());
 }
 
 TEST_F(SyncEngineTest, TheSyncLogExportsAsJson) {

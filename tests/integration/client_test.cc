@@ -4,16 +4,13 @@
 // mid-push over seeded runs.
 #include <signal.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <random>
 #include <thread>
 
 #include "fixture.h"
 #include "syncline/http_adapter.h"
 #include "syncline/sync_engine.h"
-#include "testing/manual_clock.h"
-#include "testing/test_util.h"
+#include "testing/client_flows.h"
 #include "testing/tls_cert.h"
 #include "util/json_reader.h"
 
@@ -94,27 +91,40 @@ class ClientTest : public NodeTest {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->status, 200) << r->body;
   }
-  // The library over HTTP to the node, with a store file of its own.
-  struct LibraryClient {
-    std::unique_ptr<OfflineStore> store;
-    std::unique_ptr<SyncEngine> engine;
-  };
-  LibraryClient NewLibraryClient(const std::string& name,
-                                 const std::function<void(SyncOptions&)>& tweak = nullptr) {
-    LibraryClient c;
-    auto store = OfflineStore::Open(dir_.Sub(name + ".db"));
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    if (!store.ok()) return c;
-    c.store = std::move(*store);
-    SyncOptions o;
-    o.collections = {"n"};
-    o.platform = {"integration", "1", name};
-    if (tweak) tweak(o);
-    HttpAdapterOptions ho{node_->url(), "notes", node_->api_key(), "", 60};
-    auto e = SyncEngine::Create(*c.store, std::make_unique<HttpAdapter>(ho), std::move(o));
-    EXPECT_TRUE(e.ok()) << e.status().ToString();
-    if (e.ok()) c.engine = std::move(*e);
-    return c;
+  // The node and library clients over HTTP to it, as the shared flows see them.
+  FlowServer Server() {
+    FlowServer f;
+    f.put = [this](const std::string& key, const std::string& body) { ServerPut(key, body); };
+    f.remove = [this](const std::string& key) { ServerDelete(key); };
+    f.document = [this](const std::string& key) { return ServerDoc(key); };
+    f.change_keys = [this] {
+      std::vector<std::string> keys;
+      auto r = node_->Client().Send("GET", "/v1/db/notes/changes?since=0");
+      EXPECT_TRUE(r.ok());
+      if (!r.ok()) return keys;
+      Json feed = ParseStoredJson(r->body);
+      for (const Json& c : JsonField(feed, "changes")) keys.push_back(JsonText(c, "key"));
+      return keys;
+    };
+    return f;
+  }
+  FlowClientFactory Factory() {
+    return [this](const std::string& name, const std::function<void(SyncOptions&)>& tweak) {
+      FlowClient c;
+      auto store = OfflineStore::Open(dir_.Sub(name + ".db"));
+      EXPECT_TRUE(store.ok()) << store.status().ToString();
+      if (!store.ok()) return c;
+      c.store = std::move(*store);
+      SyncOptions o;
+      o.collections = {"n"};
+      o.platform = {"integration", "1", name};
+      if (tweak) tweak(o);
+      HttpAdapterOptions ho{node_->url(), "notes", node_->api_key(), "", 60};
+      auto e = SyncEngine::Create(*c.store, std::make_unique<HttpAdapter>(ho), std::move(o));
+      EXPECT_TRUE(e.ok()) << e.status().ToString();
+      if (e.ok()) c.engine = std::move(*e);
+      return c;
+    };
   }
 
   void SetUp() override {
@@ -123,115 +133,19 @@ class ClientTest : public NodeTest {
   }
 };
 
-// Seed 003's priority records against `syncline serve`: with batches of one, the urgent
-// document reaches the server first (its change feed shows the order of arrival).
+// The shared client flows (testing/client_flows.h) against `syncline serve` over HTTP: seed
+// 003's priority records, seed 002's progress and object notifications, and background sync
+// with network status on a manual clock.
 TEST_F(ClientTest, PriorityDocumentsArePushedFirst) {
-  LibraryClient a = NewLibraryClient("prio", [](SyncOptions& o) {
-    o.batch_size = 1;
-    o.priority = [](const std::string&, const nlohmann::json& d) { return d.contains("urgent"); };
-  });
-  ASSERT_TRUE(a.engine);
-  for (int i = 0; i < 5; ++i) {
-    Json doc = {{"v", i}};
-    if (i == 3) doc["urgent"] = true;
-    ASSERT_TRUE(a.store->Put("n", "k" + std::to_string(i), doc).ok());
-  }
-  Result<SyncResult> r = a.engine->Sync();
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->uploaded, 5);
-  auto changes = node_->Client().Send("GET", "/v1/db/notes/changes?since=0");
-  ASSERT_TRUE(changes.ok());
-  Json feed = JsonField(ParseStoredJson(changes->body), "changes");
-  ASSERT_EQ(feed.size(), 5u) << changes->body;
-  EXPECT_EQ(JsonText(feed[0], "key"), "k3") << changes->body;
-  EXPECT_EQ(JsonText(feed[1], "key"), "k0") << "the others keep their order";
+  PriorityDocumentsArePushedFirst(Server(), Factory());
 }
 
-// Seed 002's progress notifications and object notifications against `syncline serve`:
-// per-collection pages with total / processed / cumulative counts, "ok", then "*" complete;
-// the watched documents are named as created, updated and deleted, the others are not.
 TEST_F(ClientTest, NotificationsCountPagesAndNameWatchedDocuments) {
-  for (int i = 0; i < 25; ++i) ServerPut("d" + std::to_string(i), R"({"v":1})");
-  LibraryClient a = NewLibraryClient("notify", [](SyncOptions& o) { o.page_size = 10; });
-  ASSERT_TRUE(a.engine);
-  std::vector<SyncNotification> mine, all;
-  std::vector<ObjectNotification> objects;
-  a.engine->SetNotification("n", [&](const SyncNotification& n) { mine.push_back(n); });
-  a.engine->SetNotification("*", [&](const SyncNotification& n) { all.push_back(n); });
-  a.engine->WatchObjects("n", {"d3", "d7"});
-  a.engine->SetObjectNotification([&](const ObjectNotification& n) { objects.push_back(n); });
-  ASSERT_TRUE(a.engine->Sync().ok());
-  ASSERT_EQ(mine.size(), 4u);  // three pages, then "ok"
-  EXPECT_EQ(mine[0].status, "in_progress");
-  EXPECT_EQ(mine[0].sync_type, "incremental");
-  EXPECT_EQ(mine[0].total_count, 25);
-  EXPECT_EQ(mine[0].processed_count, 10);
-  EXPECT_EQ(mine[1].cumulative_count, 20);
-  EXPECT_EQ(mine[2].processed_count, 5);
-  EXPECT_EQ(mine[2].cumulative_count, 25);
-  EXPECT_EQ(mine[3].status, "ok");
-  ASSERT_FALSE(all.empty());
-  EXPECT_EQ(all.back().status, "complete");
-  EXPECT_EQ(all.back().collection, "*");
-  ASSERT_EQ(objects.size(), 2u);
-  EXPECT_EQ(objects[0].key, "d3");
-  EXPECT_EQ(objects[0].kind, "created");
-  EXPECT_EQ(objects[1].key, "d7");
-  objects.clear();
-  ServerPut("d7", R"({"v":2})");
-  ServerDelete("d3");
-  ServerPut("d9", R"({"v":2})");  // not watched
-  ASSERT_TRUE(a.engine->Sync().ok());
-  ASSERT_EQ(objects.size(), 2u);
-  EXPECT_EQ(objects[0].key, "d7");
-  EXPECT_EQ(objects[0].kind, "updated");
-  EXPECT_EQ(objects[1].key, "d3");
-  EXPECT_EQ(objects[1].kind, "deleted");
+  NotificationsCountPagesAndNameWatchedDocuments(Server(), Factory());
 }
 
-// Background sync and network status against `syncline serve`, on a manual clock: a sync
-// runs when the period has passed, none while offline, one as soon as the network returns.
 TEST_F(ClientTest, BackgroundSyncRunsOnTheClockAndWhenTheNetworkReturns) {
-  ManualClock clock;
-  Env env = EnvWith(Env::Default()->fs, &clock);
-  std::mutex mu;
-  std::condition_variable cv;
-  int completes = 0;
-  LibraryClient a = NewLibraryClient("background", [&](SyncOptions& o) { o.env = &env; });
-  ASSERT_TRUE(a.engine);
-  a.engine->SetNotification("*", [&](const SyncNotification& n) {
-    if (n.status != "complete") return;
-    std::lock_guard<std::mutex> lock(mu);
-    ++completes;
-    cv.notify_all();
-  });
-  std::vector<bool> statuses;
-  a.engine->OnNetworkStatus([&](bool online) { statuses.push_back(online); });
-  auto wait_for = [&](int n) {
-    std::unique_lock<std::mutex> lock(mu);
-    return cv.wait_for(lock, std::chrono::seconds(60), [&] { return completes >= n; });
-  };
-  a.engine->StartBackground(std::chrono::seconds(60));
-  ServerPut("s", R"({"v":1})");
-  ASSERT_TRUE(a.store->Put("n", "local", {{"v", 1}}).ok());
-  clock.Advance(61'000'000);
-  ASSERT_TRUE(wait_for(1));
-  EXPECT_EQ(*a.store->Get("n", "s"), Json({{"v", 1}}));
-  EXPECT_EQ(ServerDoc("local"), Json({{"v", 1}})) << "the background sync pushed too";
-  a.engine->SetNetworkStatus(false);
-  ServerPut("t", R"({"v":1})");
-  clock.Advance(61'000'000);
-  a.engine->SetNetworkStatus(true);
-  ASSERT_TRUE(wait_for(2));
-  EXPECT_EQ(*a.store->Get("n", "t"), Json({{"v", 1}}));
-  a.engine->Stop();
-  EXPECT_EQ(completes, 2);
-  EXPECT_EQ(statuses, (std::vector<bool>{false, true}));
-  SyncStatistics st = a.engine->Statistics();
-  EXPECT_EQ(st.syncs, 2);
-  EXPECT_EQ(st.documents_up, 1);
-  EXPECT_EQ(st.documents_down, 2);
-  EXPECT_GT(st.bytes_transferred, 0u);
+  BackgroundSyncRunsOnTheClockAndWhenTheNetworkReturns(Server(), Factory());
 }
 
 TEST_F(ClientTest, WorksOfflineThenSyncsBothWays) {

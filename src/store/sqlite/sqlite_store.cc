@@ -241,34 +241,24 @@ class SqliteWriteTransaction : public WriteTransaction {
     return sqlite_sync_state::PutReport(conn_, db_id_, dir, r);
   }
   Result<std::optional<ConflictRecord>> GetConflict(const ItemRef& ref) override {
-    WriteCache::Scope scope{ref.kind, ref.collection};
-    if (!cache_.knows_conflicts(scope)) {
-      SYNCLINE_ASSIGN_OR_RETURN(bool any,
-                                sqlite_sync_state::AnyConflict(conn_, db_id_, ref.kind, ref.collection));
-      cache_.set_conflict_free(scope, !any);
-    }
-    if (cache_.conflict_free(scope)) return std::optional<ConflictRecord>();
+    SYNCLINE_ASSIGN_OR_RETURN(bool may, MayHold(WriteCache::Rows::kConflicts, ref));
+    if (!may) return std::optional<ConflictRecord>();
     return sqlite_sync_state::GetConflict(conn_, db_id_, ref);
   }
   Status PutConflict(const ConflictRecord& c) override {
-    cache_.set_conflict_free({c.ref.kind, c.ref.collection}, false);
+    cache_.set_may_hold(WriteCache::Rows::kConflicts, {c.ref.kind, c.ref.collection}, true);
     return sqlite_sync_state::PutConflict(conn_, db_id_, c);
   }
   Status DeleteConflict(const ItemRef& ref) override {
     return sqlite_sync_state::DeleteConflict(conn_, db_id_, ref);
   }
   Result<std::optional<LockRecord>> GetLock(const ItemRef& ref) override {
-    WriteCache::Scope scope{ref.kind, ref.collection};
-    if (!cache_.knows_locks(scope)) {
-      SYNCLINE_ASSIGN_OR_RETURN(bool any,
-                                sqlite_sync_state::AnyLock(conn_, db_id_, ref.kind, ref.collection));
-      cache_.set_lock_free(scope, !any);
-    }
-    if (cache_.lock_free(scope)) return std::optional<LockRecord>();
+    SYNCLINE_ASSIGN_OR_RETURN(bool may, MayHold(WriteCache::Rows::kLocks, ref));
+    if (!may) return std::optional<LockRecord>();
     return sqlite_sync_state::GetLock(conn_, db_id_, ref);
   }
   Status PutLock(const ItemRef& ref, const LockRecord& lock) override {
-    cache_.set_lock_free({ref.kind, ref.collection}, false);
+    cache_.set_may_hold(WriteCache::Rows::kLocks, {ref.kind, ref.collection}, true);
     return sqlite_sync_state::PutLock(conn_, db_id_, ref, lock);
   }
   Status DeleteLock(const ItemRef& ref) override {
@@ -313,6 +303,18 @@ class SqliteWriteTransaction : public WriteTransaction {
     }
     st->Reset();
     return AddToTree(item, key_hash, tree_hash);
+  }
+
+  // False if no item of ref's kind and collection has a row of `rows` (asked once per
+  // transaction, then kept current by this transaction's own puts).
+  Result<bool> MayHold(WriteCache::Rows rows, const ItemRef& ref) {
+    WriteCache::Scope scope{ref.kind, ref.collection};
+    if (std::optional<bool> known = cache_.may_hold(rows, scope)) return *known;
+    Result<bool> any = rows == WriteCache::Rows::kLocks
+                           ? sqlite_sync_state::AnyLock(conn_, db_id_, ref.kind, ref.collection)
+                           : sqlite_sync_state::AnyConflict(conn_, db_id_, ref.kind, ref.collection);
+    if (any.ok()) cache_.set_may_hold(rows, scope, *any);
+    return any;
   }
 
   Status AddToTree(const Item& item, uint32_t key_hash, std::optional<Sha256Digest>* tree_hash) {

@@ -18,15 +18,16 @@ namespace syncline {
 class WriteCache {
  public:
   using Scope = std::pair<ItemKind, std::string>;  // a kind of item in a collection
+  enum class Rows { kLocks, kConflicts };         // the per-item tables asked about
 
-  // Known to hold no lock row, or no conflict (a PutLock / PutConflict ends that).
-  bool lock_free(const Scope& s) const { return Flag(lock_free_, s); }
-  void set_lock_free(const Scope& s, bool free) { lock_free_[s] = free; }
-  bool conflict_free(const Scope& s) const { return Flag(conflict_free_, s); }
-  void set_conflict_free(const Scope& s, bool free) { conflict_free_[s] = free; }
-  // Whether lock_free / conflict_free has been asked of the store yet.
-  bool knows_locks(const Scope& s) const { return lock_free_.count(s) != 0; }
-  bool knows_conflicts(const Scope& s) const { return conflict_free_.count(s) != 0; }
+  // Whether the scope may hold rows of that table: nullopt until the store has been asked;
+  // false once it said none (a put of such a row makes it true again).
+  std::optional<bool> may_hold(Rows rows, const Scope& s) const {
+    auto it = may_hold_.find({rows, s});
+    if (it == may_hold_.end()) return std::nullopt;
+    return it->second;
+  }
+  void set_may_hold(Rows rows, const Scope& s, bool may) { may_hold_[{rows, s}] = may; }
 
   // A collection's follower as read (nullopt inside: it follows no master).
   const std::optional<FollowerRecord>* follower(const std::string& collection) const {
@@ -49,13 +50,7 @@ class WriteCache {
   void forget_last_item() { last_item_.reset(); }
 
  private:
-  static bool Flag(const std::map<Scope, bool>& m, const Scope& s) {
-    auto it = m.find(s);
-    return it != m.end() && it->second;
-  }
-
-  std::map<Scope, bool> lock_free_;
-  std::map<Scope, bool> conflict_free_;
+  std::map<std::pair<Rows, Scope>, bool> may_hold_;
   std::map<std::string, std::optional<FollowerRecord>> followers_;
   ItemRef last_ref_;
   std::optional<std::optional<Item>> last_item_;
