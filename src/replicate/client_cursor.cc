@@ -30,6 +30,7 @@ std::string EncodeCursor(const ClientCursor& c) {
   }
   if (c.walk) j["w"] = {{"after", c.walk->after_key}, {"snap", c.walk->snapshot_etag}};
   if (c.holds) j["h"] = true;
+  if (c.first_until) j["f"] = c.first_until;
   return Base64Encode(DumpJson(j));
 }
 
@@ -63,6 +64,8 @@ Result<ClientCursor> DecodeCursor(const std::string& text) {
     c.walk = std::move(walk);
   }
   SYNCLINE_ASSIGN_OR_RETURN(c.holds, JsonBoolOr(*j, "h", false));
+  SYNCLINE_ASSIGN_OR_RETURN(c.first_until, JsonIntOr(*j, "f", 0));
+  if (c.first_until < 0) return Status::InvalidArgument("malformed cursor: negative etag");
   return c;
 }
 

@@ -46,6 +46,11 @@ struct ClientCursor {
   // The client holds documents although `etag` is 0 (its selection changed during a walk):
   // the changes from the start are sent with deletes and gones, not as a first pull.
   bool holds = false;
+  // A first pull: the database's last etag when it began. A change up to it is the only
+  // version of its document the pull can meet, so the client never got an earlier one: a
+  // tombstone or a document the filter does not select is skipped, not sent as a delete or
+  // a gone. 0: none is skipped.
+  int64_t first_until = 0;
 };
 
 // Text form: base64 of a small JSON object; "" is the start of a collection.

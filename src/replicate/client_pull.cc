@@ -33,8 +33,8 @@ Status PullChanges(Store* store, const std::string& db, const ClientPullRequest&
   SYNCLINE_ASSIGN_OR_RETURN(
       std::vector<Item> items,
       store->ListCollectionChanges(db, req.collection, cursor->etag, req.limit));
-  bool initial = cursor->etag == 0 && !cursor->holds;
   for (Item& item : items) {
+    const bool initial = !cursor->holds && item.etag <= cursor->first_until;
     if (!sel.filter && sel.fields->empty()) {  // most pulls: no document is parsed
       PullAction action = ClassifyChange(item.deleted, !item.deleted, initial);
       if (action == PullAction::kSkip) continue;
@@ -123,6 +123,32 @@ Status PullTransition(Store* store, const std::string& db, const ClientPullReque
   return Status::OK();
 }
 
+// How many changes the pulls from `cursor` will send: what PullChanges classifies as sent. A
+// filter is evaluated on every change left (once, for a sync's first page). During an index
+// walk or a selection change it is the changes left, an upper bound.
+Result<int64_t> CountLeft(Store* store, const std::string& db, const ClientPullRequest& req,
+                          const Selector& sel, const ClientCursor& cursor) {
+  const int64_t skip_until = cursor.holds ? 0 : cursor.first_until;
+  if (cursor.walk || cursor.transition) {
+    return store->CountCollectionChanges(db, req.collection, cursor.etag, 0);
+  }
+  if (!sel.filter) {
+    return store->CountCollectionChanges(db, req.collection, cursor.etag, skip_until);
+  }
+  int64_t left = 0;
+  for (int64_t since = cursor.etag;;) {
+    SYNCLINE_ASSIGN_OR_RETURN(std::vector<Item> items,
+                              store->ListCollectionChanges(db, req.collection, since, 1000));
+    for (const Item& item : items) {
+      bool selected = !item.deleted && sel.Selects(ParseStoredJson(item.body));
+      bool initial = item.etag <= skip_until;
+      if (ClassifyChange(item.deleted, selected, initial) != PullAction::kSkip) ++left;
+    }
+    if (items.size() < 1000) return left;
+    since = items.back().etag;
+  }
+}
+
 }  // namespace
 
 PullAction ClassifyChange(bool deleted, bool selected, bool initial) {
@@ -149,6 +175,7 @@ Result<ClientPullPage> Pull(Store* store, const std::string& db, const ClientPul
     if (cursor.walk) {
       cursor.walk.reset();
       cursor.holds = true;
+      cursor.first_until = 0;
     } else if (!cursor.transition && cursor.etag > 0) {
       cursor.transition = ClientCursor::Transition{cursor.selection, ""};
     }
@@ -156,10 +183,13 @@ Result<ClientPullPage> Pull(Store* store, const std::string& db, const ClientPul
   cursor.selection = req.selection;
   std::optional<IndexedLookup> lookup;
   SYNCLINE_RETURN_IF_ERROR(MaybeStartWalk(store, db, req, &cursor, &lookup));
+  if (cursor.etag == 0 && !cursor.holds && !cursor.walk && !cursor.transition) {
+    SYNCLINE_ASSIGN_OR_RETURN(DatabaseInfo info, store->GetDatabase(db));
+    cursor.first_until = info.last_etag;  // a first pull begins
+  }
   ClientPullPage page;
   if (req.with_total) {
-    SYNCLINE_ASSIGN_OR_RETURN(int64_t left,
-                              store->CountCollectionChanges(db, req.collection, cursor.etag));
+    SYNCLINE_ASSIGN_OR_RETURN(int64_t left, CountLeft(store, db, req, sel, cursor));
     page.total = left;
   }
   if (cursor.walk && lookup) {
@@ -168,6 +198,7 @@ Result<ClientPullPage> Pull(Store* store, const std::string& db, const ClientPul
     // The index went away during the walk: the whole collection from the start, as changes.
     cursor.walk.reset();
     cursor.holds = true;
+    cursor.first_until = 0;
     SYNCLINE_RETURN_IF_ERROR(PullChanges(store, db, req, sel, &cursor, &page));
   } else if (cursor.transition) {
     SYNCLINE_RETURN_IF_ERROR(PullTransition(store, db, req, sel, &cursor, &page));

@@ -48,8 +48,9 @@ struct ClientPullPage {
 };
 
 // A change after the cursor: a tombstone is deleted, a document the selection takes is put,
-// and one it does not is gone (the client may hold it from before). From the start (`initial`)
-// the client holds nothing, so only puts are sent.
+// and one it does not is gone (the client may hold it from before). `initial`: a first pull
+// meets this change as its document's only version (ClientCursor::first_until), so the
+// client never got the document and only a put is sent.
 PullAction ClassifyChange(bool deleted, bool selected, bool initial);
 // A live document during a transition from one selection to another: put if it is newly
 // selected or its fields changed, gone if it is no longer selected.

@@ -213,6 +213,34 @@ TEST_F(ClientSyncTest, AnUpdateOfAPartialDocumentKeepsTheOtherFields) {
   EXPECT_EQ(Json::parse(after->body), Json::parse(R"({"title":"T2","body":"long text"})"));
 }
 
+// total_count counts what the pulls will send: not the tombstones a first pull skips, and
+// with a filter only the documents it selects (issue 9: it counted every change).
+TEST_F(ClientSyncTest, TotalCountIsWhatThePagesSend) {
+  for (int i = 0; i < 10; ++i) {
+    Put("k" + std::to_string(i), i < 6 ? R"({"s":"open"})" : R"({"s":"done"})");
+  }
+  ASSERT_OK(writer_->Delete("db", ItemKind::kDocument, "notes", "k0", {}).status());
+  for (bool filtered : {false, true}) {
+    PullSelection sel;
+    if (filtered) sel.filter = Json::parse(R"({"s":"open"})");
+    Result<ClientPullPage> first = Pull(store_.get(), "db", {"notes", "", 3, sel, true});
+    ASSERT_OK(first.status());
+    ASSERT_TRUE(first->total.has_value());
+    std::string cursor;
+    size_t sent = PullAll(&cursor, sel, 3).size();
+    EXPECT_EQ(sent, filtered ? 5u : 9u);
+    EXPECT_EQ(*first->total, static_cast<int64_t>(sent)) << (filtered ? "filtered" : "all");
+  }
+  // After the first pull, deletes are changes to send too.
+  std::string cursor;
+  PullAll(&cursor, {}, 3);
+  ASSERT_OK(writer_->Delete("db", ItemKind::kDocument, "notes", "k1", {}).status());
+  Put("k2", R"({"s":"done"})");
+  Result<ClientPullPage> next = Pull(store_.get(), "db", {"notes", cursor, 3, {}, true});
+  ASSERT_OK(next.status());
+  EXPECT_EQ(next->total, 2);
+}
+
 TEST_F(ClientSyncTest, BadBatchesAreRefusedWhole) {
   const char* bad[] = {
       R"({})", R"({"operations": {}})",

@@ -258,9 +258,10 @@ class Store {
   virtual Result<std::vector<Item>> ListCollectionChanges(std::string_view db,
                                                           std::string_view collection,
                                                           int64_t since, int64_t limit) = 0;
+  // How many of those there are, leaving out tombstones with etag <= skip_tombstones_until.
   virtual Result<int64_t> CountCollectionChanges(std::string_view db,
-                                                 std::string_view collection,
-                                                 int64_t since) = 0;
+                                                 std::string_view collection, int64_t since,
+                                                 int64_t skip_tombstones_until) = 0;
 
   // Field indexes (sqlite_indexes.h): an index on one JSON field of a collection's documents,
   // used by FindByField. Create: AlreadyExists, InvalidArgument for a bad field; drop:

@@ -164,12 +164,13 @@ Result<std::vector<Item>> ListCollectionChanges(SqliteConnection* c, int64_t db_
 }
 
 Result<int64_t> CountCollectionChanges(SqliteConnection* c, int64_t db_id,
-                                       std::string_view collection, int64_t since) {
+                                       std::string_view collection, int64_t since,
+                                       int64_t skip_tombstones_until) {
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
       c->Prepare("SELECT count(*) FROM items INDEXED BY items_by_collection_etag "
-                 "WHERE db_id=? AND kind=0 AND collection=? AND etag>?"));
-  st->Bind(1, db_id).Bind(2, collection).Bind(3, since);
+                 "WHERE db_id=? AND kind=0 AND collection=? AND etag>? AND NOT (deleted=1 AND etag<=?)"));
+  st->Bind(1, db_id).Bind(2, collection).Bind(3, since).Bind(4, skip_tombstones_until);
   SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
   int64_t n = row ? st->Int(0) : 0;
   st->Reset();

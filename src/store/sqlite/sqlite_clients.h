@@ -39,7 +39,8 @@ Result<std::vector<Item>> ListCollectionChanges(SqliteConnection* c, int64_t db_
                                                 std::string_view collection, int64_t since,
                                                 int64_t limit);
 Result<int64_t> CountCollectionChanges(SqliteConnection* c, int64_t db_id,
-                                       std::string_view collection, int64_t since);
+                                       std::string_view collection, int64_t since,
+                                       int64_t skip_tombstones_until);
 
 // Every row of a dropped database.
 Status DropDatabaseClients(SqliteConnection* c, int64_t db_id);

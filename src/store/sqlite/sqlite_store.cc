@@ -711,9 +711,10 @@ class SqliteStore : public Store {
     });
   }
   Result<int64_t> CountCollectionChanges(std::string_view db, std::string_view collection,
-                                         int64_t since) override {
+                                         int64_t since, int64_t skip_tombstones_until) override {
     return WithReader(db, [&](SqliteConnection* c, int64_t db_id) {
-      return sqlite_clients::CountCollectionChanges(c, db_id, collection, since);
+      return sqlite_clients::CountCollectionChanges(c, db_id, collection, since,
+                                                    skip_tombstones_until);
     });
   }
 
