@@ -121,9 +121,8 @@ std::string EncodePush(const std::vector<PushOperation>& ops) {
   for (size_t i = 0; i < ops.size(); ++i) {
     const PushOperation& op = ops[i];
     if (i) out += ',';
-    out += "{\"op_id\":" + DumpJson(Json(op.op_id)) + ",\"op\":" + DumpJson(Json(op.op)) +
-           ",\"collection\":" + DumpJson(Json(op.collection)) +
-           ",\"key\":" + DumpJson(Json(op.key));
+    out += "{\"op_id\":" + JsonQuote(op.op_id) + ",\"op\":" + JsonQuote(op.op) +
+           ",\"collection\":" + JsonQuote(op.collection) + ",\"key\":" + JsonQuote(op.key);
     if (op.op != "create") out += ",\"base_etag\":" + std::to_string(op.base_etag);
     if (op.document) out += ",\"document\":" + DumpJson(*op.document);
     out += '}';

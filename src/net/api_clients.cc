@@ -32,7 +32,7 @@ void AppendChanges(const std::vector<PullChange>& changes, std::string* out) {
   for (size_t i = 0; i < changes.size(); ++i) {
     const PullChange& ch = changes[i];
     if (i) *out += ',';
-    *out += "{\"key\":" + DumpJson(Json(ch.key)) + ",\"etag\":" + std::to_string(ch.etag) +
+    *out += "{\"key\":" + JsonQuote(ch.key) + ",\"etag\":" + std::to_string(ch.etag) +
             ",\"op\":\"" + ActionName(ch.action) + "\"";
     if (ch.action == PullAction::kPut) {
       *out += ",\"document\":";

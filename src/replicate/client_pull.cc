@@ -33,21 +33,17 @@ Status PullChanges(Store* store, const std::string& db, const ClientPullRequest&
   SYNCLINE_ASSIGN_OR_RETURN(
       std::vector<Item> items,
       store->ListCollectionChanges(db, req.collection, cursor->etag, req.limit));
+  // Most pulls have no filter and no fields: their documents go as stored, never parsed.
+  const bool whole = !sel.filter && sel.fields->empty();
   for (Item& item : items) {
     const bool initial = !cursor->holds && item.etag <= cursor->first_until;
-    if (!sel.filter && sel.fields->empty()) {  // most pulls: no document is parsed
-      PullAction action = ClassifyChange(item.deleted, !item.deleted, initial);
-      if (action == PullAction::kSkip) continue;
-      PullChange c{item.key, item.etag, action, Json(), ""};
-      if (action == PullAction::kPut) c.document_text = std::move(item.body);
-      page->changes.push_back(std::move(c));
-      continue;
-    }
-    Json doc = item.deleted ? Json() : ParseStoredJson(item.body);
-    PullAction action = ClassifyChange(item.deleted, !item.deleted && sel.Selects(doc), initial);
+    Json doc = item.deleted || whole ? Json() : ParseStoredJson(item.body);
+    bool selected = !item.deleted && (whole || sel.Selects(doc));
+    PullAction action = ClassifyChange(item.deleted, selected, initial);
     if (action == PullAction::kSkip) continue;
     PullChange c{item.key, item.etag, action, Json(), ""};
-    if (action == PullAction::kPut) c.document = sel.Project(doc);
+    if (action == PullAction::kPut && whole) c.document_text = std::move(item.body);
+    if (action == PullAction::kPut && !whole) c.document = sel.Project(doc);
     page->changes.push_back(std::move(c));
   }
   if (!items.empty()) cursor->etag = items.back().etag;
@@ -135,16 +131,17 @@ Result<int64_t> CountLeft(Store* store, const std::string& db, const ClientPullR
   if (!sel.filter) {
     return store->CountCollectionChanges(db, req.collection, cursor.etag, skip_until);
   }
+  constexpr int64_t kScanPage = 1000;
   int64_t left = 0;
   for (int64_t since = cursor.etag;;) {
     SYNCLINE_ASSIGN_OR_RETURN(std::vector<Item> items,
-                              store->ListCollectionChanges(db, req.collection, since, 1000));
+                              store->ListCollectionChanges(db, req.collection, since, kScanPage));
     for (const Item& item : items) {
       bool selected = !item.deleted && sel.Selects(ParseStoredJson(item.body));
       bool initial = item.etag <= skip_until;
       if (ClassifyChange(item.deleted, selected, initial) != PullAction::kSkip) ++left;
     }
-    if (items.size() < 1000) return left;
+    if (static_cast<int64_t>(items.size()) < kScanPage) return left;
     since = items.back().etag;
   }
 }

@@ -66,7 +66,7 @@ Result<PushOp> ParseOp(sj::dom::element e) {
 
 // The result of most operations, written out directly: no JSON object is built for it.
 std::string Applied(const PushOp& op, int64_t etag) {
-  return "{\"op_id\":" + DumpJson(Json(op.op_id)) + ",\"status\":\"applied\",\"etag\":" +
+  return "{\"op_id\":" + JsonQuote(op.op_id) + ",\"status\":\"applied\",\"etag\":" +
          std::to_string(etag) + "}";
 }
 

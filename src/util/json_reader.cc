@@ -39,6 +39,8 @@ std::string DumpJson(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+std::string JsonQuote(std::string_view s) { return DumpJson(Json(std::string(s))); }
+
 Result<int64_t> JsonAsInt(const Json& v, std::string_view what) {
   if (v.is_number_unsigned()) {
     uint64_t u = v.get<uint64_t>();

@@ -22,6 +22,9 @@ Json ParseStoredJson(std::string_view text);
 
 // Serializes without throwing: invalid UTF-8 in strings is replaced (U+FFFD), never a throw.
 std::string DumpJson(const Json& j);
+// `s` as a JSON string literal, quoted and escaped as DumpJson does: for JSON text written
+// out piece by piece.
+std::string JsonQuote(std::string_view s);
 
 // Required fields. InvalidArgument "'NAME' is missing" or "'NAME' must be TYPE" when `obj` is
 // not an object, lacks the field, or holds another type. Integers must fit int64_t.

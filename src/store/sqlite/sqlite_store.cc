@@ -92,10 +92,10 @@ class SqliteWriteTransaction : public WriteTransaction {
 
   Result<Item> Get(ItemKind kind, std::string_view collection, std::string_view key) override {
     ItemRef ref{kind, std::string(collection), std::string(key)};
-    if (const std::optional<Item>* known = cache_.last_item(ref)) {
-      // Read by the last Get, not put since: last_get_ and last_tree_hash_ still hold for it.
-      if (!*known) return NotFoundItem(ref);
-      return **known;
+    if (last_item_ && last_get_ == ref) {
+      // Read by the last Get, not put since: last_tree_hash_ still holds for it too.
+      if (!*last_item_) return NotFoundItem(ref);
+      return **last_item_;
     }
     SYNCLINE_ASSIGN_OR_RETURN(
         SqliteStatement * st,
@@ -105,11 +105,11 @@ class SqliteWriteTransaction : public WriteTransaction {
     st->Bind(1, db_id_).Bind(2, static_cast<int64_t>(kind)).Bind(3, collection).Bind(4, key);
     SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
     // Writers get an item before they put it: its tree hash is kept for that Put.
-    last_get_ = {kind, std::string(collection), std::string(key)};
+    last_get_ = ref;
     last_tree_hash_.reset();
     if (!row) {
       st->Reset();
-      cache_.set_last_item(ref, std::nullopt);
+      last_item_.emplace(std::nullopt);
       return NotFoundItem(ref);
     }
     Item item = ReadItem(*st);
@@ -119,12 +119,12 @@ class SqliteWriteTransaction : public WriteTransaction {
       std::copy(h.begin(), h.end(), last_tree_hash_->begin());
     }
     st->Reset();
-    cache_.set_last_item(std::move(ref), item);
+    last_item_.emplace(item);
     return item;
   }
 
   Status Put(Item* item) override {
-    cache_.forget_last_item();
+    last_item_.reset();
     item->etag = ++etag_;
     if (item->updated_at == 0) item->updated_at = env_->clock->NowMicros();
     std::optional<Sha256Digest> tree_hash;
@@ -332,8 +332,10 @@ class SqliteWriteTransaction : public WriteTransaction {
   bool trees_;
   bool pruned_ops_ = false;  // PutClientOp pruned old operations in this transaction
   sqlite_tree::TreeDelta tree_;
-  // The item the last Get read, and its tree hash (none for a tombstone or an absent item).
+  // The item the last Get read (nullopt inside: absent) until a Put, so a writer that gets it
+  // twice reads it once; and its tree hash (none for a tombstone or an absent item).
   ItemRef last_get_;
+  std::optional<std::optional<Item>> last_item_;
   std::optional<Sha256Digest> last_tree_hash_;
   WriteCache cache_;
 };

@@ -1,8 +1,7 @@
-// WriteCache: what one SQLite write transaction remembers between its reads, so a batch of
-// thousands of writes (a client's push) asks once per collection whether any item is locked,
-// in conflict or followed, and reads an item once when a writer gets it twice before putting
-// it. The transaction holds the database's write lock, so only its own writes can change
-// these answers; each of them updates the cache.
+// WriteCache: what one SQLite write transaction remembers about each collection it touches,
+// so a batch of thousands of writes (a client's push) asks once per collection whether any
+// item is locked, in conflict or followed. The transaction holds the database's write lock,
+// so only its own writes can change these answers; each of them updates the cache.
 #pragma once
 
 #include <map>
@@ -39,21 +38,9 @@ class WriteCache {
   }
   void forget_follower(const std::string& collection) { followers_.erase(collection); }
 
-  // The item the last Get read (nullopt inside: it was absent), until the next Put.
-  const std::optional<Item>* last_item(const ItemRef& ref) const {
-    return last_item_ && last_ref_ == ref ? &*last_item_ : nullptr;
-  }
-  void set_last_item(ItemRef ref, std::optional<Item> item) {
-    last_ref_ = std::move(ref);
-    last_item_ = std::move(item);
-  }
-  void forget_last_item() { last_item_.reset(); }
-
  private:
   std::map<std::pair<Rows, Scope>, bool> may_hold_;
   std::map<std::string, std::optional<FollowerRecord>> followers_;
-  ItemRef last_ref_;
-  std::optional<std::optional<Item>> last_item_;
 };
 
 }  // namespace syncline
