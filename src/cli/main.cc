@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
                "syncline"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the verb
-  app.set_version_flag("--version", "syncline 0.1.0");
+  app.set_version_flag("--version", "syncline " SYNCLINE_VERSION);
   CliContext ctx;
   app.add_option("--server", ctx.server, "server URL (default http://127.0.0.1:8080)")
       ->envname("SYNCLINE_SERVER");

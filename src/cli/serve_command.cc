@@ -1,11 +1,10 @@
 // `syncline serve`: runs a node.
-#include <spdlog/spdlog.h>
-
 #include <iostream>
 
 #include "cli/commands.h"
 #include "net/server.h"
 #include "util/duration.h"
+#include "util/log.h"
 
 namespace syncline {
 
@@ -74,10 +73,20 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--ca-file", opts->ca_file,
                   "PEM file of the CA(s) to trust when calling https destinations and masters")
       ->envname("SYNCLINE_CA_FILE");
+  cmd->add_option("--metrics-token-file", opts->metrics_token_file,
+                  "file with a token (16+ characters) that may read GET /metrics and nothing "
+                  "else; node admins may read it too")
+      ->envname("SYNCLINE_METRICS_TOKEN_FILE");
   auto token_ttl = std::make_shared<std::string>("30d");
   cmd->add_option("--token-ttl", *token_ttl,
                   "how long a login token lasts: seconds, or 90m, 12h, 30d (default 30d)");
-  cmd->add_flag("-v,--verbose", *verbose, "log every request");
+  auto log_format = std::make_shared<std::string>("text");
+  auto log_level = std::make_shared<std::string>("info");
+  cmd->add_option("--log-format", *log_format,
+                  "log lines on stderr as text or json, one event a line (default text)");
+  cmd->add_option("--log-level", *log_level,
+                  "debug (every request), info, warn or error (default info)");
+  cmd->add_flag("-v,--verbose", *verbose, "log every request (--log-level debug)");
   // Only for bench/collection_sync.py, which measures what keeping the trees costs.
   auto no_trees = std::make_shared<bool>(false);
   cmd->add_flag("--bench-without-collection-trees", *no_trees,
@@ -86,7 +95,15 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->group("");  // hidden from --help
 
   cmd->callback([=] {
-    spdlog::set_level(*verbose ? spdlog::level::debug : spdlog::level::info);
+    Result<LogFormat> format = ParseLogFormat(*log_format);
+    Result<LogLevel> level = *verbose ? Result<LogLevel>(LogLevel::kDebug) : ParseLogLevel(*log_level);
+    for (const Status& s : {format.status(), level.status()}) {
+      if (s.ok()) continue;
+      std::cerr << "syncline serve: " << s.message() << "\n";
+      *exit_code = 2;
+      return;
+    }
+    ConfigureLogging(*format, *level);
     opts->sync_commits = !*no_sync;
     opts->collection_trees = !*no_trees;
     opts->http.max_body_bytes = *body_mib << 20;

@@ -19,10 +19,15 @@ std::string Who(const Principal& p) { return "user '" + p.user + "'"; }
 }  // namespace
 
 Status CheckAccess(const Principal& p, Access need, std::string_view db) {
+  if (p.scraper) {
+    if (need == Access::kPublic || need == Access::kMetrics) return Status::OK();
+    return Status::PermissionDenied("the scrape token may only read /metrics");
+  }
   switch (need) {
     case Access::kPublic:
     case Access::kSignedIn:
       return Status::OK();
+    case Access::kMetrics:
     case Access::kNodeAdmin:
       if (RoleOn(p, kAllDatabases) == Role::kAdmin) return Status::OK();
       return Status::PermissionDenied(Who(p) + " is not an admin of every database");

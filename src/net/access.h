@@ -23,6 +23,7 @@ enum class Access : uint8_t {
   kWrite,
   kAdmin,      // the admin role on the route's database
   kNodeAdmin,  // the admin key, or the admin role on every database ("*")
+  kMetrics,    // a node admin, or the scrape token (GET /metrics)
 };
 
 // The caller of a request, once its credentials are checked.
@@ -30,8 +31,10 @@ struct Principal {
   std::string user;  // empty for the admin key
   std::vector<Grant> grants;
   bool admin_key = false;
+  bool scraper = false;  // the scrape token: /metrics and public routes only
 
-  static Principal AdminKey() { return {"", {}, true}; }
+  static Principal AdminKey() { return {"", {}, true, false}; }
+  static Principal Scraper() { return {"", {}, false, true}; }
 };
 
 // The caller's role on `db`: the highest grant naming it or "*"; nullopt if none.

@@ -6,7 +6,7 @@
 namespace syncline {
 namespace {
 
-Principal User(std::vector<Grant> grants) { return {"u", std::move(grants), false}; }
+Principal User(std::vector<Grant> grants) { return {"u", std::move(grants), false, false}; }
 
 TEST(AccessTest, RolesAgainstRoutes) {
   const Principal reader = User({{"notes", Role::kRead}});
@@ -17,6 +17,7 @@ TEST(AccessTest, RolesAgainstRoutes) {
   const Principal mixed = User({{"*", Role::kRead}, {"notes", Role::kWrite}});
   const Principal nobody = User({});
   const Principal key = Principal::AdminKey();
+  const Principal scraper = Principal::Scraper();
   struct Case {
     const char* name;
     const Principal& who;
@@ -46,6 +47,13 @@ TEST(AccessTest, RolesAgainstRoutes) {
       {"no grants, no reading", nobody, Access::kRead, "notes", false},
       {"the admin key does everything", key, Access::kNodeAdmin, "", true},
       {"the admin key writes anywhere", key, Access::kWrite, "x", true},
+      {"the admin key reads metrics", key, Access::kMetrics, "", true},
+      {"a node admin reads metrics", node_admin, Access::kMetrics, "", true},
+      {"an admin of one database does not", admin, Access::kMetrics, "", false},
+      {"the scrape token reads metrics", scraper, Access::kMetrics, "", true},
+      {"the scrape token reads public routes", scraper, Access::kPublic, "", true},
+      {"the scrape token is not signed in", scraper, Access::kSignedIn, "", false},
+      {"the scrape token reads no database", scraper, Access::kRead, "notes", false},
   };
   for (const Case& c : cases) {
     Status s = CheckAccess(c.who, c.need, c.db);

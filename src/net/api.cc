@@ -127,10 +127,17 @@ Api::Api(Store* store, Env* env, std::string admin_key, std::string node_name,
       env_(env),
       writer_(store, env->clock),
       auth_(store, env, admin_key, token_ttl_seconds),
-      node_name_(std::move(node_name)) {}
+      node_name_(std::move(node_name)),
+      started_at_(env->clock->NowMicros()) {}
 
 ApiResponse Api::Health(const ApiCall&) {
-  Json j = {{"status", "ok"}, {"node_id", store_->node_id()}, {"node_name", node_name_},
+  int64_t up = env_->clock->NowMicros() - started_at_;
+  Json j = {{"status", "ok"},
+            {"node_id", store_->node_id()},
+            {"node_name", node_name_},
+            {"version", SYNCLINE_VERSION},
+            {"started_at", started_at_},
+            {"uptime_seconds", up / 1000000},
             {"long_polls", waiters_ ? waiters_->size() : 0}};
   return ApiResponse::Json(200, j.dump());
 }
@@ -168,7 +175,8 @@ namespace {
 Json ChunkStatsJson(const ChunkStats& s, bool collected) {
   Json j = {{"chunks", s.chunks},          {"live_chunks", s.live_chunks},
             {"live_bytes", s.live_bytes},  {"garbage_bytes", s.garbage_bytes},
-            {"disk_bytes", s.disk_bytes},  {"packs", s.packs}};
+            {"disk_bytes", s.disk_bytes},  {"packs", s.packs},
+            {"referenced_bytes", s.referenced_bytes}};
   if (collected) {
     j["packs_compacted"] = s.packs_compacted;
     j["bytes_reclaimed"] = s.bytes_reclaimed;

@@ -14,10 +14,13 @@
 #include "net/auth.h"
 #include "net/change_waiters.h"
 #include "net/http_limits.h"
+#include "net/metrics_text.h"
 #include "net/router.h"
+#include "net/server_metrics.h"
 #include "net/url.h"
 #include "replicate/collection_followers.h"
 #include "replicate/collection_jobs.h"
+#include "replicate/event_log.h"
 #include "replicate/receiver.h"
 #include "replicate/replicator.h"
 #include "replicate/snapshot_registry.h"
@@ -28,6 +31,8 @@
 namespace syncline {
 
 inline constexpr size_t kMaxDocumentBytes = 16u << 20;
+// The key long-polls of the event log wait on in ChangeWaiters (no database has this name).
+inline constexpr char kEventFeed[] = "";
 inline constexpr size_t kMaxRequestBodyBytes = 64u << 20;  // bulk writes, finds, metadata
 
 struct ApiRequest {
@@ -57,7 +62,7 @@ struct ApiResponse {
   // the database passes `since` or `wait_seconds` pass, then handles the request again with
   // the wait removed.
   struct LongPoll {
-    std::string db;
+    std::string db;  // the database, or kEventFeed for GET /v1/events
     int64_t since = 0;
     double wait_seconds = 0;
   };
@@ -114,6 +119,16 @@ class Api {
   void set_body_budget(MemoryBudget* budget) { body_budget_ = budget; }
   // Long-polls parked now show in /v1/health as "long_polls". Not owned.
   void set_waiters(ChangeWaiters* waiters) { waiters_ = waiters; }
+  // What GET /metrics shows besides the gauges it reads itself, and the token that may read
+  // it besides node admins ("": none). Not owned.
+  void set_metrics(ServerMetrics* metrics, std::string_view scrape_token) {
+    metrics_ = metrics;
+    auth_.set_scrape_token(scrape_token);
+  }
+  // The event log GET /v1/events serves (api_events.cc); handlers announce to it. Not owned.
+  void set_events(EventLog* events) { events_ = events; }
+  // The route pattern a request matched ("unmatched" if none), for metrics labels.
+  std::string_view RouteLabel(const ApiRequest& request) const;
 
   // True if the request streams its body into an upload (PUT of a file, a chunk batch).
   bool IsUpload(const ApiRequest& request) const;
@@ -155,6 +170,15 @@ class Api {
   // Handlers, by resource: databases and changes in api.cc, documents in api_documents.cc,
   // files in api_files.cc, sync in api_sync.cc.
   ApiResponse Health(const ApiCall& c);
+  ApiResponse Events(const ApiCall& c);
+  // Appends an event if there is an event log.
+  void Announce(const char* type, const std::string& db, Json data);
+  // GET /metrics (api_metrics.cc), family by family.
+  ApiResponse Metrics(const ApiCall& c);
+  void WriteDestinationMetrics(const std::vector<DatabaseInfo>& dbs, int64_t now, MetricsText* out);
+  void WriteRunCounters(MetricsText* out);
+  void WriteStateMetrics(const std::vector<DatabaseInfo>& dbs, int64_t now, MetricsText* out);
+  void WriteStoreMetrics(const std::vector<DatabaseInfo>& dbs, int64_t now, MetricsText* out);
   // Users and logins (api_users.cc).
   ApiResponse Login(const ApiCall& c);
   ApiResponse Logout(const ApiCall& c);
@@ -174,6 +198,7 @@ class Api {
   ApiResponse GetDocument(const ApiCall& c);
   ApiResponse PutDocument(const ApiCall& c);
   ApiResponse DeleteDocument(const ApiCall& c);
+  ApiResponse ListCollections(const ApiCall& c);
   ApiResponse ListDocuments(const ApiCall& c);
   ApiResponse FindDocuments(const ApiCall& c);
   ApiResponse BulkDocuments(const ApiCall& c);
@@ -204,6 +229,17 @@ class Api {
   ApiResponse AddDestination(const ApiCall& c);
   ApiResponse UpdateDestination(const ApiCall& c);
   ApiResponse RemoveDestination(const ApiCall& c);
+  // How a destination is doing beyond its record: the studio's and /metrics' view.
+  struct DestinationHealth {
+    WorkerState worker;
+    int64_t queued = 0;     // items waiting to be pushed
+    int64_t in_flight = 0;  // items being pushed
+    int64_t lag_items = 0;  // changes after what it has (counted up to kMaxLagCount)
+    double lag_seconds = 0;  // age of the oldest of them
+    double rate_bytes_per_second = 0;  // of the last run that moved bytes
+  };
+  static constexpr int64_t kMaxLagCount = 1000000;
+  DestinationHealth HealthOf(const std::string& db, const Destination& d, int64_t now);
   // Stores `d`, tells the replicator, and answers it (key redacted) with `status`.
   ApiResponse SaveDestination(const std::string& db, const Destination& d, int status);
   ApiResponse SyncRun(const ApiCall& c);
@@ -243,6 +279,9 @@ class Api {
   Receiver* receiver_ = nullptr;
   MemoryBudget* body_budget_ = nullptr;
   ChangeWaiters* waiters_ = nullptr;
+  ServerMetrics* metrics_ = nullptr;
+  EventLog* events_ = nullptr;
+  int64_t started_at_ = 0;  // microseconds since the epoch
   SnapshotRegistry* snapshots_ = nullptr;
   CollectionJobs* jobs_ = nullptr;
   CollectionFollowers* followers_ = nullptr;

@@ -108,6 +108,16 @@ ApiResponse Api::DeleteDocument(const ApiCall& c) {
   return r;
 }
 
+ApiResponse Api::ListCollections(const ApiCall& c) {
+  auto list = store_->ListCollections(c.db);
+  if (!list.ok()) return ApiResponse::Error(list.status());
+  Json out = Json::array();
+  for (const Store::CollectionInfo& i : *list) {
+    out.push_back({{"name", i.name}, {"documents", i.documents}});
+  }
+  return api_internal::JsonAnswer(out);
+}
+
 ApiResponse Api::ListDocuments(const ApiCall& c) {
   const Target& t = c.target;
   const std::string& db = c.db;

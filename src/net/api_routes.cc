@@ -9,10 +9,14 @@ namespace syncline {
 const std::vector<Api::Route>& Api::Routes() {
   static const std::vector<Route> kRoutes = {
       {"GET", "/v1/health", &Api::Health, nullptr, Access::kPublic, 0},
+      // Prometheus scrapes; it may measure chunk stats (every manifest): off the io thread.
+      {"GET", "/metrics", &Api::Metrics, nullptr, Access::kMetrics, kSlow},
       // Users and logins. Checking a password takes a fraction of a second: off the io thread.
       {"POST", "/v1/auth/login", &Api::Login, nullptr, Access::kPublic, kSlow},
       {"POST", "/v1/auth/logout", &Api::Logout, nullptr, Access::kSignedIn, 0},
       {"GET", "/v1/auth/me", &Api::WhoAmI, nullptr, Access::kSignedIn, 0},
+      // What the node is doing, for the studio; each caller sees its databases' events only.
+      {"GET", "/v1/events", &Api::Events, nullptr, Access::kSignedIn, 0},
       {"GET", "/v1/users", &Api::ListUsers, nullptr, Access::kNodeAdmin, 0},
       {"POST", "/v1/users", &Api::AddUser, nullptr, Access::kNodeAdmin, kSlow},
       {"PATCH", "/v1/users/{op}", &Api::UpdateUser, nullptr, Access::kNodeAdmin, kSlow},
@@ -25,6 +29,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/v1/db/{db}/stats", &Api::Stats, nullptr, Access::kRead, kSlow},  // reads every manifest
       {"POST", "/v1/db/{db}/gc", &Api::CollectGarbage, nullptr, Access::kAdmin, kSlow},
       // Documents.
+      {"GET", "/v1/db/{db}/collections", &Api::ListCollections, nullptr, Access::kRead, 0},
       {"GET", "/v1/db/{db}/docs/{collection}", &Api::ListDocuments, nullptr, Access::kRead, 0},
       {"GET", "/v1/db/{db}/docs/{collection}/{key+}", &Api::GetDocument, nullptr, Access::kRead, 0},
       {"PUT", "/v1/db/{db}/docs/{collection}/{key+}", &Api::PutDocument, nullptr, Access::kWrite, 0},
@@ -172,6 +177,11 @@ const Api::Route* Api::RouteOf(const ApiRequest& req) const {
   PathParams params;
   ApiResponse refusal;
   return t ? FindRoute(req, *t, &params, &refusal) : nullptr;
+}
+
+std::string_view Api::RouteLabel(const ApiRequest& req) const {
+  const Route* route = RouteOf(req);
+  return route ? route->path : std::string_view("unmatched");
 }
 
 bool Api::IsUpload(const ApiRequest& req) const {

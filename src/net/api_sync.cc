@@ -6,6 +6,7 @@
 #include "sync/conflicts.h"
 #include "sync/item_json.h"
 #include "util/json_reader.h"
+#include "util/log.h"
 #include "util/name.h"
 #include "util/zstd.h"
 
@@ -77,15 +78,43 @@ Status Api::CheckSyncDatabase(const std::string& db) const {
   return store_->GetDatabase(db).status();
 }
 
+Api::DestinationHealth Api::HealthOf(const std::string& db, const Destination& d, int64_t now) {
+  DestinationHealth h;
+  if (!replicator_) return h;
+  h.worker = replicator_->StateOf(db, d.url);
+  for (const ActivityEntry& e : replicator_->Pending(db)) h.queued += e.destination_url == d.url;
+  for (const ActivityEntry& e : replicator_->Active(db)) h.in_flight += e.destination_url == d.url;
+  // What it has: what it said after the last run, or what an idle worker walked through (the
+  // feed past it may hold only items that came from there).
+  int64_t through = std::max(d.last_etag, h.worker.idle_at_etag);
+  if (Result<Store::FeedLag> lag = store_->LagAfter(db, through, kMaxLagCount); lag.ok()) {
+    h.lag_items = lag->changes;
+    if (lag->changes > 0) {
+      h.lag_seconds = static_cast<double>(std::max<int64_t>(0, now - lag->oldest_updated_at)) / 1e6;
+    }
+  }
+  for (const RunCounters& c : replicator_->Counters()) {
+    if (c.db != db || c.url != d.url || c.last_micros == 0) continue;
+    h.rate_bytes_per_second = static_cast<double>(c.last_bytes) * 1e6 / static_cast<double>(c.last_micros);
+  }
+  return h;
+}
+
 ApiResponse Api::ListDestinations(const ApiCall& c) {
   if (Status s = CheckSyncDatabase(c.db); !s.ok()) return ApiResponse::Error(s);
   auto dests = syncline::ListDestinations(store_, c.db);
   if (!dests.ok()) return ApiResponse::Error(dests.status());
+  int64_t now = env_->clock->NowMicros();
   Json out = Json::array();
   for (const auto& d : *dests) {
     Json j = DestinationToJson(d, true);
-    WorkerState w = replicator_->StateOf(c.db, d.url);
-    j["worker"] = {{"state", w.state}, {"idle_at_etag", w.idle_at_etag}};
+    DestinationHealth h = HealthOf(c.db, d, now);
+    j["worker"] = {{"state", h.worker.state}, {"idle_at_etag", h.worker.idle_at_etag}};
+    j["queued"] = h.queued;
+    j["in_flight"] = h.in_flight;
+    j["lag_items"] = h.lag_items;
+    j["lag_seconds"] = h.lag_seconds;
+    j["rate_bytes_per_second"] = h.rate_bytes_per_second;
     out.push_back(std::move(j));
   }
   return JsonOk(out);
@@ -99,6 +128,7 @@ ApiResponse Api::RemoveDestination(const ApiCall& c) {
     return ApiResponse::Error(s);
   }
   (void)replicator_->DestinationsChanged(c.db);
+  Announce("destination", c.db, {{"destination", *url}, {"action", "removed"}});
   return JsonOk({{"url", *url}, {"deleted", true}});
 }
 
@@ -141,6 +171,7 @@ ApiResponse Api::UpdateDestination(const ApiCall& c) {
 ApiResponse Api::SaveDestination(const std::string& db, const Destination& d, int status) {
   if (Status s = PutDestination(store_, db, d); !s.ok()) return ApiResponse::Error(s);
   if (Status s = replicator_->DestinationsChanged(db); !s.ok()) return ApiResponse::Error(s);
+  Announce("destination", db, {{"destination", d.url}, {"action", "saved"}, {"enabled", d.enabled}});
   return JsonOk(DestinationToJson(d, true), status);
 }
 
@@ -366,6 +397,14 @@ ApiResponse Api::ResolveConflict(const ApiCall& c) {
   if (!res.ok()) return ApiResponse::Error(res.status());
   const Item& kept = res->kept;
   const Item& gone = res->discarded;
+  Announce("conflict", c.db,
+           {{"action", "resolved"}, {"kind", ItemKindName(kept.kind)}, {"name", kept.key},
+            {"collection", kept.kind == ItemKind::kDocument ? Json(kept.collection) : Json()},
+            {"kept", keep}});
+  LogStatus(LogLevel::kInfo, "conflict.resolve",
+            {{"db", c.db}, {"kind", ItemKindName(kept.kind)}, {"collection", kept.collection},
+             {"name", kept.key}, {"kept", keep}},
+            Status::OK());
   // What the resolve threw away, so nobody loses a version without being told.
   Json discarded = {{"side", keep == "remote" ? "current" : "remote"},
                     {"version_vector", ParseStoredJson(gone.version_vector)},

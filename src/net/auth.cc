@@ -58,11 +58,19 @@ const std::string& Authenticator::DummyHash() {
   return dummy_hash_;
 }
 
+void Authenticator::set_scrape_token(std::string_view token) {
+  scrape_token_hash_ = token.empty() ? "" : GenericHash(token);
+}
+
 Result<Principal> Authenticator::Authenticate(const std::string* authorization) const {
   SYNCLINE_ASSIGN_OR_RETURN(std::string_view given, BearerOf(authorization));
   std::string hash = GenericHash(given);
   if (sodium_memcmp(hash.data(), admin_key_hash_.data(), hash.size()) == 0) {
     return Principal::AdminKey();
+  }
+  if (!scrape_token_hash_.empty() &&
+      sodium_memcmp(hash.data(), scrape_token_hash_.data(), hash.size()) == 0) {
+    return Principal::Scraper();
   }
   SYNCLINE_ASSIGN_OR_RETURN(std::optional<TokenRecord> token, store_->GetToken(hash));
   if (!token) {
@@ -76,7 +84,7 @@ Result<Principal> Authenticator::Authenticate(const std::string* authorization) 
   }
   SYNCLINE_ASSIGN_OR_RETURN(std::optional<UserRecord> user, store_->GetUser(token->user));
   if (!user) return Status::Unauthenticated("the token's user no longer exists");
-  return Principal{user->name, std::move(user->grants), false};
+  return Principal{user->name, std::move(user->grants), false, false};
 }
 
 bool Authenticator::VerifyPassword(std::string_view hash, std::string_view password) {
@@ -128,7 +136,7 @@ Result<LoginResult> Authenticator::Login(std::string_view user, std::string_view
   out.expires_at = now + token_ttl_micros_;
   SYNCLINE_RETURN_IF_ERROR(
       store_->PutToken({GenericHash(out.token), record->name, now, out.expires_at}));
-  out.principal = Principal{record->name, std::move(record->grants), false};
+  out.principal = Principal{record->name, std::move(record->grants), false, false};
   return out;
 }
 

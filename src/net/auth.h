@@ -37,6 +37,10 @@ class Authenticator {
   Authenticator(Store* store, Env* env, std::string_view admin_key,
                 int64_t token_ttl_seconds = kDefaultTokenTtlSeconds);
 
+  // A token that may read /metrics and nothing else (serve --metrics-token-file); "": none.
+  // Set before serving.
+  void set_scrape_token(std::string_view token);
+
   // The caller named by an Authorization header value (null if absent). Unauthenticated if
   // missing, unknown, expired or revoked.
   Result<Principal> Authenticate(const std::string* authorization) const;
@@ -60,6 +64,7 @@ class Authenticator {
   Store* store_;
   Env* env_;
   std::string admin_key_hash_;
+  std::string scrape_token_hash_;  // empty: no scrape token
   int64_t token_ttl_micros_;
   // Checked for unknown users, so they take as long as known ones; made at the first login
   // that needs it, not at start-up (a hash takes 64 MiB and a tenth of a second).

@@ -2,12 +2,12 @@
 // response (streamed for file downloads), and repeats while the connection is kept alive.
 #include "net/http_session.h"
 
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <limits>
 
 #include "net/status_http.h"
+#include "util/log.h"
 
 namespace syncline {
 
@@ -22,13 +22,18 @@ constexpr size_t kUploadBufferBytes = 1u << 20;
 // being written (up to 256 KiB each), rounded up.
 constexpr size_t kUploadMemoryBytes = 2u << 20;
 
+// The target without its query: what a log line names.
+std::string_view PathOf(const std::string& target) {
+  return std::string_view(target).substr(0, target.find('?'));
+}
+
 void Fail(beast::error_code ec, const char* what) {
   if (ec == asio::error::operation_aborted || ec == beast::error::timeout ||
       ec == asio::error::eof || ec == http::error::end_of_stream ||
       ec == asio::error::connection_reset || ec == asio::error::broken_pipe) {
     return;  // the peer went away or idled out: ordinary
   }
-  spdlog::warn("http {}: {}", what, ec.message());
+  Log(LogLevel::kWarn, "http.io", {{"step", what}}, ec.message());
 }
 
 // Last resort around each call into the Api and its uploads: an exception there is a bug, and
@@ -38,7 +43,8 @@ auto Guarded(const ApiRequest& req, Fn fn) -> decltype(fn()) {
   try {
     return fn();
   } catch (const std::exception& e) {
-    spdlog::error("{} {}: unexpected error: {}", req.method, req.target, e.what());
+    Log(LogLevel::kError, "http.request",
+        {{"method", req.method}, {"path", PathOf(req.target)}, {"error_code", "internal"}}, e.what());
     Status st = Status::Internal(std::string("unexpected error: ") + e.what());
     if constexpr (std::is_same_v<decltype(fn()), ApiResponse>) {
       return ApiResponse::Error(st);
@@ -109,7 +115,7 @@ awaitable<bool> WriteResponse(Stream& stream, ApiResponse& r, bool keep_alive,
     Result<std::string_view> piece = r.stream->Next();
     if (!piece.ok()) {
       // The status line is gone already: cutting the connection is the only honest signal.
-      spdlog::error("stream response: {}", piece.status().ToString());
+      LogStatus(LogLevel::kError, "http.stream", {}, piece.status());
       co_return false;
     }
     res.body().data = piece->empty() ? nullptr : const_cast<char*>(piece->data());
@@ -132,8 +138,10 @@ awaitable<std::optional<ApiResponse>> ReceiveUpload(Stream& stream,
                                                     beast::flat_buffer& buffer,
                                                     http::request_parser<http::empty_body>& header,
                                                     const ApiRequest& req, Upload& upload,
-                                                    std::chrono::seconds idle) {
+                                                    std::chrono::seconds idle,
+                                                    uint64_t* received) {
   auto write = [&](std::string_view data) {
+    *received += data.size();
     return Guarded(req, [&] { return upload.Write(data); });
   };
   auto finish = [&] { return Guarded(req, [&] { return upload.Finish(); }); };
@@ -220,6 +228,23 @@ awaitable<void> WaitForChange(ChangeWaiters& waiters, const ApiResponse::LongPol
   beast::error_code ec;
   co_await timer->async_wait(redirect_error(use_awaitable, ec));
   waiters.Unsubscribe(id);
+}
+
+// Counts an answered request and logs it (at debug; a 5xx at warn).
+void RecordRequest(const SessionContext& ctx, const ApiRequest& req, int status,
+                   std::chrono::steady_clock::time_point started, uint64_t bytes_in,
+                   uint64_t bytes_out) {
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::string_view route = ctx.api->RouteLabel(req);
+  if (ctx.metrics) ctx.metrics->RecordRequest(route, req.method, status, seconds, bytes_in, bytes_out);
+  Log(status >= 500 ? LogLevel::kWarn : LogLevel::kDebug, "http.request",
+      {{"method", req.method},
+       {"path", PathOf(req.target)},
+       {"status", status},
+       {"ms", static_cast<int64_t>(seconds * 1000)},
+       {"bytes_in", bytes_in},
+       {"bytes_out", bytes_out}});
 }
 
 // True for bytes that are not HTTP as it should be (a bad request line, bad chunking...), as
@@ -316,6 +341,8 @@ awaitable<void> ServeRequests(Stream& stream, const std::string& peer, const Ses
       if (co_await WriteResponse(stream, refusal, false, false)) co_await LingeringClose(Tcp(stream));
       co_return;
     }
+    const auto started = std::chrono::steady_clock::now();
+    uint64_t bytes_in = 0;
     ApiRequest req = ToApiRequest(header.get());
     req.peer = peer;
     bool keep_alive = header.get().keep_alive();
@@ -339,7 +366,7 @@ awaitable<void> ServeRequests(Stream& stream, const std::string& peer, const Ses
         body_unread = true;
       } else {
         std::optional<ApiResponse> r =
-            co_await ReceiveUpload(stream, buffer, header, req, **upload, idle);
+            co_await ReceiveUpload(stream, buffer, header, req, **upload, idle, &bytes_in);
         if (!r) break;
         res = std::move(*r);
         body_unread = res.status >= 400;  // a failed Write stops reading the body
@@ -379,6 +406,7 @@ awaitable<void> ServeRequests(Stream& stream, const std::string& peer, const Ses
         break;
       } else {
         req.body = std::move(parser.get().body());
+        bytes_in = req.body.size();
         if (ctx.api->IsSlow(req)) {
           // Off to the pool; the session resumes here, on its own thread, with the answer.
           res = co_await asio::co_spawn(
@@ -401,10 +429,12 @@ awaitable<void> ServeRequests(Stream& stream, const std::string& peer, const Ses
         }
       }
     }
-    spdlog::debug("{} {} -> {}", req.method, req.target, res.status);
     if (body_unread) keep_alive = false;
     Tcp(stream).expires_after(idle);
-    if (!co_await WriteResponse(stream, res, keep_alive, head_only)) break;
+    uint64_t bytes_out = head_only ? 0 : res.stream ? res.stream_length : res.body.size();
+    bool written = co_await WriteResponse(stream, res, keep_alive, head_only);
+    RecordRequest(ctx, req, res.status, started, bytes_in, written ? bytes_out : 0);
+    if (!written) break;
     if (body_unread) {
       co_await LingeringClose(Tcp(stream));
       co_return;

@@ -16,6 +16,7 @@ struct SessionContext {
   const HttpLimits* limits;
   MemoryBudget* body_budget;  // shared by every session: bodies kept whole in memory
   asio::ssl::context* tls;    // null: plain HTTP
+  ServerMetrics* metrics;     // every answered request is counted here
 };
 
 // Serves requests on `socket` (after a TLS handshake when ctx.tls is set) until the peer

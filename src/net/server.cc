@@ -1,7 +1,6 @@
 // Server: store, admin key, listener and the io_context threads.
 #include "net/server.h"
 
-#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "sync/garbage_collector.h"
 #include "util/sha256.h"
+#include "util/log.h"
 
 namespace syncline {
 
@@ -51,7 +51,7 @@ void RaiseFileLimit(int max_connections) {
   rlim_t want = static_cast<rlim_t>(max_connections) + 512;
   if (rl.rlim_cur >= want) return;
   rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : std::min(want, rl.rlim_max);
-  if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) spdlog::warn("cannot raise the open-file limit");
+  if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) Log(LogLevel::kWarn, "server.file_limit", {}, "cannot raise the open-file limit");
 }
 
 // Answers a connection over --max-connections with 503 and closes it, without a session.
@@ -118,6 +118,10 @@ class ServerImpl : public Server {
                                  options_.token_ttl_seconds);
     api_->set_body_budget(&body_budget_);
     api_->set_waiters(&waiters_);
+    SYNCLINE_ASSIGN_OR_RETURN(std::string scrape_token, LoadScrapeToken());
+    api_->set_metrics(&metrics_, scrape_token);
+    api_->set_events(&events_);
+    events_.set_listener([this](int64_t id) { waiters_.Notify(kEventFeed, id); });
 
     // Replication needs our URL, known once bound.
     std::string self_url = options_.advertise_url.empty() ? url() : options_.advertise_url;
@@ -128,12 +132,14 @@ class ServerImpl : public Server {
     int timeout = options_.sync_timeout_seconds;
     RemoteFactory remotes = [timeout](const Destination& d) { return NewHttpRemote(d, timeout); };
     replicator_ = std::make_unique<Replicator>(store_.get(), env_, self_url, remotes, ro);
+    replicator_->set_events(&events_);
     receiver_ = std::make_unique<Receiver>(store_.get(), env_->clock,
                                            options_.sync_lock_timeout_seconds * 1000000);
     api_->EnableSync(replicator_.get(), receiver_.get());
     snapshots_ = std::make_unique<SnapshotRegistry>(store_.get(), env_);
     followers_ = std::make_unique<CollectionFollowers>(store_.get(), env_, NewHttpFeedOpener());
     jobs_ = std::make_unique<CollectionJobs>(store_.get(), env_, NewHttpMasterOpener());
+    jobs_->set_events(&events_);
     jobs_->set_follow([this](const std::string& db, const JobRecord& job, int64_t etag) {
       FollowerRecord f{job.collection, job.master_url, job.master_db, job.master_key, etag,
                        env_->clock->NowMicros()};
@@ -141,9 +147,14 @@ class ServerImpl : public Server {
     });
     SYNCLINE_RETURN_IF_ERROR(jobs_->Recover().WithContext("recover collection sync jobs"));
     api_->EnableCollectionSync(snapshots_.get(), jobs_.get(), followers_.get());
-    store_->SetChangeListener([this](const std::string& db, int64_t etag) {
-      waiters_.Notify(db, etag);
-      replicator_->OnChange(db);
+    store_->SetChangeListener([this](const Store::Commit& commit) {
+      waiters_.Notify(commit.db, commit.last_etag);
+      metrics_.RecordCommit(commit);
+      events_.Append("change", commit.db,
+                     Json{{"last_etag", commit.last_etag},
+                          {"documents", commit.documents_written},
+                          {"files", commit.files_written}});
+      replicator_->OnChange(commit.db);
     });
     return Status::OK();
   }
@@ -161,7 +172,7 @@ class ServerImpl : public Server {
   Status Run() override {
     asio::signal_set signals(*iocs_[0], SIGINT, SIGTERM);
     signals.async_wait([this](beast::error_code ec, int sig) {
-      if (!ec) spdlog::info("signal {}: shutting down", sig);
+      if (!ec) Log(LogLevel::kInfo, "server.stop", {{"signal", sig}}, "shutting down");
       Stop();
     });
     asio::co_spawn(*iocs_[0], Listen(), asio::detached);
@@ -171,7 +182,7 @@ class ServerImpl : public Server {
     std::vector<std::thread> threads;
     for (size_t i = 1; i < iocs_.size(); ++i) threads.emplace_back([this, i] { iocs_[i]->run(); });
     replicator_->Start();
-    if (Status s = followers_->Start(); !s.ok()) spdlog::error("collection followers: {}", s.ToString());
+    if (Status s = followers_->Start(); !s.ok()) LogStatus(LogLevel::kError, "follow.start", {}, s);
     std::thread gc([this] { CollectLoop(); });
     iocs_[0]->run();
     for (auto& t : threads) t.join();
@@ -218,6 +229,21 @@ class ServerImpl : public Server {
     return Status::OK();
   }
 
+  // The scrape token of --metrics-token-file ("" without one): its first line.
+  Result<std::string> LoadScrapeToken() {
+    const std::string& path = options_.metrics_token_file;
+    if (path.empty()) return std::string();
+    Result<std::string> read = env_->fs->ReadFile(path);
+    if (!read.ok()) return read.status().WithContext("--metrics-token-file " + path);
+    std::string token = std::move(read).value();
+    token = token.substr(0, token.find_first_of("\r\n"));
+    if (token.size() < 16) {
+      return Status::InvalidArgument("--metrics-token-file " + path +
+                                     ": the token must be at least 16 characters");
+    }
+    return token;
+  }
+
   // Compacts the packs of every database whose garbage passed the ratio, every interval.
   void CollectLoop() {
     if (options_.gc_interval_seconds <= 0) return;
@@ -229,15 +255,17 @@ class ServerImpl : public Server {
         Result<std::vector<DatabaseInfo>> dbs = store_->ListDatabases();
         for (const DatabaseInfo& d : dbs.ok() ? *dbs : std::vector<DatabaseInfo>()) {
           Result<ChunkStats> s = CollectGarbage(store_.get(), d.name, {options_.gc_garbage_ratio});
+          if (s.ok()) metrics_.RecordChunkStats(d.name, *s, env_->clock->NowMicros());
           if (!s.ok()) {
-            spdlog::warn("gc {}: {}", d.name, s.status().ToString());
+            LogStatus(LogLevel::kWarn, "gc.run", {{"db", d.name}}, s.status());
           } else if (s->packs_compacted > 0) {
-            spdlog::info("gc {}: compacted {} pack(s), reclaimed {} bytes", d.name,
-                         s->packs_compacted, s->bytes_reclaimed);
+            Log(LogLevel::kInfo, "gc.run",
+                {{"db", d.name}, {"packs_compacted", s->packs_compacted},
+                 {"bytes_reclaimed", s->bytes_reclaimed}});
           }
         }
       } catch (const std::exception& e) {
-        spdlog::error("gc: unexpected error: {}", e.what());  // the next round tries again
+        Log(LogLevel::kError, "gc.run", {{"error_code", "internal"}}, e.what());  // the next round tries again
       }
       lock.lock();
     }
@@ -278,7 +306,7 @@ class ServerImpl : public Server {
 
   asio::awaitable<void> Listen() {
     SessionContext ctx{api_.get(), &waiters_, &slow_pool_, &options_.http, &body_budget_,
-                       tls_.get()};
+                       tls_.get(), &metrics_};
     while (true) {
       beast::error_code ec;
       // Connections go round the io_contexts, one thread each: a session never hops threads,
@@ -288,7 +316,7 @@ class ServerImpl : public Server {
           ioc, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
-        spdlog::warn("accept: {}", ec.message());
+        Log(LogLevel::kWarn, "http.accept", {}, ec.message());
         continue;
       }
       if (connections_.load() >= options_.http.max_connections) {
@@ -306,9 +334,9 @@ class ServerImpl : public Server {
         try {
           std::rethrow_exception(e);
         } catch (const std::exception& x) {
-          spdlog::error("http session: unexpected error: {}", x.what());
+          Log(LogLevel::kError, "http.session", {{"error_code", "internal"}}, x.what());
         } catch (...) {
-          spdlog::error("http session: unexpected error");
+          Log(LogLevel::kError, "http.session", {{"error_code", "internal"}}, "unexpected error");
         }
       });
     }
@@ -316,6 +344,10 @@ class ServerImpl : public Server {
 
   ServerOptions options_;
   Env* env_;
+  // Before what feeds them (store, replicator, jobs): destroyed after those.
+  ChangeWaiters waiters_;
+  ServerMetrics metrics_;
+  EventLog events_{env_->clock};
   std::unique_ptr<FileLock> data_lock_;  // held while the server lives
   std::unique_ptr<Store> store_;
   std::unique_ptr<Replicator> replicator_;  // after store_: stops before the store closes
@@ -324,7 +356,6 @@ class ServerImpl : public Server {
   std::unique_ptr<CollectionFollowers> followers_;
   std::unique_ptr<CollectionJobs> jobs_;  // after followers_: its jobs start followers
   std::string admin_key_, new_admin_key_;
-  ChangeWaiters waiters_;
   MemoryBudget body_budget_{options_.http.body_memory_bytes};
   std::unique_ptr<asio::ssl::context> tls_;
   std::atomic<int> connections_{0};  // open sessions, against --max-connections

@@ -34,6 +34,8 @@ struct ServerOptions {
   // A PEM bundle of CAs to trust when this node calls https destinations and masters, besides
   // the system's (HttpClient::set_default_ca_file).
   std::string ca_file;
+  // A file holding the token that may read GET /metrics (besides node admins); "": none.
+  std::string metrics_token_file;
 };
 
 class Server {

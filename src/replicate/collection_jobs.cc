@@ -5,6 +5,7 @@
 #include "util/json_reader.h"
 #include "util/name.h"
 #include "util/uuid.h"
+#include "util/log.h"
 
 namespace syncline {
 
@@ -133,8 +134,21 @@ Result<JobView> CollectionJobs::Launch(const std::string& db, JobRecord job, boo
   Running* raw = run.get();
   running_[job.id] = std::move(run);
   JobView view{job, {}, 0};
+  Log(LogLevel::kInfo, "job.start",
+      {{"db", db}, {"job", job.id}, {"collection", job.collection}, {"master", job.master_url},
+       {"method", job.method}});
+  Announce(db, job);
   raw->thread = std::thread([this, db, job, raw] { RunJob(db, job, raw); });
   return view;
+}
+
+void CollectionJobs::Announce(const std::string& db, const JobRecord& job) {
+  if (!events_) return;
+  events_->Append("job", db,
+                  Json{{"job", job.id},
+                       {"collection", job.collection},
+                       {"state", job.state},
+                       {"error_code", job.error_code.empty() ? Json() : Json(job.error_code)}});
 }
 
 void CollectionJobs::RunJob(const std::string& db, JobRecord job, Running* run) {
@@ -178,8 +192,12 @@ void CollectionJobs::RunJob(const std::string& db, JobRecord job, Running* run) 
     job.error_code = std::string(Status::CodeName(result.status().code()));
     job.error_message = result.status().message();
   }
+  LogStatus(LogLevel::kWarn, "job.finish",
+            {{"db", db}, {"job", job.id}, {"collection", job.collection}, {"state", job.state}},
+            result.status());
   // If even this write fails, the record still says running: the next start recovers it.
   (void)store_->PutJob(db, job);
+  Announce(db, job);
   std::lock_guard<std::mutex> lock(mu_);
   run->finished = true;
   changed_.notify_all();

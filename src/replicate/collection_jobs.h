@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "replicate/collection_sync.h"
+#include "replicate/event_log.h"
 #include "store/store.h"
 #include "syncline/env.h"
 
@@ -73,6 +74,8 @@ class CollectionJobs {
 
   // Set before the first Start.
   void set_follow(FollowFn follow) { follow_ = std::move(follow); }
+  // Where jobs announce their states ("job"); set before the first Start. Not owned.
+  void set_events(EventLog* events) { events_ = events; }
 
   // Marks every job a stopped node left pending or running as failed and resumable, and drops
   // what it had staged. Call once, before Start.
@@ -117,6 +120,9 @@ class CollectionJobs {
   Env* env_;
   MasterOpener opener_;
   FollowFn follow_;
+  EventLog* events_ = nullptr;
+  // Announces the job's state as an event.
+  void Announce(const std::string& db, const JobRecord& job);
 
   std::mutex mu_;
   std::condition_variable changed_;

@@ -6,7 +6,6 @@
 #include <set>
 #include <thread>
 
-#include <spdlog/spdlog.h>
 
 #include "chunk/manifest.h"
 #include "replicate/chunk_batch.h"
@@ -16,6 +15,7 @@
 #include "replicate/receiver.h"
 #include "sync/conflicts.h"
 #include "sync/item_json.h"
+#include "util/log.h"
 
 namespace syncline {
 
@@ -188,7 +188,8 @@ std::vector<Pusher::Outcome> Pusher::RunUnit(Remote& remote, const Destination& 
     }
   } catch (const std::exception& e) {
     // Last resort: a bug must fail these items, not the process.
-    spdlog::error("sync {} -> {}: unexpected error: {}", db_, dest.url, e.what());
+    Log(LogLevel::kError, "sync.push", {{"db", db_}, {"destination", dest.url}, {"error_code", "internal"}},
+        e.what());
     out.clear();
     for (const Work& w : unit) {
       Outcome o;

@@ -1,12 +1,12 @@
 // Replicator: worker threads, their wake-ups and backoff.
 #include "replicate/replicator.h"
 
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
 
 #include "replicate/retry_policy.h"
+#include "util/log.h"
 
 namespace syncline {
 
@@ -64,6 +64,8 @@ class Replicator::Worker {
   DestinationRun RunLocked(bool drain) {
     DestinationRun run;
     run.destination_url = url_;
+    int64_t started = owner_->env_->clock->NowMicros();
+    owner_->RunStarted(db_, url_);
     try {
       run = Push(drain);
     } catch (const std::exception& e) {
@@ -85,7 +87,8 @@ class Replicator::Worker {
       if (run.error.ok() && !run.more_pending) idle_at_ = run.walked_to;
     }
     RecordHealth(run, backoff);  // outside mu_: a store write calls back into OnChange
-    if (!run.error.ok()) spdlog::warn("sync {} -> {}: {}", db_, url_, run.error.ToString());
+    owner_->RunFinished(db_, run, owner_->env_->clock->NowMicros() - started,
+                        backoff > 0 ? "backoff" : run.more_pending ? "waiting" : "idle");
     return run;
   }
 
@@ -169,12 +172,12 @@ Replicator::~Replicator() { Stop(); }
 void Replicator::Start() {
   Result<std::vector<DatabaseInfo>> dbs = store_->ListDatabases();
   if (!dbs.ok()) {
-    spdlog::error("sync: cannot list databases: {}", dbs.status().message());
+    LogStatus(LogLevel::kError, "sync.start", {}, dbs.status());
     return;
   }
   for (const auto& db : *dbs) {
     Status s = DestinationsChanged(db.name);
-    if (!s.ok()) spdlog::error("sync: database {}: {}", db.name, s.message());
+    if (!s.ok()) LogStatus(LogLevel::kError, "sync.start", {{"db", db.name}}, s);
   }
 }
 
@@ -257,7 +260,10 @@ Result<std::vector<DestinationRun>> Replicator::RunNow(const std::string& db, bo
       PushOptions options;
       options.limit = options_.limit;
       options.drain = force;
+      int64_t started = env_->clock->NowMicros();
+      RunStarted(db, d.url);
       runs.push_back(MakePusher(db).Run(d, options));
+      RunFinished(db, runs.back(), env_->clock->NowMicros() - started, "none");
     }
   }
   return runs;
@@ -277,6 +283,76 @@ WorkerState Replicator::StateOf(const std::string& db, const std::string& url) {
     worker = it->second[url];
   }
   return worker->State();
+}
+
+void Replicator::RunStarted(const std::string& db, const std::string& url) {
+  if (events_) events_->Append("sync.start", db, Json{{"destination", url}});
+}
+
+namespace {
+
+// One line per run (what it moved, its error code if it failed), and one per conflict.
+void LogRun(const std::string& db, const DestinationRun& run) {
+  const std::string& url = run.destination_url;
+  int64_t bytes = 0, conflicts = 0;
+  for (const SyncReport& r : run.reports) {
+    bytes += r.bytes_transferred;
+    if (r.error.code() != Status::Code::kConflicted) continue;
+    ++conflicts;
+    Log(LogLevel::kWarn, "sync.conflict",
+        {{"db", db}, {"destination", url}, {"kind", ItemKindName(r.ref.kind)},
+         {"collection", r.ref.collection}, {"name", r.ref.key}},
+        "settled as a conflict on the destination");
+  }
+  int64_t items = static_cast<int64_t>(run.reports.size());
+  LogStatus(LogLevel::kWarn, "sync.run",
+            {{"db", db}, {"destination", url}, {"items", items}, {"conflicts", conflicts},
+             {"bytes_transferred", bytes}, {"last_etag", run.last_etag}},
+            run.error);
+}
+
+}  // namespace
+
+void Replicator::RunFinished(const std::string& db, const DestinationRun& run, int64_t micros,
+                             const std::string& state) {
+  LogRun(db, run);
+  if (events_) {
+    Json e = {{"destination", run.destination_url},
+              {"items", run.reports.size()},
+              {"last_etag", run.last_etag},
+              {"more_pending", run.more_pending},
+              {"state", state},
+              {"micros", micros},
+              {"error_code", run.error.ok() ? Json() : Json(Status::CodeName(run.error.code()))},
+              {"error", run.error.ok() ? Json() : Json(run.error.message())}};
+    events_->Append("sync.run", db, std::move(e));
+  }
+  std::lock_guard<std::mutex> lock(counters_mu_);
+  RunCounters& c = counters_[{db, run.destination_url}];
+  c.db = db;
+  c.url = run.destination_url;
+  ++c.runs;
+  if (c.last_failed) ++c.retries;
+  c.last_failed = !run.error.ok();
+  if (!run.error.ok()) ++c.failures[std::string(Status::CodeName(run.error.code()))];
+  int64_t bytes = 0;
+  for (const SyncReport& r : run.reports) {
+    ++c.items;
+    if (r.error.code() == Status::Code::kConflicted) ++c.conflicts;
+    bytes += r.bytes_transferred;
+  }
+  c.bytes_transferred += bytes;
+  if (bytes > 0) {
+    c.last_bytes = bytes;
+    c.last_micros = std::max<int64_t>(micros, 1);
+  }
+}
+
+std::vector<RunCounters> Replicator::Counters() {
+  std::lock_guard<std::mutex> lock(counters_mu_);
+  std::vector<RunCounters> out;
+  for (const auto& [key, c] : counters_) out.push_back(c);
+  return out;
 }
 
 std::vector<ActivityEntry> Replicator::Active(const std::string& db) {

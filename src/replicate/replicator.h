@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "replicate/activity.h"
+#include "replicate/event_log.h"
 #include "replicate/pusher.h"
 #include "replicate/remote.h"
 #include "replicate/retry_policy.h"
@@ -40,6 +41,22 @@ struct WorkerState {
   int64_t idle_at_etag = 0;
 };
 
+// What the runs to one destination have done since the process started (metrics, studio).
+struct RunCounters {
+  std::string db;
+  std::string url;
+  int64_t runs = 0;
+  int64_t retries = 0;  // runs that followed a failed run
+  std::map<std::string, int64_t> failures;  // failed runs by error code (Status::CodeName)
+  int64_t items = 0;                        // items reported, conflicts included
+  int64_t conflicts = 0;
+  int64_t bytes_transferred = 0;
+  // The last run that moved bytes: how many, over how long (its rate).
+  int64_t last_bytes = 0;
+  int64_t last_micros = 0;
+  bool last_failed = false;
+};
+
 // Thread-safe.
 class Replicator {
  public:
@@ -47,6 +64,9 @@ class Replicator {
   Replicator(Store* store, Env* env, std::string self_url, RemoteFactory factory,
              ReplicatorOptions options);
   ~Replicator();
+
+  // Where runs are announced ("sync.start", "sync.run"); set before Start. Not owned.
+  void set_events(EventLog* events) { events_ = events; }
 
   // Starts workers for the enabled destinations of every database, each with a first run.
   void Start();
@@ -67,6 +87,9 @@ class Replicator {
 
   WorkerState StateOf(const std::string& db, const std::string& url);
 
+  // Every destination run since the start, in (db, url) order.
+  std::vector<RunCounters> Counters();
+
   std::vector<ActivityEntry> Active(const std::string& db);
   std::vector<ActivityEntry> Pending(const std::string& db);
 
@@ -74,6 +97,11 @@ class Replicator {
   class Worker;
 
   SyncActivity* ActivityFor(const std::string& db);
+  // A run to `url` begins: announced.
+  void RunStarted(const std::string& db, const std::string& url);
+  // A run ended after `micros`: counted and announced, with the worker's state after it.
+  void RunFinished(const std::string& db, const DestinationRun& run, int64_t micros,
+                   const std::string& state);
   Pusher MakePusher(const std::string& db);
 
   Store* store_;
@@ -82,11 +110,14 @@ class Replicator {
   RemoteFactory factory_;
   ReplicatorOptions options_;
   RetryOptions retry_;
+  EventLog* events_ = nullptr;
 
   std::mutex mu_;
   bool stopped_ = false;                                        // GUARDED_BY(mu_)
   std::map<std::string, std::map<std::string, std::shared_ptr<Worker>>> workers_;  // db -> url
   std::map<std::string, std::unique_ptr<SyncActivity>> activity_;  // GUARDED_BY(mu_)
+  std::mutex counters_mu_;
+  std::map<std::pair<std::string, std::string>, RunCounters> counters_;  // GUARDED_BY(counters_mu_)
 };
 
 }  // namespace syncline

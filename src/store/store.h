@@ -141,6 +141,19 @@ class Store {
   virtual Result<std::vector<Item>> ListItems(std::string_view db, const ListOptions& options) = 0;
   // Changes with etag > since, in etag order, at most `limit`.
   virtual Result<ChangePage> ListChanges(std::string_view db, int64_t since, int64_t limit) = 0;
+  // How far a reader of the change feed at `since` is behind: how many changes follow it
+  // (counted up to `max_count`) and when the first of them was written (0 if none).
+  struct FeedLag {
+    int64_t changes = 0;
+    int64_t oldest_updated_at = 0;  // microseconds since the epoch
+  };
+  virtual Result<FeedLag> LagAfter(std::string_view db, int64_t since, int64_t max_count) = 0;
+  // The collections holding live documents, by name, with how many each holds.
+  struct CollectionInfo {
+    std::string name;
+    int64_t documents = 0;
+  };
+  virtual Result<std::vector<CollectionInfo>> ListCollections(std::string_view db) = 0;
 
   // A configuration value, or NotFound.
   virtual Result<std::string> GetConfig(std::string_view db, std::string_view name) = 0;
@@ -278,9 +291,16 @@ class Store {
   // SQLite's plan for FindByField (for tests and diagnosis).
   virtual Result<std::string> FieldIndexPlan(std::string_view db, const std::string& field) = 0;
 
-  // Called after every commit with the database and its new last etag; for long-polls. The
-  // listener must be quick and must not call back into the store.
-  using ChangeListener = std::function<void(const std::string& db, int64_t last_etag)>;
+  // What one commit that wrote items did: for long-polls, replication and metrics.
+  struct Commit {
+    std::string db;
+    int64_t last_etag = 0;          // the database's new last etag
+    int64_t documents_written = 0;  // item versions put, tombstones included
+    int64_t files_written = 0;
+  };
+  // Called after every commit that wrote items. The listener must be quick and must not call
+  // back into the store.
+  using ChangeListener = std::function<void(const Commit& commit)>;
   virtual void SetChangeListener(ChangeListener listener) = 0;
 };
 

@@ -23,17 +23,28 @@ std::mutex& CollectionMutex(const std::string& db) {
   return *m;
 }
 
-Status AddManifest(std::string_view encoded, std::set<Sha256Digest>* live) {
+// Every chunk a file or a conflict names, and the bytes those names add up to (a chunk named
+// twice counts twice: what the stored bytes would be without dedup).
+struct LiveSet {
+  std::set<Sha256Digest> chunks;
+  uint64_t referenced_bytes = 0;
+  size_t count(const Sha256Digest& h) const { return chunks.count(h); }
+};
+
+Status AddManifest(std::string_view encoded, LiveSet* live) {
   Result<Manifest> m = Manifest::Decode(encoded);
   // A stored manifest that does not decode names chunks we cannot know: collect nothing.
   if (!m.ok()) return Status::Corruption("a stored manifest is damaged: " + m.status().message());
-  for (const ChunkRef& c : m->chunks) live->insert(c.hash);
+  for (const ChunkRef& c : m->chunks) {
+    live->chunks.insert(c.hash);
+    live->referenced_bytes += c.size;
+  }
   return Status::OK();
 }
 
-// Every chunk a file or a conflict names, from one snapshot.
-Result<std::set<Sha256Digest>> MarkLive(Store* store, const std::string& db) {
-  std::set<Sha256Digest> live;
+// The live set, from one snapshot.
+Result<LiveSet> MarkLive(Store* store, const std::string& db) {
+  LiveSet live;
   SYNCLINE_RETURN_IF_ERROR(store->ForEachReference(
       db, [&](std::string_view manifest) { return AddManifest(manifest, &live); },
       [&](std::string_view item_json) -> Status {
@@ -46,8 +57,9 @@ Result<std::set<Sha256Digest>> MarkLive(Store* store, const std::string& db) {
 }
 
 // Stats of the packs given the live set; `packs` lists what is on disk.
-Result<ChunkStats> Measure(Store* store, const std::string& db, const std::set<Sha256Digest>& live) {
+Result<ChunkStats> Measure(Store* store, const std::string& db, const LiveSet& live) {
   ChunkStats s;
+  s.referenced_bytes = live.referenced_bytes;
   SYNCLINE_ASSIGN_OR_RETURN(std::vector<Store::PackInfo> packs, store->ListPacks(db));
   std::set<Sha256Digest> counted;  // a chunk stored twice counts once as live
   for (const Store::PackInfo& p : packs) {
@@ -69,7 +81,7 @@ Result<ChunkStats> Measure(Store* store, const std::string& db, const std::set<S
 }  // namespace
 
 Result<ChunkStats> GetChunkStats(Store* store, const std::string& db) {
-  SYNCLINE_ASSIGN_OR_RETURN(std::set<Sha256Digest> live, MarkLive(store, db));
+  SYNCLINE_ASSIGN_OR_RETURN(LiveSet live, MarkLive(store, db));
   return Measure(store, db, live);
 }
 
@@ -85,7 +97,7 @@ Result<ChunkStats> CollectGarbage(Store* store, const std::string& db, const GcO
     ~End() { pins.EndCollection(db); }
   } end{pins, db};
 
-  SYNCLINE_ASSIGN_OR_RETURN(std::set<Sha256Digest> live, MarkLive(store, db));
+  SYNCLINE_ASSIGN_OR_RETURN(LiveSet live, MarkLive(store, db));
   auto is_live = [&](const Sha256Digest& h) { return live.count(h) > 0; };
   int64_t compacted = 0;
   uint64_t reclaimed = 0;

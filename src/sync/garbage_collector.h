@@ -24,6 +24,9 @@ struct ChunkStats {
   uint64_t live_bytes = 0;    // bytes of live chunks
   uint64_t disk_bytes = 0;    // bytes of pack files
   uint64_t garbage_bytes = 0;  // disk_bytes - live_bytes
+  // The bytes the live files' manifests name, a chunk named twice counted twice: over
+  // live_bytes, how much identical content saves.
+  uint64_t referenced_bytes = 0;
   int64_t packs = 0;
   // Set by CollectGarbage: what it did.
   int64_t packs_compacted = 0;

@@ -57,7 +57,7 @@ ServerProcess::~ServerProcess() {
   if (pid_ > 0) Kill9();
 }
 
-std::string ServerProcess::log() const { return Slurp(log_path_); }
+std::string ServerProcess::log() const { return Slurp(log_path_) + Slurp(log_path_ + ".err"); }
 
 void ServerProcess::Start() {
   ASSERT_LT(pid_, 0) << "already running";

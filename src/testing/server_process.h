@@ -33,7 +33,7 @@ class ServerProcess {
   const std::string& api_key() const { return api_key_; }
   pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
-  std::string log() const;
+  std::string log() const;  // what it printed: stdout, then stderr (the log lines)
   HttpClient Client() const {
     HttpClient c(url_, api_key_);
     if (!ca_file_.empty()) c.set_ca_file(ca_file_);

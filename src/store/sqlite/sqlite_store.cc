@@ -126,6 +126,7 @@ class SqliteWriteTransaction : public WriteTransaction {
   Status Put(Item* item) override {
     last_item_.reset();
     item->etag = ++etag_;
+    ++(item->kind == ItemKind::kDocument ? documents_put_ : files_put_);
     if (item->updated_at == 0) item->updated_at = env_->clock->NowMicros();
     std::optional<Sha256Digest> tree_hash;
     uint32_t key_hash = 0;
@@ -275,6 +276,8 @@ class SqliteWriteTransaction : public WriteTransaction {
   }
 
   int64_t etag() const { return etag_; }
+  int64_t documents_put() const { return documents_put_; }
+  int64_t files_put() const { return files_put_; }
 
  private:
   // Takes the document's old hash out of its collection's tree and puts its new one in (none
@@ -328,6 +331,8 @@ class SqliteWriteTransaction : public WriteTransaction {
   SqliteConnection* conn_;
   int64_t db_id_;
   int64_t etag_;
+  int64_t documents_put_ = 0;
+  int64_t files_put_ = 0;
   Env* env_;
   bool trees_;
   bool pruned_ops_ = false;  // PutClientOp pruned old operations in this transaction
@@ -447,7 +452,7 @@ class SqliteStore : public Store {
   }
 
   Status Write(std::string_view db, const std::function<Status(WriteTransaction&)>& fn) override {
-    int64_t last_etag = 0;
+    Commit commit;
     {
       std::lock_guard<std::mutex> lock(write_mu_);
       SYNCLINE_ASSIGN_OR_RETURN(int64_t db_id, Resolve(writer_.get(), db));
@@ -468,9 +473,9 @@ class SqliteStore : public Store {
       }
       last_etags_[db_id] = txn.etag();
       if (txn.etag() == start_etag) return Status::OK();
-      last_etag = txn.etag();
+      commit = {std::string(db), txn.etag(), txn.documents_put(), txn.files_put()};
     }
-    NotifyChange(std::string(db), last_etag);
+    NotifyChange(commit);
     return Status::OK();
   }
 
@@ -512,6 +517,45 @@ class SqliteStore : public Store {
     }
     st->Reset();
     return out;
+  }
+
+  Result<FeedLag> LagAfter(std::string_view db, int64_t since, int64_t max_count) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) -> Result<FeedLag> {
+      FeedLag lag;
+      // Both on items_by_etag: the count reads index entries only, bounded by max_count.
+      SYNCLINE_ASSIGN_OR_RETURN(
+          SqliteStatement * st,
+          c->Prepare("SELECT count(*) FROM (SELECT 1 FROM items WHERE db_id=? AND etag>? LIMIT ?)"));
+      st->Bind(1, db_id).Bind(2, since).Bind(3, max_count);
+      SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+      lag.changes = row ? st->Int(0) : 0;
+      st->Reset();
+      SYNCLINE_ASSIGN_OR_RETURN(
+          st, c->Prepare("SELECT updated_at FROM items WHERE db_id=? AND etag>? ORDER BY etag LIMIT 1"));
+      st->Bind(1, db_id).Bind(2, since);
+      SYNCLINE_ASSIGN_OR_RETURN(row, st->Step());
+      lag.oldest_updated_at = row ? st->Int(0) : 0;
+      st->Reset();
+      return lag;
+    });
+  }
+
+  Result<std::vector<CollectionInfo>> ListCollections(std::string_view db) override {
+    return WithReader(db, [&](SqliteConnection* c, int64_t db_id) -> Result<std::vector<CollectionInfo>> {
+      SYNCLINE_ASSIGN_OR_RETURN(
+          SqliteStatement * st,
+          c->Prepare("SELECT collection, count(*) FROM items WHERE db_id=? AND kind=0 AND "
+                     "deleted=0 GROUP BY collection ORDER BY collection"));
+      st->Bind(1, db_id);
+      std::vector<CollectionInfo> out;
+      while (true) {
+        SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+        if (!row) break;
+        out.push_back({st->Text(0), st->Int(1)});
+      }
+      st->Reset();
+      return out;
+    });
   }
 
   Result<ChangePage> ListChanges(std::string_view db, int64_t since, int64_t limit) override {
@@ -1070,9 +1114,9 @@ class SqliteStore : public Store {
     return page;
   }
 
-  void NotifyChange(const std::string& db, int64_t last_etag) {
+  void NotifyChange(const Commit& commit) {
     std::lock_guard<std::mutex> lock(listener_mu_);
-    if (listener_) listener_(db, last_etag);
+    if (listener_) listener_(commit);
   }
 
   Env* const env_;

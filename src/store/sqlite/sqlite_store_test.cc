@@ -157,17 +157,63 @@ TEST_F(SqliteStoreTest, ChunksAreStoredOnceAndReadBack) {
   EXPECT_TRUE(store_->ReadChunk("db", Sha256("nope"), &back).IsNotFound());
 }
 
+TEST_F(SqliteStoreTest, LagAfterCountsWhatFollowsAPosition) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  Item a = Doc("a"), b = Doc("b"), c = Doc("c");
+  a.updated_at = 1000;
+  b.updated_at = 2000;
+  c.updated_at = 3000;
+  ASSERT_OK(PutAll({a, b, c}));
+  struct Case {
+    int64_t since, max_count, changes, oldest;
+  };
+  const Case cases[] = {{0, 100, 3, 1000}, {1, 100, 2, 2000}, {3, 100, 0, 0}, {0, 2, 2, 1000}};
+  for (const Case& k : cases) {
+    auto lag = store_->LagAfter("db", k.since, k.max_count);
+    ASSERT_OK(lag);
+    EXPECT_EQ(lag->changes, k.changes) << k.since;
+    EXPECT_EQ(lag->oldest_updated_at, k.oldest) << k.since;
+  }
+  EXPECT_TRUE(store_->LagAfter("nope", 0, 10).status().IsNotFound());
+}
+
+TEST_F(SqliteStoreTest, ListCollectionsCountsLiveDocuments) {
+  ASSERT_OK(store_->CreateDatabase("db"));
+  Item gone = Doc("x");
+  gone.collection = "b";
+  gone.deleted = true;
+  Item other = Doc("y");
+  other.collection = "b";
+  Item file;
+  file.kind = ItemKind::kFile;
+  file.key = "f";
+  ASSERT_OK(PutAll({Doc("a"), Doc("b"), gone, other, file}));
+  auto list = store_->ListCollections("db");
+  ASSERT_OK(list);
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].name, "b");
+  EXPECT_EQ((*list)[0].documents, 1);  // the tombstone is not counted
+  EXPECT_EQ((*list)[1].name, "c");
+  EXPECT_EQ((*list)[1].documents, 2);
+}
+
 TEST_F(SqliteStoreTest, ListenerHearsCommits) {
   ASSERT_OK(store_->CreateDatabase("db"));
-  std::string heard_db;
-  int64_t heard = 0;
-  store_->SetChangeListener([&](const std::string& db, int64_t etag) {
-    heard_db = db;
-    heard = etag;
+  Store::Commit heard;
+  int commits = 0;
+  store_->SetChangeListener([&](const Store::Commit& c) {
+    heard = c;
+    ++commits;
   });
   ASSERT_OK(PutAll({Doc("a"), Doc("b")}));
-  EXPECT_EQ(heard_db, "db");
-  EXPECT_EQ(heard, 2);
+  EXPECT_EQ(commits, 1);
+  EXPECT_EQ(heard.db, "db");
+  EXPECT_EQ(heard.last_etag, 2);
+  EXPECT_EQ(heard.documents_written, 2);
+  EXPECT_EQ(heard.files_written, 0);
+  // A commit that writes no item is not heard.
+  ASSERT_OK(store_->Write("db", [](WriteTransaction&) { return Status::OK(); }));
+  EXPECT_EQ(commits, 1);
 }
 
 }  // namespace syncline
