@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build run test bench soak clean asan tsan fuzz
+.PHONY: all deps build run test bench soak clean asan tsan fuzz screenshots
 
 all: build
 
@@ -21,6 +21,10 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j2 --timeout 900
+
+# The studio's pages as the browser tests see them, into docs/studio/ (shown in the README).
+screenshots: build
+	STUDIO_SCREENSHOTS=$(CURDIR)/docs/studio /usr/bin/python3 tests/studio/studio_test.py $(BUILD)/syncline
 
 bench: build
 	@scripts/install-deps.sh rsync curl python3 time

@@ -9,6 +9,9 @@ packages=(
   nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   curl  # the README tour's last step, checked by make test
+  # The studio's browser tests (tests/studio/): Chromium driven through chromedriver, and the
+  # Prometheus client's parser for /metrics.
+  chromium chromium-driver python3-selenium python3-prometheus-client
   "$@"
 )
 

@@ -124,6 +124,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
     Server& s = **server;
     std::cout << "Syncline node " << s.node_id() << "\n";
     std::cout << "listening on " << s.url() << "\n";
+    std::cout << "studio: " << s.url() << "/studio/\n";
     if (!s.new_admin_key().empty()) {
       std::cout << "admin API key (shown only this once): " << s.new_admin_key() << "\n";
     }

@@ -171,6 +171,9 @@ class Api {
   // files in api_files.cc, sync in api_sync.cc.
   ApiResponse Health(const ApiCall& c);
   ApiResponse Events(const ApiCall& c);
+  // The studio's files (api_studio.cc).
+  ApiResponse StudioRedirect(const ApiCall& c);
+  ApiResponse StudioAsset(const ApiCall& c);
   // Appends an event if there is an event log.
   void Announce(const char* type, const std::string& db, Json data);
   // GET /metrics (api_metrics.cc), family by family.

@@ -9,6 +9,10 @@ namespace syncline {
 const std::vector<Api::Route>& Api::Routes() {
   static const std::vector<Route> kRoutes = {
       {"GET", "/v1/health", &Api::Health, nullptr, Access::kPublic, 0},
+      // The studio's files are public; everything they show comes from the API, signed in.
+      {"GET", "/", &Api::StudioRedirect, nullptr, Access::kPublic, 0},
+      {"GET", "/studio", &Api::StudioRedirect, nullptr, Access::kPublic, 0},
+      {"GET", "/studio/{asset*}", &Api::StudioAsset, nullptr, Access::kPublic, 0},
       // Prometheus scrapes; it may measure chunk stats (every manifest): off the io thread.
       {"GET", "/metrics", &Api::Metrics, nullptr, Access::kMetrics, kSlow},
       // Users and logins. Checking a password takes a fraction of a second: off the io thread.

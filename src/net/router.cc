@@ -38,7 +38,7 @@ bool PathPattern::Match(const std::vector<std::string>& segments, PathParams* pa
       continue;
     }
     std::string_view name = p.substr(1, p.size() - 2);
-    bool rest = name.back() == '+';
+    bool rest = name.back() == '+' || name.back() == '*';
     if (i >= segments.size()) return false;
     size_t end = rest ? segments.size() : i + 1;
     std::string value;
@@ -47,7 +47,7 @@ bool PathPattern::Match(const std::vector<std::string>& segments, PathParams* pa
       value += segments[k];
     }
     // Empty segments inside a name are left to the handler's name check, which says why.
-    if (value.empty()) return false;
+    if (value.empty() && name.back() != '*') return false;
     if (name == "db") {
       out.db = std::move(value);
     } else if (name == "collection") {

@@ -15,7 +15,8 @@ struct PathParams {
 };
 
 // A path pattern, split once: literal segments match themselves, `{x}` one non-empty segment,
-// `{x+}` (last only) the segments left, not all empty.
+// `{x+}` (last only) the segments left, not all empty; `{x*}` (last only) the same, empty too
+// ("/studio/{asset*}" matches "/studio/").
 class PathPattern {
  public:
   explicit PathPattern(std::string_view pattern);

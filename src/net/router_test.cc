@@ -36,6 +36,11 @@ TEST(RouterTest, MatchPath) {
       {"/v1/db/{db}/sync/proto/{op}", "/v1/db/p/sync/proto/state", true, "p", "", "state"},
       {"/v1/db/{db}/sync/proto/{op}", "/v1/db/p/sync/proto/state/x", false, "", "", ""},
       {"/v1/db/{db}/sync/proto/chunks", "/v1/db/p/sync/proto/state", false, "", "", ""},
+      {"/", "/", true, "", "", ""},
+      {"/", "/studio", false, "", "", ""},
+      {"/studio/{asset*}", "/studio/", true, "", "", ""},  // {x*} may be empty
+      {"/studio/{asset*}", "/studio/js/app.js", true, "", "", "js/app.js"},
+      {"/studio/{asset*}", "/studio", false, "", "", ""},
   };
   for (const Case& c : cases) {
     std::optional<Target> t = ParseTarget(c.target);

@@ -86,9 +86,9 @@ class Replicator::Worker {
       if (run.more_pending) woken_ = true;
       if (run.error.ok() && !run.more_pending) idle_at_ = run.walked_to;
     }
-    RecordHealth(run, backoff);  // outside mu_: a store write calls back into OnChange
+    // Outside mu_: recording health is a store write, which calls back into OnChange.
     owner_->RunFinished(db_, run, owner_->env_->clock->NowMicros() - started,
-                        backoff > 0 ? "backoff" : run.more_pending ? "waiting" : "idle");
+                        backoff > 0 ? "backoff" : run.more_pending ? "waiting" : "idle", backoff);
     return run;
   }
 
@@ -105,18 +105,6 @@ class Replicator::Worker {
     options.drain = drain;
     options.stop = &stop_flag_;
     return owner_->MakePusher(db_).Run(*dest, options);
-  }
-
-  void RecordHealth(const DestinationRun& run, int64_t backoff) {
-    Result<Destination> dest = GetDestination(owner_->store_, db_, url_);
-    if (!dest.ok()) return;  // removed meanwhile
-    int64_t now = owner_->env_->clock->NowMicros();
-    dest->last_run_at = now;
-    dest->last_error = run.error;
-    if (run.error.ok()) dest->last_success_at = now;
-    dest->last_etag = run.last_etag;
-    dest->next_retry_at = backoff > 0 ? now + backoff : 0;
-    (void)UpdateDestinationHealth(owner_->store_, db_, *dest);  // health only; next run rewrites
   }
 
   void Loop() {
@@ -263,7 +251,7 @@ Result<std::vector<DestinationRun>> Replicator::RunNow(const std::string& db, bo
       int64_t started = env_->clock->NowMicros();
       RunStarted(db, d.url);
       runs.push_back(MakePusher(db).Run(d, options));
-      RunFinished(db, runs.back(), env_->clock->NowMicros() - started, "none");
+      RunFinished(db, runs.back(), env_->clock->NowMicros() - started, "none", 0);
     }
   }
   return runs;
@@ -283,6 +271,19 @@ WorkerState Replicator::StateOf(const std::string& db, const std::string& url) {
     worker = it->second[url];
   }
   return worker->State();
+}
+
+void Replicator::RecordHealth(const std::string& db, const DestinationRun& run, int64_t backoff) {
+  Result<Destination> dest = GetDestination(store_, db, run.destination_url);
+  if (!dest.ok()) return;  // removed meanwhile
+  int64_t now = env_->clock->NowMicros();
+  dest->last_run_at = now;
+  dest->last_error = run.error;
+  if (run.error.ok()) dest->last_success_at = now;
+  // A run that failed before it learned what the destination has leaves that as it was.
+  if (run.error.ok() || run.last_etag != 0) dest->last_etag = run.last_etag;
+  dest->next_retry_at = backoff > 0 ? now + backoff : 0;
+  (void)UpdateDestinationHealth(store_, db, *dest);  // health only; the next run rewrites it
 }
 
 void Replicator::RunStarted(const std::string& db, const std::string& url) {
@@ -314,7 +315,8 @@ void LogRun(const std::string& db, const DestinationRun& run) {
 }  // namespace
 
 void Replicator::RunFinished(const std::string& db, const DestinationRun& run, int64_t micros,
-                             const std::string& state) {
+                             const std::string& state, int64_t backoff) {
+  RecordHealth(db, run, backoff);
   LogRun(db, run);
   if (events_) {
     Json e = {{"destination", run.destination_url},

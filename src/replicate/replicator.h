@@ -99,9 +99,11 @@ class Replicator {
   SyncActivity* ActivityFor(const std::string& db);
   // A run to `url` begins: announced.
   void RunStarted(const std::string& db, const std::string& url);
-  // A run ended after `micros`: counted and announced, with the worker's state after it.
+  // A run ended after `micros`: its health recorded on the destination (with when a failed
+  // run is retried, after `backoff`), counted, logged and announced with the worker's state.
   void RunFinished(const std::string& db, const DestinationRun& run, int64_t micros,
-                   const std::string& state);
+                   const std::string& state, int64_t backoff);
+  void RecordHealth(const std::string& db, const DestinationRun& run, int64_t backoff);
   Pusher MakePusher(const std::string& db);
 
   Store* store_;
