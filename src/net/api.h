@@ -209,8 +209,11 @@ class Api {
   ApiResponse RegisterClient(const ApiCall& c);
   ApiResponse ListClients(const ApiCall& c);
   ApiResponse RemoveClient(const ApiCall& c);
+  // Pull and push, with a log line for each refusal (naming the client and the error code).
   ApiResponse ClientPull(const ApiCall& c);
   ApiResponse ClientPush(const ApiCall& c);
+  ApiResponse ServeClientPull(const ApiCall& c);
+  ApiResponse ServeClientPush(const ApiCall& c);
   // The client named by the path's {op}: UnknownClient, or PermissionDenied for another user's.
   Result<ClientRecord> CallingClient(const ApiCall& c);
   // Collection rules (api_rules.cc).

@@ -5,6 +5,7 @@
 #include "replicate/client_push.h"
 #include "replicate/client_registry.h"
 #include "util/json_reader.h"
+#include "util/log.h"
 #include "util/name.h"
 
 namespace syncline {
@@ -101,7 +102,7 @@ ApiResponse Api::RemoveClient(const ApiCall& c) {
   return JsonAnswer({{"client_id", c.rest}, {"deleted", true}});
 }
 
-ApiResponse Api::ClientPull(const ApiCall& c) {
+ApiResponse Api::ServeClientPull(const ApiCall& c) {
   Result<Json> body = ObjectBody(c.req);
   if (!body.ok()) return ApiResponse::Error(body.status());
   Result<ClientPullRequest> req = ReadPullRequest(*body);
@@ -134,7 +135,7 @@ ApiResponse Api::ClientPull(const ApiCall& c) {
   return r;
 }
 
-ApiResponse Api::ClientPush(const ApiCall& c) {
+ApiResponse Api::ServeClientPush(const ApiCall& c) {
   std::string plain;
   Result<std::string_view> body = BodyText(c.req, &plain);
   if (!body.ok()) return ApiResponse::Error(body.status());
@@ -166,6 +167,36 @@ ApiResponse Api::ClientPush(const ApiCall& c) {
   answer += "],\"server_time\":" + std::to_string(env_->clock->NowMicros()) + "}";
   ApiResponse r = ApiResponse::Json(200, std::move(answer));
   CompressIfAccepted(c.req, &r);
+  return r;
+}
+
+namespace {
+
+// A refused client sync, as one log line with the client and the error code of the answer.
+void LogClientRefusal(const char* event, const ApiCall& c, const ApiResponse& r) {
+  if (r.status < 400) return;
+  Json body = ParseStoredJson(r.body);
+  std::string code = body.is_object() && body.contains("error") && body["error"].is_string()
+                         ? body["error"].get<std::string>() : "unknown";  // checked
+  std::string message = body.is_object() && body.contains("message") && body["message"].is_string()
+                            ? body["message"].get<std::string>() : "";  // checked
+  Log(r.status >= 500 ? LogLevel::kError : LogLevel::kWarn, event,
+      {{"db", c.db}, {"client", c.rest}, {"user", c.principal.user}, {"status", r.status},
+       {"error_code", code}},
+      message);
+}
+
+}  // namespace
+
+ApiResponse Api::ClientPull(const ApiCall& c) {
+  ApiResponse r = ServeClientPull(c);
+  LogClientRefusal("client.pull", c, r);
+  return r;
+}
+
+ApiResponse Api::ClientPush(const ApiCall& c) {
+  ApiResponse r = ServeClientPush(c);
+  LogClientRefusal("client.push", c, r);
   return r;
 }
 

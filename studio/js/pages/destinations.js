@@ -14,7 +14,7 @@ export async function render(ctx) {
     fill(list, table([
       { label: "Destination", value: d => h("div", {}, h("strong", {}, d.url), h("div", { class: "muted" }, "database " + d.remote_db)) },
       { label: "State", value: d => h("span", { class: "badge " + (d.last_error_code ? "bad" : d.enabled ? "ok" : ""), "data-state": d.worker.state },
-                                      d.enabled ? d.worker.state : "disabled") },
+                                      !d.enabled ? "disabled" : d.worker.state === "none" ? "manual sync" : d.worker.state) },
       { label: "Last etag", num: true, value: d => d.last_etag },
       { label: "Lag", num: true, value: d => d.lag_items ? `${d.lag_items} item(s), ${duration(d.lag_seconds)}` : "none" },
       { label: "Rate", num: true, value: d => d.rate_bytes_per_second ? bytes(d.rate_bytes_per_second) + "/s" : "" },
