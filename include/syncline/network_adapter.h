@@ -37,6 +37,9 @@ struct PullRequest {
   nlohmann::json filter;            // null: every document
   std::vector<std::string> fields;  // empty: whole documents
   bool with_total = false;
+  // How many local changes to the collection the client has not pushed yet, told to the server
+  // (its studio shows them); -1: not told.
+  int64_t pending_operations = -1;
 };
 
 struct ServerChange {

@@ -437,6 +437,17 @@ Result<std::vector<PendingOperation>> ClientDb::Pending(const std::string& colle
   return out;
 }
 
+Result<int64_t> ClientDb::CountPending(const std::string& collection) {
+  std::lock_guard<std::mutex> lock(mu_);
+  SYNCLINE_ASSIGN_OR_RETURN(SqliteStatement * st,
+                            conn_->Prepare("SELECT count(*) FROM outbox WHERE collection=?"));
+  st->Bind(1, collection);
+  SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
+  int64_t n = row ? st->Int(0) : 0;
+  st->Reset();
+  return n;
+}
+
 // ---- settings, cursors, the log ----
 
 Result<std::string> ClientDb::GetSetting(const std::string& name) {

@@ -83,6 +83,8 @@ class ClientDb {
   Result<std::vector<std::string>> Collections();
   Result<bool> IsPending(const std::string& collection, const std::string& key);
   Result<std::vector<PendingOperation>> Pending(const std::string& collection);
+  // How many operations of `collection` wait in the outbox.
+  Result<int64_t> CountPending(const std::string& collection);
   // Writes many documents in one transaction (an import).
   Status PutMany(const std::string& collection, const std::vector<std::pair<std::string, Json>>& docs);
 

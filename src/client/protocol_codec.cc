@@ -88,6 +88,7 @@ Json EncodePullRequest(const PullRequest& r) {
             {"with_total", r.with_total}};
   if (!r.filter.is_null()) j["filter"] = r.filter;
   if (!r.fields.empty()) j["fields"] = r.fields;
+  if (r.pending_operations >= 0) j["pending_operations"] = r.pending_operations;
   return j;
 }
 

@@ -227,6 +227,8 @@ struct SyncEngine::Impl {
     if (auto it = options.filters.find(c); it != options.filters.end()) req.filter = it->second;
     if (auto it = options.fields.find(c); it != options.fields.end()) req.fields = it->second;
     req.with_total = !progress->asked_total;
+    // Told to the server, which shows it (the studio's clients page): what waits to be pushed.
+    if (Result<int64_t> pending = db.CountPending(c); pending.ok()) req.pending_operations = *pending;
     auto fetch = [this](PullRequest r) {
       return std::async(std::launch::async,
                         [this, r = std::move(r)] { return adapter->FetchChanges(r); });

@@ -197,6 +197,30 @@ TEST_F(SyncEngineTest, TheNetworkFailingPastTheRetriesEndsTheSyncAndLosesNothing
   EXPECT_EQ(ServerDoc("n", "x"), Json({{"v", 1}}));
 }
 
+// A pull tells the server how many changes wait in the client's outbox; the server's client
+// listing (the studio's clients page) shows it per collection.
+TEST_F(SyncEngineTest, APullTellsTheServerHowManyChangesWaitToBePushed) {
+  Client a = NewClient("a", [](SyncOptions& o) { o.strategy = "pull-only"; });
+  ASSERT_OK(a.store->Put("n", "x", {{"v", 1}}));
+  ASSERT_OK(a.store->Put("n", "y", {{"v", 2}}));
+  ASSERT_OK(a.engine->Sync());
+  auto pending = [&] {
+    Json clients = Json::parse(Call("GET", "/v1/db/notes/clients").body);
+    EXPECT_EQ(clients.size(), 1u);
+    return clients[0]["collections"][0]["pending_operations"];
+  };
+  EXPECT_EQ(pending(), 2);
+  Client b = NewClient("a2");  // two-way: pushes first, then pulls with nothing left
+  ASSERT_OK(b.store->Put("n", "z", {{"v", 3}}));
+  ASSERT_OK(b.engine->Sync());
+  Json clients = Json::parse(Call("GET", "/v1/db/notes/clients").body);
+  ASSERT_EQ(clients.size(), 2u);
+  for (const Json& c : clients) {
+    int64_t expected = c["platform"]["device"] == "a" ? 2 : 0;
+    EXPECT_EQ(c["collections"][0]["pending_operations"], expected) << c.dump();
+  }
+}
+
 TEST_F(SyncEngineTest, UnknownClientResetsKeepingPendingChanges) {
   Client a = NewClient("a");
   ServerPut("s1", R"({"v":1})");

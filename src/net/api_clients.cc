@@ -51,6 +51,10 @@ Result<ClientPullRequest> ReadPullRequest(const Json& body) {
   SYNCLINE_ASSIGN_OR_RETURN(r.cursor, JsonStringOr(body, "cursor", ""));
   SYNCLINE_ASSIGN_OR_RETURN(r.limit, JsonIntOr(body, "limit", kDefaultPullLimit));
   SYNCLINE_ASSIGN_OR_RETURN(r.with_total, JsonBoolOr(body, "with_total", false));
+  SYNCLINE_ASSIGN_OR_RETURN(r.pending_operations, JsonIntOr(body, "pending_operations", -1));
+  if (r.pending_operations < -1) {
+    return Status::InvalidArgument("'pending_operations' must be a count (0 or more)");
+  }
   r.selection.filter = body.contains("filter") ? body["filter"] : Json();
   if (body.contains("fields") && !body["fields"].is_null()) {
     SYNCLINE_ASSIGN_OR_RETURN(const Json* fields, JsonArrayField(body, "fields"));
@@ -113,7 +117,7 @@ ApiResponse Api::ServeClientPull(const ApiCall& c) {
   if (!page.ok()) return ApiResponse::Error(page.status());
   // The cursor sent is the one the client has applied: what `clients ls` shows.
   if (Status s = RecordPull(store_, env_, c.db, client->client_id, req->collection, req->cursor,
-                            req->selection);
+                            req->selection, req->pending_operations);
       !s.ok()) {
     return ApiResponse::Error(s);
   }

@@ -24,6 +24,7 @@ struct ClientPullRequest {
   int64_t limit = kDefaultPullLimit;
   PullSelection selection;
   bool with_total = false;  // count the changes left (for a sync's first page)
+  int64_t pending_operations = -1;  // the client's unpushed changes it tells of; -1: none told
 };
 
 // What the client does with one document.

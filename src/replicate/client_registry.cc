@@ -57,11 +57,11 @@ Result<ClientRecord> FindClient(Store* store, Env* env, const std::string& db,
 
 Status RecordPull(Store* store, Env* env, const std::string& db, const std::string& client_id,
                   const std::string& collection, const std::string& cursor,
-                  const PullSelection& selection) {
+                  const PullSelection& selection, int64_t pending_operations) {
   ClientCollectionRecord r{client_id, collection, cursor,
                            selection.filter.is_null() ? "" : DumpJson(selection.filter),
                            selection.fields.empty() ? "" : DumpJson(selection.fields),
-                           env->clock->NowMicros()};
+                           env->clock->NowMicros(), pending_operations};
   return store->PutClientCollection(db, r);
 }
 
@@ -75,7 +75,8 @@ Result<Json> ClientJson(Store* store, const std::string& db, const ClientRecord&
                            {"etag", cursor.ok() ? cursor->etag : 0},
                            {"filter", r.filter.empty() ? Json() : ParseStoredJson(r.filter)},
                            {"fields", r.fields.empty() ? Json() : ParseStoredJson(r.fields)},
-                           {"updated_at", r.updated_at}});
+                           {"updated_at", r.updated_at},
+                           {"pending_operations", r.pending_ops >= 0 ? Json(r.pending_ops) : Json()}});
   }
   return Json{{"client_id", c.client_id},
               {"user", c.user},

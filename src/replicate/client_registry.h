@@ -27,10 +27,11 @@ Result<ClientRecord> FindClient(Store* store, Env* env, const std::string& db,
                                 const std::string& client_id, const std::string& user,
                                 bool any_user);
 
-// Records what the client pulls of a collection and the cursor it says it has applied.
+// Records what the client pulls of a collection, the cursor it says it has applied, and the
+// changes it says it has not pushed (-1: not told).
 Status RecordPull(Store* store, Env* env, const std::string& db, const std::string& client_id,
                   const std::string& collection, const std::string& cursor,
-                  const PullSelection& selection);
+                  const PullSelection& selection, int64_t pending_operations = -1);
 
 // The client with its collections, as the API shows it.
 Result<Json> ClientJson(Store* store, const std::string& db, const ClientRecord& client);

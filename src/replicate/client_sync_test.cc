@@ -274,6 +274,13 @@ TEST_F(ClientSyncTest, AnUnknownClientIsToldSo) {
                 .status()
                 .code(),
             Status::Code::kPermissionDenied);
+  // What the client tells of its outbox is kept per collection; never told shows as null.
+  ASSERT_OK(RecordPull(store_.get(), Env::Default(), "db", c->client_id, "notes", "", {}, 3));
+  ASSERT_OK(RecordPull(store_.get(), Env::Default(), "db", c->client_id, "tasks", "", {}));
+  Result<Json> shown = ClientJson(store_.get(), "db", *c);
+  ASSERT_OK(shown.status());
+  EXPECT_EQ((*shown)["collections"][0]["pending_operations"], 3);
+  EXPECT_TRUE((*shown)["collections"][1]["pending_operations"].is_null());
   ASSERT_OK(store_->DeleteClient("db", c->client_id));
   EXPECT_EQ(FindClient(store_.get(), Env::Default(), "db", c->client_id, "ann", false)
                 .status()

@@ -23,6 +23,7 @@ struct ClientCollectionRecord {
   std::string filter;  // JSON text, or ""
   std::string fields;  // JSON array text, or ""
   int64_t updated_at = 0;
+  int64_t pending_ops = -1;  // the client's unpushed changes to the collection, as it last said; -1: never said
 };
 
 }  // namespace syncline

@@ -76,7 +76,7 @@ Status PutClientCollection(SqliteConnection* c, int64_t db_id, const ClientColle
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
       c->Prepare("INSERT OR REPLACE INTO client_collections (db_id, client_id, collection, "
-                 "cursor, filter, fields, updated_at) VALUES (?,?,?,?,?,?,?)"));
+                 "cursor, filter, fields, updated_at, pending_ops) VALUES (?,?,?,?,?,?,?,?)"));
   return st->Bind(1, db_id)
       .Bind(2, r.client_id)
       .Bind(3, r.collection)
@@ -84,6 +84,7 @@ Status PutClientCollection(SqliteConnection* c, int64_t db_id, const ClientColle
       .Bind(5, r.filter)
       .Bind(6, r.fields)
       .Bind(7, r.updated_at)
+      .Bind(8, r.pending_ops)
       .Run();
 }
 
@@ -92,14 +93,15 @@ Result<std::vector<ClientCollectionRecord>> ListClientCollections(SqliteConnecti
                                                                  std::string_view client_id) {
   SYNCLINE_ASSIGN_OR_RETURN(
       SqliteStatement * st,
-      c->Prepare("SELECT client_id, collection, cursor, filter, fields, updated_at FROM "
+      c->Prepare("SELECT client_id, collection, cursor, filter, fields, updated_at, pending_ops FROM "
                  "client_collections WHERE db_id=? AND client_id=? ORDER BY collection"));
   st->Bind(1, db_id).Bind(2, client_id);
   std::vector<ClientCollectionRecord> out;
   while (true) {
     SYNCLINE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4), st->Int(5)});
+    out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4), st->Int(5),
+                   st->Int(6)});
   }
   st->Reset();
   return out;

@@ -37,12 +37,16 @@ export async function render(ctx) {
     } catch (e) { fill(status, message("error", errorText(e))); }
   }
 
-  // The first page: the newest SHOWN changes, not the whole feed.
-  const head = await api("GET", `${base}`);
-  since = Math.max(0, head.last_etag - SHOWN);
-  await more();
+  // From the newest SHOWN etags, not the whole feed.
+  async function fromNewest() {
+    const head = await api("GET", `${base}`);
+    rows = [];
+    since = Math.max(0, head.last_etag - SHOWN);
+    await more();
+  }
+  await fromNewest();
   ctx.onEvent(e => {
-    if (e.type === "reload") { rows = []; since = 0; more(); }
+    if (e.type === "reload") fromNewest().catch(err => fill(status, message("error", errorText(err))));
     else if (e.type === "change" && e.db === db && e.last_etag > since) more();
   });
   return h("div", {}, h("h1", {}, `Change feed of ${db}`), status, h("section", { class: "panel" }, list));

@@ -22,8 +22,11 @@ export async function render(ctx) {
       { label: "Platform", value: c => platform(c.platform) },
       { label: "Registered", value: c => time(c.created_at) },
       { label: "Last seen", value: c => time(c.last_seen_at) },
-      { label: "Collections (cursor etag)", value: c => h("ul", {}, (c.collections || []).map(k =>
-          h("li", {}, `${k.collection}: ${k.etag}`, k.filter ? h("span", { class: "muted" }, " filter " + JSON.stringify(k.filter)) : null))) },
+      { label: "Collections: cursor etag, pending operations", value: c => h("ul", {}, (c.collections || []).map(k =>
+          h("li", {}, `${k.collection}: at etag ${k.etag}, `,
+            k.pending_operations === null ? h("span", { class: "muted" }, "pending not told")
+                                          : `${k.pending_operations} pending`,
+            k.filter ? h("span", { class: "muted" }, " filter " + JSON.stringify(k.filter)) : null))) },
       { label: "", value: c => actionButton("Remove", async () => {
           if (!confirm(`Remove client ${c.client_id}? It registers again on its next sync.`)) return;
           try { await api("DELETE", `${base}/${enc(c.client_id)}`); load(); }
