@@ -25,6 +25,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 BINARY = None
@@ -214,17 +215,28 @@ class StudioTest(unittest.TestCase):
 
     def test_a_wrong_password_shows_an_error(self):
         a = self.node("a")
-        a.call("POST", "/v1/users", {"name": "ann", "password": "right-password", "role": "read"})
+        a.call("PUT", "/v1/db/notes")
+        a.call("POST", "/v1/users", {"name": "ann", "password": "right-password", "role": "read", "databases": ["notes"]})
         self.sign_in(a, "ann", "wrong-password")
         self.until(lambda: "Wrong user name or password." in self.text(), "the error")
         self.assertNotIn("Signed in as", self.text())
         self.screenshot("signin")
-        # The right one signs in, and the token stays out of the URL.
+        # The right one signs in from the keyboard alone (Enter submits), and the token stays out
+        # of the URL.
         self.css("#signin-password input[name=password]").clear()
-        self.css("#signin-password input[name=password]").send_keys("right-password")
-        self.css("#signin-password button").click()
+        self.css("#signin-password input[name=password]").send_keys("right-password" + Keys.ENTER)
         self.until(lambda: "Signed in as" in self.text(), "signed in")
         self.assertNotIn("slt_", self.driver.current_url)
+        # The menu works from the keyboard: Tab to the database's Documents page, Enter opens it.
+        self.idle()
+        self.css("body").send_keys(Keys.TAB)
+        for _ in range(20):
+            if self.driver.switch_to.active_element.text == "Documents":
+                break
+            self.driver.switch_to.active_element.send_keys(Keys.TAB)
+        self.assertEqual(self.driver.switch_to.active_element.text, "Documents")
+        self.driver.switch_to.active_element.send_keys(Keys.ENTER)
+        self.until(lambda: self.driver.current_url.endswith("#/db/notes/documents"), "the page opened")
 
     def test_a_destination_added_in_the_studio_brings_a_file_put_on_the_source(self):
         a, b = self.node("a", ()), self.node("b", ())  # background sync on
