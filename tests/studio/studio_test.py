@@ -23,6 +23,7 @@ import urllib.request
 from prometheus_client.parser import text_string_to_metric_families
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common import utils as selenium_utils
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -86,21 +87,42 @@ class Node:
             return e.code, json.loads(e.read() or b"{}")
 
 
+class LoopbackService(Service):
+    """chromedriver, reached at 127.0.0.1: a machine may have no /etc/hosts naming localhost."""
+
+    @property
+    def service_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def is_connectable(self):
+        return selenium_utils.is_connectable(self.port, "127.0.0.1")
+
+
 def chromium(download_dir, profile_dir):
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
+    """Starts Chromium with its DevTools on 127.0.0.1 and attaches chromedriver to it: left to
+    start the browser itself, chromedriver reaches it as "localhost", which a machine without
+    /etc/hosts cannot resolve. Returns (driver, browser process)."""
     # No network but loopback: background services off (this machine refuses the rest).
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic", "--no-first-run", "--disable-default-apps", "--disable-extensions",
-                 "--window-size=1280,800", "--user-data-dir=" + profile_dir]:
-        o.add_argument(flag)
+    flags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-quic", "--no-first-run", "--disable-default-apps", "--disable-extensions",
+             "--window-size=1280,800", "--user-data-dir=" + profile_dir,
+             "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"]
+    browser = subprocess.Popen(["/usr/bin/chromium", *flags], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    port_file = os.path.join(profile_dir, "DevToolsActivePort")  # the port it picked
+    deadline = time.monotonic() + WAIT
+    while not (os.path.exists(port_file) and open(port_file).read().count("\n") >= 1):
+        if browser.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("chromium did not start")
+        time.sleep(0.05)
+    port = int(open(port_file).read().split()[0])
+    o = webdriver.ChromeOptions()
+    o.debugger_address = f"127.0.0.1:{port}"
     o.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    o.add_experimental_option("prefs", {"download.default_directory": download_dir,
-                                        "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    driver = webdriver.Chrome(service=LoopbackService("/usr/bin/chromedriver"), options=o)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": download_dir})
-    return driver
+    return driver, browser
 
 
 class StudioTest(unittest.TestCase):
@@ -109,11 +131,13 @@ class StudioTest(unittest.TestCase):
         self.nodes = []
         self.downloads = os.path.join(self.root, "downloads")
         os.makedirs(self.downloads)
-        self.driver = chromium(self.downloads, os.path.join(self.root, "profile"))
+        self.driver, self.browser = chromium(self.downloads, os.path.join(self.root, "profile"))
         self.requests = {}  # request id -> URL, from the performance log
 
     def tearDown(self):
         self.driver.quit()
+        self.browser.terminate()
+        self.browser.wait(30)
         for n in self.nodes:
             n.stop()
         shutil.rmtree(self.root, ignore_errors=True)
