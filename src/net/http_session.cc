@@ -237,7 +237,13 @@ void RecordRequest(const SessionContext& ctx, const ApiRequest& req, int status,
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::string_view route = ctx.api->RouteLabel(req);
-  if (ctx.metrics) ctx.metrics->RecordRequest(route, req.method, status, seconds, bytes_in, bytes_out);
+  // Labels come from a fixed set, whatever a client sends: a made-up method is "other".
+  static constexpr std::string_view kMethods[] = {"GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS"};
+  std::string_view method = "other";
+  for (std::string_view m : kMethods) {
+    if (req.method == m) method = m;
+  }
+  if (ctx.metrics) ctx.metrics->RecordRequest(route, method, status, seconds, bytes_in, bytes_out);
   Log(status >= 500 ? LogLevel::kWarn : LogLevel::kDebug, "http.request",
       {{"method", req.method},
        {"path", PathOf(req.target)},

@@ -125,6 +125,17 @@ TEST_F(MonitoringTest, MetricsNeedANodeAdminOrTheScrapeToken) {
   EXPECT_EQ(scraper.Send("GET", "/v1/db/notes").status().code(), Status::Code::kPermissionDenied);
   EXPECT_TRUE(node_->Client().Send("GET", "/metrics").ok());
 
+  // What a client makes up (methods, paths) cannot grow the metrics' labels.
+  for (int i = 0; i < 20; ++i) {
+    (void)anonymous.Send("MADEUP" + std::to_string(i), "/random/path/" + std::to_string(i));
+  }
+  std::string text = node_->Client().Send("GET", "/metrics")->body;
+  EXPECT_EQ(text.find("MADEUP"), std::string::npos);
+  EXPECT_EQ(text.find("/random/path"), std::string::npos);
+  EXPECT_NE(text.find(R"(syncline_http_requests_total{route="unmatched",method="other",code="401"} 20)"),
+            std::string::npos)
+      << text.substr(0, 2000);
+
   // A token file that is missing or too short stops the node from starting.
   std::string short_file = WriteLocal("short.token", "short\n");
   for (const std::string& bad : {short_file, dir_.Sub("missing.token")}) {
