@@ -11,8 +11,8 @@ namespace {
 
 constexpr ProtoOp kAllOps[] = {ProtoOp::kLastEtag,   ProtoOp::kSetLastEtag, ProtoOp::kState,
                                ProtoOp::kApplyDocs,  ProtoOp::kFileBegin,   ProtoOp::kFileCommit,
-                               ProtoOp::kFileAbort,  ProtoOp::kRename,      ProtoOp::kChunks,
-                               ProtoOp::kChunkRecipes};
+                               ProtoOp::kFileAbort,  ProtoOp::kRename,      ProtoOp::kFilesBegin,
+                               ProtoOp::kFilesCommit, ProtoOp::kChunks,     ProtoOp::kChunkRecipes};
 constexpr ProtoOutcome kAllOutcomes[] = {ProtoOutcome::kApplied, ProtoOutcome::kUpToDate,
                                          ProtoOutcome::kConflict, ProtoOutcome::kProceed,
                                          ProtoOutcome::kNeedsContent};
@@ -49,6 +49,8 @@ std::string_view ProtoOpName(ProtoOp op) {
     case ProtoOp::kFileCommit: return "file-commit";
     case ProtoOp::kFileAbort: return "file-abort";
     case ProtoOp::kRename: return "rename";
+    case ProtoOp::kFilesBegin: return "files-begin";
+    case ProtoOp::kFilesCommit: return "files-commit";
     case ProtoOp::kChunks: return "chunks";
     case ProtoOp::kChunkRecipes: return "chunk-recipes";
   }
@@ -140,49 +142,107 @@ Result<std::vector<PeerState>> DecodeStateReply(const Json& reply, size_t expect
   return out;
 }
 
-Result<std::vector<DocResult>> DecodeApplyDocsReply(const Json& reply, size_t expected) {
-  constexpr ProtoOp op = ProtoOp::kApplyDocs;
+namespace {
+
+// The results array of a batch reply: exactly `expected` entries, in request order.
+Result<const Json*> ResultsField(ProtoOp op, const Json& reply, size_t expected,
+                                 std::string_view what) {
   SYNCLINE_ASSIGN_OR_RETURN(const Json* results, Checked(op, JsonArrayField(reply, "results")));
   if (results->size() != expected) {
     return Violation(op, std::to_string(results->size()) + " results for " +
-                             std::to_string(expected) + " documents");
+                             std::to_string(expected) + " " + std::string(what));
   }
-  std::vector<DocResult> out;
+  return results;
+}
+
+// A per-item error inside a batch reply: {outcome: null, error, message}.
+bool IsItemError(const Json& r) {
+  if (!r.is_object()) return true;
+  auto outcome = r.find("outcome");
+  return outcome == r.end() || outcome->is_null();
+}
+
+// Reads the item's error into *error; a violation if it is no error object.
+Status ItemError(ProtoOp op, const Json& r, Status* error) {
+  *error = StatusFromJson(r);
+  if (error->code() == Status::Code::kProtocolError) return Violation(op, error->message());
+  return Status::OK();
+}
+
+Result<std::vector<ItemResult>> DecodeItemResults(ProtoOp op, const Json& reply, size_t expected,
+                                                  std::string_view what) {
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* results, ResultsField(op, reply, expected, what));
+  std::vector<ItemResult> out;
   for (const Json& r : *results) {
-    DocResult d;
-    auto outcome = r.is_object() ? r.find("outcome") : r.end();
-    if (r.is_object() && outcome != r.end() && !outcome->is_null()) {
+    ItemResult d;
+    if (!IsItemError(r)) {
       SYNCLINE_ASSIGN_OR_RETURN(ProtoOutcome o, OutcomeField(op, r));
       if (!IsSettled(o)) return Violation(op, "outcome '" + std::string(ProtoOutcomeName(o)) + "'");
       d.outcome = o;
     } else {
-      d.error = StatusFromJson(r);
-      if (d.error.code() == Status::Code::kProtocolError) return Violation(op, d.error.message());
+      SYNCLINE_RETURN_IF_ERROR(ItemError(op, r, &d.error));
     }
     out.push_back(std::move(d));
   }
   return out;
 }
 
-Result<FileBeginReply> DecodeFileBeginReply(const Json& reply, size_t chunk_count) {
-  constexpr ProtoOp op = ProtoOp::kFileBegin;
+Result<FileBeginReply> DecodeBeginReply(ProtoOp op, const Json& reply, size_t chunk_count) {
   FileBeginReply out;
   SYNCLINE_ASSIGN_OR_RETURN(out.outcome, OutcomeField(op, reply));
   if (out.outcome != ProtoOutcome::kProceed) return out;
   SYNCLINE_ASSIGN_OR_RETURN(const Json* need, Checked(op, JsonArrayField(reply, "need")));
   if (need->size() > chunk_count) return Violation(op, "more chunks needed than the file has");
+  std::vector<bool> asked(chunk_count, false);
   for (const Json& index : *need) {
     SYNCLINE_ASSIGN_OR_RETURN(int64_t i, Checked(op, JsonAsInt(index, "need[]")));
     if (i < 0 || static_cast<size_t>(i) >= chunk_count) {
       return Violation(op, "asks for chunk " + std::to_string(i) + " of " +
                                std::to_string(chunk_count));
     }
+    if (asked[static_cast<size_t>(i)]) {
+      return Violation(op, "asks for chunk " + std::to_string(i) + " twice");
+    }
+    asked[static_cast<size_t>(i)] = true;
     out.need.push_back(static_cast<size_t>(i));
   }
   SYNCLINE_ASSIGN_OR_RETURN(std::string basis, Checked(op, JsonStringOr(reply, "basis", "")));
   Result<std::string> decoded = Base64Decode(basis);
   if (!decoded.ok()) return Violation(op, "'basis' is not base64");
   out.basis = std::move(*decoded);
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<ItemResult>> DecodeApplyDocsReply(const Json& reply, size_t expected) {
+  return DecodeItemResults(ProtoOp::kApplyDocs, reply, expected, "documents");
+}
+
+Result<std::vector<ItemResult>> DecodeFilesCommitReply(const Json& reply, size_t expected) {
+  return DecodeItemResults(ProtoOp::kFilesCommit, reply, expected, "files");
+}
+
+Result<FileBeginReply> DecodeFileBeginReply(const Json& reply, size_t chunk_count) {
+  return DecodeBeginReply(ProtoOp::kFileBegin, reply, chunk_count);
+}
+
+Result<std::vector<FileBeginResult>> DecodeFilesBeginReply(
+    const Json& reply, const std::vector<size_t>& chunk_counts) {
+  constexpr ProtoOp op = ProtoOp::kFilesBegin;
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* results,
+                            ResultsField(op, reply, chunk_counts.size(), "files"));
+  std::vector<FileBeginResult> out;
+  for (size_t i = 0; i < results->size(); ++i) {
+    const Json& r = (*results)[i];
+    FileBeginResult b;
+    if (IsItemError(r)) {
+      SYNCLINE_RETURN_IF_ERROR(ItemError(op, r, &b.error));
+    } else {
+      SYNCLINE_ASSIGN_OR_RETURN(b.reply, DecodeBeginReply(op, r, chunk_counts[i]));
+    }
+    out.push_back(std::move(b));
+  }
   return out;
 }
 

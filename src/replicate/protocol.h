@@ -26,12 +26,15 @@ enum class ProtoOp {
   kFileCommit,
   kFileAbort,
   kRename,
+  kFilesBegin,    // file-begin for a batch of files, in one transaction
+  kFilesCommit,   // file-commit (and file-abort) for a batch of files, in one transaction
   kChunks,        // binary: a chunk batch (chunk_batch.h)
   kChunkRecipes,  // binary: a recipe batch (chunk_delta.h)
 };
 
 // "last-etag", "set-last-etag", "state", "apply-docs", "file-begin", "file-commit",
-// "file-abort", "rename", "chunks", "chunk-recipes": the last segment of /sync/proto/{op}.
+// "file-abort", "rename", "files-begin", "files-commit", "chunks", "chunk-recipes": the last
+// segment of /sync/proto/{op}.
 std::string_view ProtoOpName(ProtoOp op);
 std::optional<ProtoOp> ParseProtoOp(std::string_view name);
 // True for operations whose body is binary rather than JSON.
@@ -64,12 +67,12 @@ Status StatusFromJson(const Json& j);
 Result<int64_t> DecodeLastEtagReply(ProtoOp op, const Json& reply);
 // state: exactly `expected` states, in request order.
 Result<std::vector<PeerState>> DecodeStateReply(const Json& reply, size_t expected);
-// apply-docs: one result per document sent; each an outcome or an error.
-struct DocResult {
+// apply-docs and files-commit: one result per item sent; each a settled outcome or an error.
+struct ItemResult {
   std::optional<ProtoOutcome> outcome;  // nullopt: `error` says why
   Status error;
 };
-Result<std::vector<DocResult>> DecodeApplyDocsReply(const Json& reply, size_t expected);
+Result<std::vector<ItemResult>> DecodeApplyDocsReply(const Json& reply, size_t expected);
 // file-begin: an outcome; with kProceed, the indices (each < `chunk_count`) of the chunks to
 // send and the base64-decoded basis signature (empty if none).
 struct FileBeginReply {
@@ -78,6 +81,16 @@ struct FileBeginReply {
   std::string basis;
 };
 Result<FileBeginReply> DecodeFileBeginReply(const Json& reply, size_t chunk_count);
+// files-begin: one result per file sent, in order; each a file-begin reply (checked against
+// that file's chunk count) or an error for that file alone (locked, followed, ...).
+struct FileBeginResult {
+  std::optional<FileBeginReply> reply;  // nullopt: `error` says why
+  Status error;
+};
+Result<std::vector<FileBeginResult>> DecodeFilesBeginReply(const Json& reply,
+                                                           const std::vector<size_t>& chunk_counts);
+// files-commit: one result per file committed (aborted files get none).
+Result<std::vector<ItemResult>> DecodeFilesCommitReply(const Json& reply, size_t expected);
 // file-commit and rename: an outcome that `op` may answer.
 Result<ProtoOutcome> DecodeOutcomeReply(ProtoOp op, const Json& reply);
 // chunks: {stored} must count every one of the `sent` chunks.

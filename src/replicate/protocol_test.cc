@@ -48,6 +48,15 @@ TEST(ProtocolTest, MalformedRepliesAreProtocolErrors) {
       {"begin need out of range", DecodeFileBeginReply(J(R"({"outcome":"proceed","need":[3]})"), 3).status()},
       {"begin need negative", DecodeFileBeginReply(J(R"({"outcome":"proceed","need":[-1]})"), 3).status()},
       {"begin need too many", DecodeFileBeginReply(J(R"({"outcome":"proceed","need":[0,0,0,0]})"), 3).status()},
+      {"begin need twice", DecodeFileBeginReply(J(R"({"outcome":"proceed","need":[1,1]})"), 3).status()},
+      {"files-begin results not array", DecodeFilesBeginReply(J(R"({"results":{}})"), {1}).status()},
+      {"files-begin too few", DecodeFilesBeginReply(J(R"({"results":[]})"), {1}).status()},
+      {"files-begin need out of range", DecodeFilesBeginReply(J(R"({"results":[{"outcome":"proceed","need":[1]}]})"), {1}).status()},
+      {"files-begin error not an error", DecodeFilesBeginReply(J(R"({"results":[{"outcome":null}]})"), {1}).status()},
+      {"files-begin error code ok", DecodeFilesBeginReply(J(R"({"results":[{"outcome":null,"error":"ok"}]})"), {1}).status()},
+      {"files-commit too many", DecodeFilesCommitReply(J(R"({"results":[{"outcome":"applied"},{"outcome":"applied"}]})"), 1).status()},
+      {"files-commit proceed", DecodeFilesCommitReply(J(R"({"results":[{"outcome":"proceed"}]})"), 1).status()},
+      {"files-commit not object", DecodeFilesCommitReply(J(R"({"results":[7]})"), 1).status()},
       {"begin basis not base64", DecodeFileBeginReply(J(R"({"outcome":"proceed","need":[],"basis":"!!"})"), 3).status()},
       {"commit proceed", DecodeOutcomeReply(ProtoOp::kFileCommit, J(R"({"outcome":"proceed"})")).status()},
       {"commit needs_content", DecodeOutcomeReply(ProtoOp::kFileCommit, J(R"({"outcome":"needs_content"})")).status()},
@@ -86,6 +95,18 @@ TEST(ProtocolTest, WellFormedRepliesDecode) {
             ProtoOutcome::kNeedsContent);
   EXPECT_TRUE(DecodeRecipesReply(J(R"({"stored":1,"failed":[]})"), 1)->empty());
   EXPECT_OK(DecodeChunksReply(J(R"({"stored":3})"), 3));
+  auto files = DecodeFilesBeginReply(
+      J(R"({"results":[{"outcome":"proceed","need":[1],"basis":""},{"outcome":"applied"},{"outcome":null,"error":"precondition_failed","message":"locked"}]})"),
+      {2, 0, 1});
+  ASSERT_OK(files);
+  ASSERT_EQ(files->size(), 3u);
+  EXPECT_EQ((*files)[0].reply->need, (std::vector<size_t>{1}));
+  EXPECT_EQ((*files)[1].reply->outcome, ProtoOutcome::kApplied);
+  EXPECT_FALSE((*files)[2].reply);
+  EXPECT_EQ((*files)[2].error.code(), Status::Code::kPreconditionFailed);
+  auto commits = DecodeFilesCommitReply(J(R"({"results":[{"outcome":"conflict"}]})"), 1);
+  ASSERT_OK(commits);
+  EXPECT_EQ((*commits)[0].outcome, ProtoOutcome::kConflict);
 }
 
 }  // namespace

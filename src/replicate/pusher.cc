@@ -8,8 +8,7 @@
 
 
 #include "chunk/manifest.h"
-#include "replicate/chunk_batch.h"
-#include "replicate/chunk_delta.h"
+#include "replicate/chunk_sender.h"
 #include "util/base64.h"
 #include "util/json_reader.h"
 #include "replicate/receiver.h"
@@ -24,7 +23,10 @@ namespace {
 constexpr int64_t kChangePage = 500;
 constexpr size_t kDocBatchItems = 500;
 constexpr size_t kDocBatchBytes = 4u << 20;
-constexpr size_t kChunkBatchBytes = 8u << 20;
+// Small files travel in batches: one file-begin, chunk requests and one commit for many.
+constexpr size_t kFileBatchItems = 128;
+constexpr int64_t kFileBatchBytes = 8 << 20;  // content bytes per batch
+constexpr int64_t kBatchedFileBytes = 2 << 20;  // larger files go alone
 constexpr int kMaxAttempts = 4;  // pushes of one file aborted by local changes, then next run
 
 // One protocol call and the checked decoding of its reply.
@@ -43,6 +45,13 @@ Result<int64_t> CallForLastEtag(Remote& remote, ProtoOp op, const Json& request)
 struct Pusher::Work {
   Item item;  // this node's version, as planned
   SyncType type = SyncType::kContentUpdate;
+
+  // Whether it goes in a batch of files (files-begin, files-commit) rather than alone.
+  bool Batched() const {
+    if (item.kind != ItemKind::kFile) return false;
+    if (type == SyncType::kDelete || type == SyncType::kMetadataUpdate) return true;
+    return type == SyncType::kContentUpdate && item.size <= kBatchedFileBytes;
+  }
 
   ActivityEntry Entry(const std::string& url) const { return {item.ref(), item.etag, type, url}; }
 };
@@ -63,7 +72,8 @@ struct Pusher::Walk {
   std::vector<ItemRef> confirm;  // the previous run's items, checked with the first page
   std::vector<ItemRef> pushed;   // applied by this run: confirmed by the next one
   std::vector<ActivityEntry> left_pending;
-  size_t budget = SIZE_MAX;  // units this run may still start
+  size_t budget = SIZE_MAX;  // items this run may still start
+  SentChunks sent;           // chunks this run has sent: each travels once
 };
 
 Json DestinationRunToJson(const DestinationRun& run) {
@@ -153,9 +163,21 @@ Status Pusher::Plan(Remote& remote, const std::vector<ItemRef>& refs, std::vecto
 
 std::vector<std::vector<Pusher::Work>> Pusher::Units(std::vector<Work> works) const {
   std::vector<std::vector<Work>> units;
-  std::vector<Work> docs;
+  std::vector<Work> docs, files;
   size_t doc_bytes = 0;
+  int64_t file_bytes = 0;
   for (Work& w : works) {
+    if (w.Batched()) {
+      int64_t size = w.type == SyncType::kContentUpdate ? w.item.size : 0;
+      if (!files.empty() && (files.size() >= kFileBatchItems || file_bytes + size > kFileBatchBytes)) {
+        units.push_back(std::move(files));
+        files.clear();
+        file_bytes = 0;
+      }
+      file_bytes += size;
+      files.push_back(std::move(w));
+      continue;
+    }
     if (w.item.kind == ItemKind::kFile) {
       units.push_back({std::move(w)});
       continue;
@@ -168,12 +190,29 @@ std::vector<std::vector<Pusher::Work>> Pusher::Units(std::vector<Work> works) co
     doc_bytes += w.item.body.size();
     docs.push_back(std::move(w));
   }
+  if (!files.empty()) units.push_back(std::move(files));
   if (!docs.empty()) units.push_back(std::move(docs));
   return units;
 }
 
+size_t Pusher::TakeWithin(std::vector<std::vector<Work>>* units, size_t* budget) {
+  size_t take = 0;
+  for (; take < units->size() && *budget > 0; ++take) {
+    std::vector<Work>& unit = (*units)[take];
+    if (unit.size() > *budget) {
+      // Split the batch: its first items start now, the rest wait in a unit of their own.
+      std::vector<Work> rest(std::make_move_iterator(unit.begin() + static_cast<ptrdiff_t>(*budget)),
+                             std::make_move_iterator(unit.end()));
+      unit.resize(*budget);
+      units->insert(units->begin() + static_cast<ptrdiff_t>(take) + 1, std::move(rest));
+    }
+    *budget -= (*units)[take].size();
+  }
+  return take;
+}
+
 std::vector<Pusher::Outcome> Pusher::RunUnit(Remote& remote, const Destination& dest,
-                                             const std::vector<Work>& unit) {
+                                             const std::vector<Work>& unit, SentChunks* sent) {
   std::vector<ActivityEntry> entries;
   for (const Work& w : unit) {
     entries.push_back(w.Entry(dest.url));
@@ -183,8 +222,10 @@ std::vector<Pusher::Outcome> Pusher::RunUnit(Remote& remote, const Destination& 
   try {
     if (unit.front().item.kind == ItemKind::kDocument) {
       out = PushDocuments(remote, dest, unit);
+    } else if (unit.front().Batched()) {
+      PushFileBatch(remote, dest, unit, sent, &out);
     } else {
-      PushFile(remote, dest, unit.front(), &out);
+      PushFile(remote, dest, unit.front(), sent, &out);
     }
   } catch (const std::exception& e) {
     // Last resort: a bug must fail these items, not the process.
@@ -216,7 +257,7 @@ std::vector<Pusher::Outcome> Pusher::PushDocuments(Remote& remote, const Destina
     o.report.bytes_transferred = static_cast<int64_t>(w.item.body.size());
     out.push_back(std::move(o));
   }
-  Result<std::vector<DocResult>> results = [&]() -> Result<std::vector<DocResult>> {
+  Result<std::vector<ItemResult>> results = [&]() -> Result<std::vector<ItemResult>> {
     SYNCLINE_ASSIGN_OR_RETURN(
         Json resp, remote.Call(ProtoOp::kApplyDocs, {{"source", SourceJson()},
                                                      {"destination_url", dest.url},
@@ -236,81 +277,9 @@ std::vector<Pusher::Outcome> Pusher::PushDocuments(Remote& remote, const Destina
   return out;
 }
 
-Status Pusher::SendNeeded(Remote& remote, const Item& item, const FileBeginReply& begin,
-                          SyncReport* report) {
-  SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, Manifest::Decode(item.manifest));
-  BasisIndex basis;
-  if (!begin.basis.empty()) {
-    // Only a hint for finer deltas: a malformed basis costs bytes, not correctness.
-    if (Result<BasisIndex> parsed = BasisIndex::Parse(begin.basis); parsed.ok()) {
-      basis = std::move(*parsed);
-    }
-  }
-  int64_t sent_content = 0;  // content bytes that travel, literal or whole
-  ChunkBatchWriter batch;
-  std::string recipes, recipe, chunk;
-  size_t recipe_count = 0;
-  auto changed = [&]() -> Status {
-    // The source never locks: if the file changed meanwhile, give this version up.
-    Result<Item> now = store_->GetItem(db_, ItemKind::kFile, "", item.key);
-    if (!now.ok() || now->etag != item.etag) {
-      return Status::PreconditionFailed("file '" + item.key + "' changed during the push");
-    }
-    return Status::OK();
-  };
-  auto send_batch = [&]() -> Status {
-    if (batch.chunk_count() == 0) return Status::OK();
-    SYNCLINE_ASSIGN_OR_RETURN(Json r, remote.SendBinary(ProtoOp::kChunks, batch.bytes()));
-    SYNCLINE_RETURN_IF_ERROR(DecodeChunksReply(r, batch.chunk_count()));
-    report->bytes_transferred += static_cast<int64_t>(batch.bytes().size());
-    batch.Clear();
-    return changed();
-  };
-  auto send_recipes = [&]() -> Status {
-    if (recipe_count == 0) return Status::OK();
-    SYNCLINE_ASSIGN_OR_RETURN(Json r, remote.SendBinary(ProtoOp::kChunkRecipes, recipes));
-    SYNCLINE_ASSIGN_OR_RETURN(std::vector<Sha256Digest> failed, DecodeRecipesReply(r, recipe_count));
-    report->bytes_transferred += static_cast<int64_t>(recipes.size());
-    recipes.clear();
-    recipe_count = 0;
-    // Chunks the destination could not rebuild go whole.
-    for (const Sha256Digest& h : failed) {
-      SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, h, &chunk, Store::ChunkCheck::kTrusted));
-      batch.Add(h, chunk);
-      sent_content += static_cast<int64_t>(chunk.size());
-    }
-    SYNCLINE_RETURN_IF_ERROR(send_batch());
-    return changed();
-  };
-  for (size_t index : begin.need) {
-    const ChunkRef& c = manifest.chunks[index];  // DecodeFileBeginReply checked the index
-    SYNCLINE_RETURN_IF_ERROR(store_->ReadChunk(db_, c.hash, &chunk, Store::ChunkCheck::kTrusted));
-    size_t literal = chunk.size();
-    if (!basis.empty()) {
-      recipe.clear();
-      literal = AppendRecipe(c.hash, chunk, basis, &recipe);
-    }
-    if (literal < chunk.size() * 8 / 10) {
-      recipes += recipe;
-      ++recipe_count;
-    } else {
-      batch.Add(c.hash, chunk);
-      literal = chunk.size();
-    }
-    sent_content += static_cast<int64_t>(literal);
-    if (batch.bytes().size() >= kChunkBatchBytes) SYNCLINE_RETURN_IF_ERROR(send_batch());
-    if (recipes.size() >= kChunkBatchBytes) SYNCLINE_RETURN_IF_ERROR(send_recipes());
-  }
-  SYNCLINE_RETURN_IF_ERROR(send_recipes());
-  SYNCLINE_RETURN_IF_ERROR(send_batch());
-  SYNCLINE_RETURN_IF_ERROR(changed());
-  report->need_list_length = static_cast<int64_t>(begin.need.size());
-  report->bytes_copied = std::max<int64_t>(0, item.size - sent_content);
-  return Status::OK();
-}
-
 std::optional<Pusher::Outcome> Pusher::PushFileOnce(Remote& remote, const Destination& dest,
-                                                    Work& work, std::vector<Outcome>* out) {
+                                                    Work& work, SentChunks* sent,
+                                                    std::vector<Outcome>* out) {
   Outcome o;
   o.report = NewReport(dest, work.item, work.type);
   if (work.type == SyncType::kRename) {
@@ -326,7 +295,7 @@ std::optional<Pusher::Outcome> Pusher::PushFileOnce(Remote& remote, const Destin
       if (*r != ProtoOutcome::kNeedsContent) return Settle(&o, *r);
       // The destination lacks the old file: send the new one whole, then delete the old name.
       o.report.bytes_copied = 0;
-      PushFile(remote, dest, {*target, SyncType::kContentUpdate}, out);
+      PushFile(remote, dest, {*target, SyncType::kContentUpdate}, sent, out);
     }
     work.type = SyncType::kDelete;
     o.report.type = SyncType::kDelete;
@@ -368,15 +337,21 @@ std::optional<Pusher::Outcome> Pusher::PushFileOnce(Remote& remote, const Destin
     if (begin.outcome != ProtoOutcome::kProceed) return Settle(&o, begin.outcome);
     break;
   }
-  Status sent = SendNeeded(remote, work.item, begin, &o.report);
-  if (sent.code() == Status::Code::kPreconditionFailed) {
+  Status sent_all = [&] {
+    ChunkSender sender(store_, db_, &remote, sent);
+    // The source never locks: if the file changes meanwhile, give this version up early.
+    sender.set_check([&] { return Unchanged(work.item); });
+    SYNCLINE_RETURN_IF_ERROR(sender.Add(work.item, begin, &o.report));
+    return sender.Finish();
+  }();
+  if (sent_all.code() == Status::Code::kPreconditionFailed) {
     // Aborted: the file changed here. Releasing the lock is a courtesy; it also expires.
     (void)remote.Call(ProtoOp::kFileAbort,
                       {{"source", SourceJson()},
                        {"item", ItemRefToJson({ItemKind::kFile, "", work.item.key})}});
     return std::nullopt;
   }
-  if (!sent.ok()) return Fail(&o, sent);
+  if (!sent_all.ok()) return Fail(&o, sent_all);
   Result<ProtoOutcome> commit = CallForOutcome(remote, ProtoOp::kFileCommit,
                                                {{"source", SourceJson()},
                                                 {"item", ItemToJson(work.item)},
@@ -385,27 +360,36 @@ std::optional<Pusher::Outcome> Pusher::PushFileOnce(Remote& remote, const Destin
   return Settle(&o, *commit);
 }
 
-void Pusher::PushFile(Remote& remote, const Destination& dest, Work work,
+Status Pusher::Unchanged(const Item& item) const {
+  Result<Item> now = store_->GetItem(db_, ItemKind::kFile, "", item.key);
+  if (!now.ok() || now->etag != item.etag) {
+    return Status::PreconditionFailed("file '" + item.key + "' changed during the push");
+  }
+  return Status::OK();
+}
+
+Status Pusher::Refresh(Work* work) const {
+  SYNCLINE_ASSIGN_OR_RETURN(work->item, store_->GetItem(db_, ItemKind::kFile, "", work->item.key));
+  if (work->item.deleted) {
+    work->type = RenamedTo(work->item).empty() ? SyncType::kDelete : SyncType::kRename;
+  } else if (work->type != SyncType::kMetadataUpdate) {
+    work->type = SyncType::kContentUpdate;
+  }
+  return Status::OK();
+}
+
+void Pusher::PushFile(Remote& remote, const Destination& dest, Work work, SentChunks* sent,
                       std::vector<Outcome>* out) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    if (attempt > 0) {
-      // Aborted because the file changed: retry with the version it has now.
-      Result<Item> now = store_->GetItem(db_, ItemKind::kFile, "", work.item.key);
-      if (!now.ok()) {
-        Outcome o;
-        o.report = NewReport(dest, work.item, work.type);
-        Fail(&o, now.status());
-        out->push_back(std::move(o));
-        return;
-      }
-      work.item = std::move(*now);
-      if (work.item.deleted) {
-        work.type = RenamedTo(work.item).empty() ? SyncType::kDelete : SyncType::kRename;
-      } else if (work.type != SyncType::kMetadataUpdate) {
-        work.type = SyncType::kContentUpdate;
-      }
+    // Aborted because the file changed: retry with the version it has now.
+    if (Status s = attempt > 0 ? Refresh(&work) : Status::OK(); !s.ok()) {
+      Outcome o;
+      o.report = NewReport(dest, work.item, work.type);
+      Fail(&o, s);
+      out->push_back(std::move(o));
+      return;
     }
-    if (std::optional<Outcome> o = PushFileOnce(remote, dest, work, out)) {
+    if (std::optional<Outcome> o = PushFileOnce(remote, dest, work, sent, out)) {
       out->push_back(std::move(*o));
       return;
     }
@@ -415,6 +399,123 @@ void Pusher::PushFile(Remote& remote, const Destination& dest, Work work,
   Fail(&o, Status::Unavailable("file '" + work.item.key + "' kept changing during the push; "
                                "it will be pushed on the next run"));
   out->push_back(std::move(o));
+}
+
+Result<std::vector<FileBeginResult>> Pusher::BeginBatch(Remote& remote,
+                                                        const std::vector<Work>& works,
+                                                        const std::vector<Outcome>& outcomes) {
+  Json items = Json::array();
+  std::vector<size_t> chunk_counts;
+  for (size_t i = 0; i < works.size(); ++i) {
+    const Work& w = works[i];
+    size_t chunks = 0;
+    if (w.type == SyncType::kContentUpdate) {
+      SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, Manifest::Decode(w.item.manifest));
+      chunks = manifest.chunks.size();
+    }
+    chunk_counts.push_back(chunks);
+    items.push_back({{"type", SyncTypeName(w.type)},
+                     {"item", ItemToJson(w.item)},
+                     {"report", SyncReportToJson(outcomes[i].report)}});
+  }
+  SYNCLINE_ASSIGN_OR_RETURN(Json reply, remote.Call(ProtoOp::kFilesBegin,
+                                                    {{"source", SourceJson()}, {"items", items}}));
+  return DecodeFilesBeginReply(reply, chunk_counts);
+}
+
+void Pusher::PushFileBatch(Remote& remote, const Destination& dest, const std::vector<Work>& works,
+                           SentChunks* sent, std::vector<Outcome>* out) {
+  std::vector<Outcome> outcomes(works.size());
+  for (size_t i = 0; i < works.size(); ++i) outcomes[i].report = NewReport(dest, works[i].item, works[i].type);
+  std::vector<bool> reported(works.size(), true);
+  std::vector<size_t> alone;  // pushed one by one after the batch
+  auto finish = [&] {
+    for (size_t i = 0; i < works.size(); ++i) {
+      if (reported[i]) out->push_back(std::move(outcomes[i]));
+    }
+    for (size_t i : alone) {
+      Work w = works[i];
+      if (Status s = Refresh(&w); !s.ok()) {
+        Outcome o;
+        o.report = NewReport(dest, w.item, w.type);
+        out->push_back(std::move(Fail(&o, s)));
+        continue;
+      }
+      PushFile(remote, dest, std::move(w), sent, out);
+    }
+  };
+
+  // 1. One file-begin for the batch: outcomes, need lists, and the locks.
+  Result<std::vector<FileBeginResult>> begun = BeginBatch(remote, works, outcomes);
+  if (!begun.ok()) {
+    for (Outcome& o : outcomes) Fail(&o, begun.status());
+    return finish();
+  }
+  // 2. The needed chunks of every file that proceeds, sharing requests.
+  std::vector<size_t> proceeding;
+  Status sent_all;
+  {
+    ChunkSender sender(store_, db_, &remote, sent);
+    for (size_t i = 0; i < works.size(); ++i) {
+      const FileBeginResult& r = (*begun)[i];
+      const bool content = works[i].type == SyncType::kContentUpdate;
+      if (!r.reply) {
+        Fail(&outcomes[i], r.error);
+      } else if (r.reply->outcome == ProtoOutcome::kNeedsContent && !content) {
+        reported[i] = false;  // the destination lacks the content: it goes alone, whole
+        alone.push_back(i);
+      } else if (r.reply->outcome == ProtoOutcome::kNeedsContent ||
+                 (r.reply->outcome == ProtoOutcome::kProceed && !content)) {
+        Fail(&outcomes[i], Status::ProtocolError(
+                               "destination's reply to files-begin: outcome '" +
+                               std::string(ProtoOutcomeName(r.reply->outcome)) + "' for a " +
+                               std::string(SyncTypeName(works[i].type))));
+      } else if (r.reply->outcome != ProtoOutcome::kProceed) {
+        Settle(&outcomes[i], r.reply->outcome);
+      } else {
+        proceeding.push_back(i);
+        if (sent_all.ok()) sent_all = sender.Add(works[i].item, *r.reply, &outcomes[i].report);
+      }
+    }
+    if (sent_all.ok()) sent_all = sender.Finish();
+  }
+  if (proceeding.empty()) return finish();
+  if (!sent_all.ok()) {
+    for (size_t i : proceeding) Fail(&outcomes[i], sent_all);  // their locks expire
+    return finish();
+  }
+  // 3. One commit; files that changed here meanwhile are given up and go alone.
+  Json commits = Json::array();
+  Json aborts = Json::array();
+  std::vector<size_t> committed;
+  for (size_t i : proceeding) {
+    if (!Unchanged(works[i].item).ok()) {
+      aborts.push_back(ItemRefToJson(works[i].item.ref()));
+      reported[i] = false;
+      alone.push_back(i);
+      continue;
+    }
+    commits.push_back({{"item", ItemToJson(works[i].item)},
+                       {"report", SyncReportToJson(outcomes[i].report)}});
+    committed.push_back(i);
+  }
+  Result<std::vector<ItemResult>> results = [&]() -> Result<std::vector<ItemResult>> {
+    SYNCLINE_ASSIGN_OR_RETURN(
+        Json reply, remote.Call(ProtoOp::kFilesCommit,
+                                {{"source", SourceJson()}, {"items", commits}, {"abort", aborts}}));
+    return DecodeFilesCommitReply(reply, committed.size());
+  }();
+  for (size_t k = 0; k < committed.size(); ++k) {
+    Outcome& o = outcomes[committed[k]];
+    if (!results.ok()) {
+      Fail(&o, results.status());
+    } else if ((*results)[k].outcome) {
+      Settle(&o, *(*results)[k].outcome);
+    } else {
+      Fail(&o, (*results)[k].error);
+    }
+  }
+  finish();
 }
 
 Status Pusher::SaveReports(const std::vector<Outcome>& outcomes) {
@@ -442,7 +543,7 @@ void Pusher::SaveConfirmations(const std::string& url, const std::vector<ItemRef
 
 std::vector<std::vector<Pusher::Outcome>> Pusher::RunUnits(
     Remote& remote, const Destination& dest, const std::vector<std::vector<Work>>& units,
-    const PushOptions& options) {
+    const PushOptions& options, SentChunks* sent) {
   std::vector<std::vector<Outcome>> results(units.size());
   std::atomic<size_t> next{0};
   auto worker = [&](Remote* r) {
@@ -453,7 +554,7 @@ std::vector<std::vector<Pusher::Outcome>> Pusher::RunUnits(
     }
     for (size_t i; (i = next++) < units.size();) {
       if (options.stop && options.stop->load()) break;
-      results[i] = RunUnit(*r, dest, units[i]);  // never throws
+      results[i] = RunUnit(*r, dest, units[i], sent);  // never throws
     }
   };
   size_t threads = std::min<size_t>(units.size(), static_cast<size_t>(std::max(1, options.limit)));
@@ -486,8 +587,7 @@ void Pusher::WalkFeed(Remote& remote, const Destination& dest, const PushOptions
       return;
     }
     auto units = Units(std::move(works));
-    size_t take = std::min(units.size(), walk->budget);
-    walk->budget -= take;
+    size_t take = TakeWithin(&units, &walk->budget);
     if (activity_) {
       std::vector<ActivityEntry> queued;
       for (const auto& unit : units) {
@@ -496,7 +596,7 @@ void Pusher::WalkFeed(Remote& remote, const Destination& dest, const PushOptions
       activity_->SetPending(dest.url, queued);
     }
     std::vector<std::vector<Work>> now(units.begin(), units.begin() + static_cast<ptrdiff_t>(take));
-    std::vector<std::vector<Outcome>> results = RunUnits(remote, dest, now, options);
+    std::vector<std::vector<Outcome>> results = RunUnits(remote, dest, now, options, &walk->sent);
 
     // Settled items, by etag, to move the watermark over the feed's prefix.
     std::map<ItemRef, bool> settled;
@@ -579,7 +679,8 @@ Result<SyncReport> Pusher::PushItem(const Destination& dest, const ItemRef& ref)
     r.finished_at = clock_->NowMicros();
     return r;  // the destination has this version or a newer one
   }
-  std::vector<Outcome> out = RunUnit(*remote, dest, works);
+  SentChunks sent;
+  std::vector<Outcome> out = RunUnit(*remote, dest, works, &sent);
   if (out.empty()) return Status::Internal("push produced no report");
   return std::move(out.back().report);
 }

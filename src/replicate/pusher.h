@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "replicate/activity.h"
+#include "replicate/chunk_sender.h"
 #include "replicate/destinations.h"
 #include "replicate/protocol.h"
 #include "replicate/remote.h"
@@ -26,8 +27,8 @@
 namespace syncline {
 
 struct PushOptions {
-  int limit = 5;      // works at once
-  bool drain = true;  // false: start at most `limit` works and leave the rest pending
+  int limit = 5;      // units (a file, or a batch of files or documents) pushed at once
+  bool drain = true;  // false: start at most `limit` items and leave the rest pending
   const std::atomic<bool>* stop = nullptr;  // set to give up between works
 };
 
@@ -71,29 +72,40 @@ class Pusher {
   // Runs `units` (at most options.limit at once, each thread with its own connection).
   std::vector<std::vector<Outcome>> RunUnits(Remote& remote, const Destination& dest,
                                              const std::vector<std::vector<Work>>& units,
-                                             const PushOptions& options);
+                                             const PushOptions& options, SentChunks* sent);
 
   // Decides the works for `refs` from the destination's states; `skipped` gets the refs that
   // need nothing.
   Status Plan(Remote& remote, const std::vector<ItemRef>& refs, std::vector<Work>* works,
               std::vector<ItemRef>* skipped);
-  // Groups works into units: one per file, documents in batches.
+  // Groups works into units: one per large file or rename, small files and documents in
+  // batches.
   std::vector<std::vector<Work>> Units(std::vector<Work> works) const;
+  // How many of `units` start within `budget` items (taken from it); a batch that does not
+  // fit is split.
+  static size_t TakeWithin(std::vector<std::vector<Work>>* units, size_t* budget);
   // Pushes one unit; never throws: a failure becomes the error of each of its items.
   std::vector<Outcome> RunUnit(Remote& remote, const Destination& dest,
-                               const std::vector<Work>& unit);
+                               const std::vector<Work>& unit, SentChunks* sent);
   std::vector<Outcome> PushDocuments(Remote& remote, const Destination& dest,
                                      const std::vector<Work>& docs);
-  void PushFile(Remote& remote, const Destination& dest, Work work, std::vector<Outcome>* out);
+  void PushFile(Remote& remote, const Destination& dest, Work work, SentChunks* sent,
+                std::vector<Outcome>* out);
   // One attempt at pushing a file's current version; nullopt when it changed here meanwhile
   // and was aborted (the caller tries again with the new version).
   std::optional<Outcome> PushFileOnce(Remote& remote, const Destination& dest, Work& work,
-                                      std::vector<Outcome>* out);
-  // Sends the chunks the destination asked for in `begin` (its answer to file-begin): as
-  // recipes against its basis where that saves bytes, else whole. PreconditionFailed if the
-  // file changed on this node meanwhile (the push is then aborted).
-  Status SendNeeded(Remote& remote, const Item& item, const FileBeginReply& begin,
-                    SyncReport* report);
+                                      SentChunks* sent, std::vector<Outcome>* out);
+  // Pushes small files together: one files-begin, their chunks in shared requests, one
+  // files-commit. A file that changes here meanwhile, or whose metadata update finds the
+  // content missing there, is then pushed alone.
+  void PushFileBatch(Remote& remote, const Destination& dest, const std::vector<Work>& works,
+                     SentChunks* sent, std::vector<Outcome>* out);
+  Result<std::vector<FileBeginResult>> BeginBatch(Remote& remote, const std::vector<Work>& works,
+                                                  const std::vector<Outcome>& outcomes);
+  // PreconditionFailed if `item` is no longer this node's version of its file.
+  Status Unchanged(const Item& item) const;
+  // Re-reads a work's file after it changed here, and the kind of work it now needs.
+  Status Refresh(Work* work) const;
 
   SyncReport NewReport(const Destination& dest, const Item& item, SyncType type) const;
   // Finish an outcome with the destination's answer, or with a failure; return it.

@@ -7,7 +7,10 @@
 #include <atomic>
 #include <set>
 
+#include "chunk/file_reader.h"
+#include "chunk/manifest.h"
 #include "replicate/receiver.h"
+#include "sync/garbage_collector.h"
 #include "sync/item_json.h"
 #include "sync/local_writer.h"
 #include "testing/loopback_remote.h"
@@ -62,6 +65,21 @@ class PusherTest : public ::testing::Test {
     return dst_->GetItem("db", kind, coll, key).ok();
   }
 
+  // The destination's content of a file ("" if it lacks it or cannot read it).
+  std::string DstContent(const std::string& key) {
+    Result<Item> item = dst_->GetItem("db", ItemKind::kFile, "", key);
+    if (!item.ok()) return "";
+    Result<Manifest> m = Manifest::Decode(item->manifest);
+    if (!m.ok()) return "";
+    FileReader reader(dst_.get(), "db", *m, 0, static_cast<uint64_t>(item->size));
+    std::string out;
+    for (Result<std::string_view> piece = reader.Next(); piece.ok() && !piece->empty();
+         piece = reader.Next()) {
+      out.append(*piece);
+    }
+    return out;
+  }
+
   int64_t DstLastEtagFromSource() {
     auto j = receiver_->Handle("db", ProtoOp::kLastEtag,
                                {{"source", {{"node_id", src_->node_id()}, {"db", "db"}, {"url", "x"}}}});
@@ -74,8 +92,11 @@ class PusherTest : public ::testing::Test {
   std::unique_ptr<Receiver> receiver_;
 };
 
+// Files larger than a batch's share go alone (file-begin, chunks, file-commit each).
+constexpr size_t kAloneFileBytes = (2u << 20) + 1;
+
 TEST_F(PusherTest, AFailedItemHoldsTheLastEtagBelowItWhileLaterOnesApply) {
-  for (int i = 0; i < 5; ++i) PutFile("f" + std::to_string(i), testing::RandomBytes(1000, i));
+  for (int i = 0; i < 5; ++i) PutFile("f" + std::to_string(i), testing::RandomBytes(kAloneFileBytes, i));
   // f2 (etag 3) fails to commit on the first run.
   DestinationRun first = Run([](ProtoOp op, const Json& req) -> std::optional<Result<Json>> {
     if (op == ProtoOp::kFileCommit && req["item"]["key"] == "f2") return Result<Json>(Status::Unavailable("cut"));
@@ -93,6 +114,94 @@ TEST_F(PusherTest, AFailedItemHoldsTheLastEtagBelowItWhileLaterOnesApply) {
   EXPECT_EQ(DstLastEtagFromSource(), 5);
   // f3 and f4 were already there: the second run found nothing to do for them.
   for (const auto& r : second.reports) EXPECT_EQ(r.ref.key, "f2");
+}
+
+// Small files travel in batches; one refused inside a batch (here: the destination finds a
+// chunk missing for f2 only) fails alone and holds the last etag below it.
+TEST_F(PusherTest, AFileRefusedInsideABatchFailsAloneAndIsPushedOnTheNextRun) {
+  for (int i = 0; i < 5; ++i) PutFile("f" + std::to_string(i), testing::RandomBytes(3000 + i, i));
+  std::atomic<int> batch_begins{0}, batch_commits{0}, single_ops{0};
+  DestinationRun first = Run([&](ProtoOp op, const Json& req) -> std::optional<Result<Json>> {
+    if (op == ProtoOp::kFileBegin || op == ProtoOp::kFileCommit) ++single_ops;
+    if (op == ProtoOp::kFilesBegin) ++batch_begins;
+    if (op != ProtoOp::kFilesCommit) return std::nullopt;
+    ++batch_commits;
+    // The receiver commits all but f2, which it refuses as it would a file not all there.
+    Json without = req;
+    Json items = Json::array();
+    size_t f2 = SIZE_MAX;
+    for (size_t i = 0; i < req["items"].size(); ++i) {
+      if (req["items"][i]["item"]["key"] == "f2") {
+        f2 = i;
+      } else {
+        items.push_back(req["items"][i]);
+      }
+    }
+    without["items"] = items;
+    Result<Json> reply = receiver_->Handle("db", ProtoOp::kFilesCommit, without);
+    if (!reply.ok() || f2 == SIZE_MAX) return reply;
+    Json refused = StatusToJson(Status::PreconditionFailed("chunk has not arrived"));
+    refused["outcome"] = nullptr;
+    (*reply)["results"].insert((*reply)["results"].begin() + static_cast<ptrdiff_t>(f2), refused);
+    return reply;
+  });
+  EXPECT_OK(first.error);
+  EXPECT_EQ(batch_begins.load(), 1) << "five small files, one batch";
+  EXPECT_EQ(batch_commits.load(), 1);
+  EXPECT_EQ(single_ops.load(), 0);
+  ASSERT_EQ(first.reports.size(), 5u);
+  for (const auto& r : first.reports) {
+    if (r.ref.key == "f2") {
+      EXPECT_EQ(r.error.code(), Status::Code::kPreconditionFailed);
+    } else {
+      EXPECT_TRUE(r.error.ok()) << r.ref.key << ": " << r.error.ToString();
+      EXPECT_EQ(r.bytes_copied, 0) << "a new file travels whole";
+      EXPECT_GT(r.bytes_transferred, 3000) << "each file is charged its own chunk";
+    }
+  }
+  EXPECT_FALSE(DstHas(ItemKind::kFile, "", "f2"));
+  for (const char* k : {"f0", "f1", "f3", "f4"}) EXPECT_TRUE(DstHas(ItemKind::kFile, "", k)) << k;
+  EXPECT_EQ(DstLastEtagFromSource(), 2);
+
+  DestinationRun second = Run();
+  EXPECT_OK(second.error);
+  ASSERT_EQ(second.reports.size(), 1u);
+  EXPECT_EQ(second.reports[0].ref.key, "f2");
+  EXPECT_OK(second.reports[0].error);
+  EXPECT_EQ(DstContent("f2"), testing::RandomBytes(3002, 2));
+  EXPECT_EQ(DstLastEtagFromSource(), 5);
+}
+
+// Identical content moves once: copies of one file pushed at once (several workers, several
+// batches) send each chunk once, and the destination stores it once.
+TEST_F(PusherTest, IdenticalFilesPushedAtOnceSendEachChunkOnce) {
+  const std::string big = testing::RandomBytes(3u << 20, 7);    // alone, by several workers
+  const std::string small = testing::RandomBytes(100000, 8);    // in batches
+  for (int i = 0; i < 4; ++i) PutFile("big" + std::to_string(i), big);
+  for (int i = 0; i < 300; ++i) PutFile("small" + std::to_string(i), small);
+  std::atomic<int64_t> chunk_requests{0};
+  DestinationRun run = Run([&](ProtoOp op, const Json&) -> std::optional<Result<Json>> {
+    if (op == ProtoOp::kChunks) ++chunk_requests;
+    return std::nullopt;
+  });
+  EXPECT_OK(run.error);
+  ASSERT_EQ(run.reports.size(), 304u);
+  int64_t transferred = 0, copied = 0;
+  for (const auto& r : run.reports) {
+    EXPECT_TRUE(r.error.ok()) << r.ref.key << ": " << r.error.ToString();
+    transferred += r.bytes_transferred;
+    copied += r.bytes_copied;
+  }
+  const int64_t content = static_cast<int64_t>(big.size() + small.size());
+  const int64_t total = 4 * static_cast<int64_t>(big.size()) + 300 * static_cast<int64_t>(small.size());
+  EXPECT_LT(transferred, content * 11 / 10) << "each distinct chunk travels once";
+  EXPECT_GT(transferred, content * 9 / 10);
+  EXPECT_EQ(copied, total - content) << "the rest counts as copied at the destination";
+  Result<ChunkStats> stats = GetChunkStats(dst_.get(), "db");
+  ASSERT_OK(stats);
+  EXPECT_LT(stats->disk_bytes, static_cast<uint64_t>(content * 11 / 10)) << "each chunk is stored once";
+  EXPECT_EQ(DstContent("big3"), big);
+  EXPECT_EQ(DstContent("small299"), small);
 }
 
 TEST_F(PusherTest, ConfirmationRequeuesAnItemThatNeverArrived) {
@@ -142,7 +251,7 @@ TEST_F(PusherTest, MalformedRepliesAtEveryStepFailCleanlyAndLaterSyncsConverge) 
   LocalWriter writer(src_.get(), Env::Default()->clock);
   ASSERT_OK(writer.PutDocument("db", {"c", "k", "{\"v\":1}", std::nullopt}));
   PutFile("small", testing::RandomBytes(5000, 1));
-  PutFile("big", testing::RandomBytes(300000, 2));
+  PutFile("big", testing::RandomBytes(kAloneFileBytes, 2));  // alone; "small" goes in a batch
   const Json malformed[] = {
       Json::parse(R"({"last_etag":"not-a-number"})"),
       Json::parse(R"({"items":"x","results":{},"outcome":7,"need":"all","failed":3})"),
@@ -183,7 +292,8 @@ TEST_F(PusherTest, MalformedRepliesAtEveryStepFailCleanlyAndLaterSyncsConverge) 
     }
   }
   for (ProtoOp op : {ProtoOp::kLastEtag, ProtoOp::kState, ProtoOp::kApplyDocs, ProtoOp::kFileBegin,
-                     ProtoOp::kChunks, ProtoOp::kFileCommit, ProtoOp::kSetLastEtag}) {
+                     ProtoOp::kChunks, ProtoOp::kFileCommit, ProtoOp::kFilesBegin,
+                     ProtoOp::kFilesCommit, ProtoOp::kSetLastEtag}) {
     EXPECT_TRUE(reached.count(op)) << ProtoOpName(op) << " was never answered with a bad reply";
   }
   EXPECT_GE(refused, 40);

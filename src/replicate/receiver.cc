@@ -75,6 +75,8 @@ Result<Json> Receiver::Handle(const std::string& db, ProtoOp op, const Json& req
     case ProtoOp::kFileCommit: return FileCommit(db, request);
     case ProtoOp::kFileAbort: return FileAbort(db, request);
     case ProtoOp::kRename: return Rename(db, request);
+    case ProtoOp::kFilesBegin: return FilesBegin(db, request);
+    case ProtoOp::kFilesCommit: return FilesCommit(db, request);
     case ProtoOp::kChunks:
     case ProtoOp::kChunkRecipes: break;
   }
@@ -180,76 +182,163 @@ Result<Json> Receiver::ApplyDocuments(const std::string& db, const Json& req) {
   return Json{{"results", results}};
 }
 
-Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
-  SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
-  SYNCLINE_ASSIGN_OR_RETURN(Item item, ItemField(req, "item"));
-  SYNCLINE_ASSIGN_OR_RETURN(SyncReport report, ReportField(req));
-  if (item.kind != ItemKind::kFile) return Status::InvalidArgument("file-begin takes a file");
-  SYNCLINE_ASSIGN_OR_RETURN(std::string type_name, JsonString(req, "type"));
-  SYNCLINE_ASSIGN_OR_RETURN(SyncType type, ParseSyncType(type_name));
-  ItemRef ref = item.ref();
-  int64_t now = clock_->NowMicros();
-
-  if (type != SyncType::kContentUpdate) {
-    // Applied at once: no content travels.
-    ProtoOutcome result = ProtoOutcome::kApplied;
-    SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
-      if (type == SyncType::kMetadataUpdate) {
-        Result<Item> current = txn.Get(ref.kind, "", ref.key);
-        if (!current.ok() || current->deleted || current->content_hash != item.content_hash) {
-          result = ProtoOutcome::kNeedsContent;
-          return Status::OK();
-        }
-        item.manifest = current->manifest;
-        item.size = current->size;
-      } else if (!item.deleted) {
-        return Status::InvalidArgument("a delete must carry a tombstone");
-      }
-      SYNCLINE_ASSIGN_OR_RETURN(IncomingOutcome outcome, ApplyIncoming(txn, item, source, now));
-      result = ToProtoOutcome(outcome);
-      return RecordFinished(txn, report, outcome);
-    }));
-    return Json{{"outcome", ProtoOutcomeName(result)}};
-  }
-
-  if (item.deleted) return Status::InvalidArgument("a content update needs a live file");
-  SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, CheckedManifest(item));
-  ProtoOutcome result = ProtoOutcome::kProceed;
+// A file-begin: what the source sends and what this node decides about it.
+struct Receiver::Begin {
+  SyncType type = SyncType::kContentUpdate;
+  Item item;
+  SyncReport report;
+  Manifest manifest;  // content updates: checked against the item's size
+  ProtoOutcome outcome = ProtoOutcome::kProceed;
   Item current;  // the version being replaced, if live: the basis of finer need lists
-  SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
-    // Check and take the lock in one transaction: two sources never apply one file at once.
-    SYNCLINE_RETURN_IF_ERROR(TakeItemLock(txn, ref, source.node_id, now, lock_timeout_));
-    Result<Item> found = txn.Get(ref.kind, "", ref.key);
-    if (!found.ok()) return found.status().IsNotFound() ? Status::OK() : found.status();
-    current = *found;
-    SYNCLINE_ASSIGN_OR_RETURN(VersionVector theirs, VersionVector::Parse(item.version_vector));
-    SYNCLINE_ASSIGN_OR_RETURN(VersionVector ours, VersionVector::Parse(current.version_vector));
-    auto order = theirs.CompareTo(ours);
-    if (order == VersionVector::Order::kEqual || order == VersionVector::Order::kOlder) {
-      result = ProtoOutcome::kUpToDate;
-    } else if (order == VersionVector::Order::kConcurrent) {
-      // The same incoming version already kept aside needs no second transfer.
-      SYNCLINE_ASSIGN_OR_RETURN(auto conflict, GetConflict(txn, ref));
-      if (conflict && conflict->remote_version == theirs.ToJson()) result = ProtoOutcome::kConflict;
+  Status error;  // this file's own refusal inside a batch (locked, followed, ...)
+};
+
+Result<Receiver::Begin> Receiver::ParseBegin(const Json& req) {
+  Begin b;
+  SYNCLINE_ASSIGN_OR_RETURN(b.item, ItemField(req, "item"));
+  SYNCLINE_ASSIGN_OR_RETURN(b.report, ReportField(req));
+  if (b.item.kind != ItemKind::kFile) return Status::InvalidArgument("file-begin takes a file");
+  SYNCLINE_ASSIGN_OR_RETURN(std::string type_name, JsonString(req, "type"));
+  SYNCLINE_ASSIGN_OR_RETURN(b.type, ParseSyncType(type_name));
+  if (b.type == SyncType::kContentUpdate) {
+    if (b.item.deleted) return Status::InvalidArgument("a content update needs a live file");
+    SYNCLINE_ASSIGN_OR_RETURN(b.manifest, CheckedManifest(b.item));
+  } else if (b.type != SyncType::kMetadataUpdate && !b.item.deleted) {
+    return Status::InvalidArgument("a delete must carry a tombstone");
+  }
+  return b;
+}
+
+Status Receiver::DecideBegin(WriteTransaction& txn, const SyncSource& source, int64_t now,
+                             Begin* b) {
+  const ItemRef ref = b->item.ref();
+  b->current = Item();
+  if (b->type != SyncType::kContentUpdate) {
+    // Applied at once: no content travels.
+    b->outcome = ProtoOutcome::kApplied;
+    if (b->type == SyncType::kMetadataUpdate) {
+      Result<Item> current = txn.Get(ref.kind, "", ref.key);
+      if (!current.ok() || current->deleted || current->content_hash != b->item.content_hash) {
+        b->outcome = ProtoOutcome::kNeedsContent;
+        return Status::OK();
+      }
+      b->item.manifest = current->manifest;
+      b->item.size = current->size;
     }
-    if (result == ProtoOutcome::kProceed) return Status::OK();
-    SYNCLINE_RETURN_IF_ERROR(ReleaseItemLock(txn, ref, source.node_id));
-    return RecordFinished(txn, report,
-                          result == ProtoOutcome::kConflict ? IncomingOutcome::kConflict
-                                                     : IncomingOutcome::kUpToDate);
-  }));
+    SYNCLINE_ASSIGN_OR_RETURN(IncomingOutcome outcome, ApplyIncoming(txn, b->item, source, now));
+    b->outcome = ToProtoOutcome(outcome);
+    return RecordFinished(txn, b->report, outcome);
+  }
+  b->outcome = ProtoOutcome::kProceed;
+  // Check and take the lock in one transaction: two sources never apply one file at once.
+  SYNCLINE_RETURN_IF_ERROR(TakeItemLock(txn, ref, source.node_id, now, lock_timeout_));
+  Result<Item> found = txn.Get(ref.kind, "", ref.key);
+  if (!found.ok()) return found.status().IsNotFound() ? Status::OK() : found.status();
+  b->current = *found;
+  SYNCLINE_ASSIGN_OR_RETURN(VersionVector theirs, VersionVector::Parse(b->item.version_vector));
+  SYNCLINE_ASSIGN_OR_RETURN(VersionVector ours, VersionVector::Parse(b->current.version_vector));
+  auto order = theirs.CompareTo(ours);
+  if (order == VersionVector::Order::kEqual || order == VersionVector::Order::kOlder) {
+    b->outcome = ProtoOutcome::kUpToDate;
+  } else if (order == VersionVector::Order::kConcurrent) {
+    // The same incoming version already kept aside needs no second transfer.
+    SYNCLINE_ASSIGN_OR_RETURN(auto conflict, GetConflict(txn, ref));
+    if (conflict && conflict->remote_version == theirs.ToJson()) b->outcome = ProtoOutcome::kConflict;
+  }
+  if (b->outcome == ProtoOutcome::kProceed) return Status::OK();
+  SYNCLINE_RETURN_IF_ERROR(ReleaseItemLock(txn, ref, source.node_id));
+  return RecordFinished(txn, b->report,
+                        b->outcome == ProtoOutcome::kConflict ? IncomingOutcome::kConflict
+                                                              : IncomingOutcome::kUpToDate);
+}
+
+Result<Json> Receiver::BeginReply(const std::string& db, const SyncSource& source,
+                                  const Begin& b) {
+  if (!b.error.ok()) {
+    Json failed = StatusToJson(b.error);
+    failed["outcome"] = nullptr;
+    return failed;
+  }
+  Json reply = {{"outcome", ProtoOutcomeName(b.outcome)}};
+  if (b.type != SyncType::kContentUpdate) return reply;
   Json need = Json::array();
-  if (result == ProtoOutcome::kProceed) {
+  if (b.outcome == ProtoOutcome::kProceed) {
     // Held before the need list is read: a chunk counted as present stays present.
-    HoldChunks(db, source, ref, manifest);
-    SYNCLINE_ASSIGN_OR_RETURN(std::vector<size_t> missing, MissingChunks(db, manifest));
+    HoldChunks(db, source, b.item.ref(), b.manifest);
+    SYNCLINE_ASSIGN_OR_RETURN(std::vector<size_t> missing, MissingChunks(db, b.manifest));
     need = missing;
   }
   std::string basis;
-  if (!need.empty() && !current.deleted && !current.manifest.empty()) {
-    SYNCLINE_ASSIGN_OR_RETURN(basis, BasisSignature(db, current, manifest));
+  if (!need.empty() && !b.current.deleted && !b.current.manifest.empty()) {
+    SYNCLINE_ASSIGN_OR_RETURN(basis, BasisSignature(db, b.current, b.manifest));
   }
-  return Json{{"outcome", ProtoOutcomeName(result)}, {"need", need}, {"basis", Base64Encode(basis)}};
+  reply["need"] = std::move(need);
+  reply["basis"] = Base64Encode(basis);
+  return reply;
+}
+
+Result<Json> Receiver::FileBegin(const std::string& db, const Json& req) {
+  SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
+  SYNCLINE_ASSIGN_OR_RETURN(Begin b, ParseBegin(req));
+  int64_t now = clock_->NowMicros();
+  SYNCLINE_RETURN_IF_ERROR(store_->Write(
+      db, [&](WriteTransaction& txn) { return DecideBegin(txn, source, now, &b); }));
+  return BeginReply(db, source, b);
+}
+
+namespace {
+
+// A refusal that concerns one file of a batch alone: the rest of the batch goes on.
+bool IsOwnRefusal(const Status& s) {
+  return s.code() == Status::Code::kPreconditionFailed || s.code() == Status::Code::kConflicted;
+}
+
+Result<const Json*> BatchField(const Json& req, const char* field) {
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* items, JsonArrayField(req, field));
+  if (items->size() > kMaxFileBatchItems) {
+    return Status::InvalidArgument("at most " + std::to_string(kMaxFileBatchItems) +
+                                   " files per batch");
+  }
+  for (const Json& entry : *items) {
+    if (!entry.is_object()) return Status::InvalidArgument(std::string("'") + field + "' holds a non-object");
+  }
+  return items;
+}
+
+}  // namespace
+
+Result<Json> Receiver::FilesBegin(const std::string& db, const Json& req) {
+  SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* items, BatchField(req, "items"));
+  std::vector<Begin> begins;
+  std::set<ItemRef> seen;
+  for (const Json& entry : *items) {
+    SYNCLINE_ASSIGN_OR_RETURN(Begin b, ParseBegin(entry));
+    if (!seen.insert(b.item.ref()).second) {
+      return Status::InvalidArgument("file '" + b.item.key + "' is twice in one batch");
+    }
+    begins.push_back(std::move(b));
+  }
+  int64_t now = clock_->NowMicros();
+  // One transaction (one durable commit) for the batch; a file refused alone fails alone.
+  SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
+    for (Begin& b : begins) {
+      b.error = Status::OK();
+      Status s = DecideBegin(txn, source, now, &b);
+      if (IsOwnRefusal(s)) {
+        b.error = s;
+      } else if (!s.ok()) {
+        return s;
+      }
+    }
+    return Status::OK();
+  }));
+  Json results = Json::array();
+  for (const Begin& b : begins) {
+    SYNCLINE_ASSIGN_OR_RETURN(Json reply, BeginReply(db, source, b));
+    results.push_back(std::move(reply));
+  }
+  return Json{{"results", results}};
 }
 
 void Receiver::HoldChunks(const std::string& db, const SyncSource& source, const ItemRef& ref,
@@ -335,29 +424,103 @@ Result<Json> Receiver::StoreChunks(const std::string& db, std::string_view batch
   return Json{{"stored", stored}};
 }
 
-Result<Json> Receiver::FileCommit(const std::string& db, const Json& req) {
-  SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
-  SYNCLINE_ASSIGN_OR_RETURN(Item item, ItemField(req, "item"));
-  SYNCLINE_ASSIGN_OR_RETURN(SyncReport report, ReportField(req));
-  if (item.kind != ItemKind::kFile || item.deleted) {
+// A file-commit: the version to commit, once all its chunks are here.
+struct Receiver::Commit {
+  Item item;
+  SyncReport report;
+  IncomingOutcome outcome = IncomingOutcome::kUpToDate;
+  Status missing;  // PreconditionFailed when a chunk has not arrived (checked before the write)
+  Status error;    // this file's own refusal: `missing`, or locked, followed, ...
+};
+
+Result<Receiver::Commit> Receiver::ParseCommit(const std::string& db, const Json& req) {
+  Commit c;
+  SYNCLINE_ASSIGN_OR_RETURN(c.item, ItemField(req, "item"));
+  SYNCLINE_ASSIGN_OR_RETURN(c.report, ReportField(req));
+  if (c.item.kind != ItemKind::kFile || c.item.deleted) {
     return Status::InvalidArgument("file-commit takes a live file");
   }
-  SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, CheckedManifest(item));
+  SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, CheckedManifest(c.item));
   SYNCLINE_ASSIGN_OR_RETURN(std::vector<size_t> missing, MissingChunks(db, manifest));
   if (!missing.empty()) {
-    return Status::PreconditionFailed("file '" + item.key + "': chunk " +
-                                      HexEncode(manifest.chunks[missing[0]].hash) +
-                                      " has not arrived");
+    c.missing = Status::PreconditionFailed("file '" + c.item.key + "': chunk " +
+                                         HexEncode(manifest.chunks[missing[0]].hash) +
+                                         " has not arrived");
   }
-  ItemRef ref = item.ref();
-  IncomingOutcome outcome = IncomingOutcome::kUpToDate;
+  return c;
+}
+
+Status Receiver::ApplyCommit(WriteTransaction& txn, const SyncSource& source, int64_t now,
+                             Commit* c) {
+  SYNCLINE_ASSIGN_OR_RETURN(c->outcome, ApplyIncoming(txn, c->item, source, now));
+  SYNCLINE_RETURN_IF_ERROR(ReleaseItemLock(txn, c->item.ref(), source.node_id));
+  return RecordFinished(txn, c->report, c->outcome);
+}
+
+Result<Json> Receiver::FileCommit(const std::string& db, const Json& req) {
+  SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
+  SYNCLINE_ASSIGN_OR_RETURN(Commit c, ParseCommit(db, req));
+  if (!c.missing.ok()) return c.missing;
+  int64_t now = clock_->NowMicros();
+  SYNCLINE_RETURN_IF_ERROR(store_->Write(
+      db, [&](WriteTransaction& txn) { return ApplyCommit(txn, source, now, &c); }));
+  ReleaseChunks(db, source, c.item.ref());  // committed: the item names them now
+  return Json{{"outcome", ProtoOutcomeName(ToProtoOutcome(c.outcome))}};
+}
+
+Result<Json> Receiver::FilesCommit(const std::string& db, const Json& req) {
+  SYNCLINE_ASSIGN_OR_RETURN(SyncSource source, SourceFrom(req));
+  SYNCLINE_ASSIGN_OR_RETURN(const Json* items, BatchField(req, "items"));
+  std::vector<Commit> commits;
+  std::set<ItemRef> seen;
+  for (const Json& entry : *items) {
+    SYNCLINE_ASSIGN_OR_RETURN(Commit c, ParseCommit(db, entry));
+    if (!seen.insert(c.item.ref()).second) {
+      return Status::InvalidArgument("file '" + c.item.key + "' is twice in one batch");
+    }
+    commits.push_back(std::move(c));
+  }
+  // Files the source gave up (they changed there meanwhile): their locks go now.
+  std::vector<ItemRef> aborts;
+  if (req.contains("abort")) {
+    SYNCLINE_ASSIGN_OR_RETURN(const Json* refs, JsonArrayField(req, "abort"));
+    if (refs->size() > kMaxFileBatchItems) return Status::InvalidArgument("too many files to abort");
+    for (const Json& r : *refs) {
+      SYNCLINE_ASSIGN_OR_RETURN(ItemRef ref, ItemRefFromJson(r));
+      aborts.push_back(std::move(ref));
+    }
+  }
+  int64_t now = clock_->NowMicros();
+  // One transaction (one durable commit) for the batch; a file refused alone fails alone.
   SYNCLINE_RETURN_IF_ERROR(store_->Write(db, [&](WriteTransaction& txn) -> Status {
-    SYNCLINE_ASSIGN_OR_RETURN(outcome, ApplyIncoming(txn, item, source, clock_->NowMicros()));
-    SYNCLINE_RETURN_IF_ERROR(ReleaseItemLock(txn, ref, source.node_id));
-    return RecordFinished(txn, report, outcome);
+    for (Commit& c : commits) {
+      c.error = c.missing;
+      if (!c.error.ok()) continue;
+      Status s = ApplyCommit(txn, source, now, &c);
+      if (IsOwnRefusal(s)) {
+        c.error = s;
+      } else if (!s.ok()) {
+        return s;
+      }
+    }
+    for (const ItemRef& ref : aborts) {
+      SYNCLINE_RETURN_IF_ERROR(ReleaseItemLock(txn, ref, source.node_id));
+    }
+    return Status::OK();
   }));
-  ReleaseChunks(db, source, ref);  // committed: the item names them now
-  return Json{{"outcome", ProtoOutcomeName(ToProtoOutcome(outcome))}};
+  Json results = Json::array();
+  for (const Commit& c : commits) {
+    if (c.error.ok()) {
+      ReleaseChunks(db, source, c.item.ref());
+      results.push_back({{"outcome", ProtoOutcomeName(ToProtoOutcome(c.outcome))}});
+    } else {
+      Json failed = StatusToJson(c.error);
+      failed["outcome"] = nullptr;
+      results.push_back(std::move(failed));
+    }
+  }
+  for (const ItemRef& ref : aborts) ReleaseChunks(db, source, ref);
+  return Json{{"results", results}};
 }
 
 Result<Json> Receiver::FileAbort(const std::string& db, const Json& req) {

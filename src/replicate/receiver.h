@@ -12,6 +12,14 @@
 //   file-commit    {source, item, report}          -> {outcome}
 //   file-abort     {source, item}                  -> {}
 //   rename         {source, from, to, report}      -> {outcome}
+//   files-begin    {source, items: [{type, item, report}]}
+//                                                  -> {results: [file-begin's reply, or
+//                                                      {outcome: null, error, message}]}
+//   files-commit   {source, items: [{item, report}], abort: [ref]}
+//                                                  -> {results: [{outcome} or
+//                                                      {outcome: null, error, message}]}
+//                  (each batch is one transaction; a file that is locked, followed, or whose
+//                  chunks have not all arrived fails alone; `abort` releases files given up)
 // Binary operations (the body is not JSON):
 //   chunks         a chunk batch (chunk_batch.h)   -> {stored}
 //   chunk-recipes  a recipe batch (chunk_delta.h)  -> {stored, failed: [hex hash]}
@@ -38,6 +46,7 @@
 namespace syncline {
 
 inline constexpr size_t kMaxStateItems = 1000;
+inline constexpr size_t kMaxFileBatchItems = 1000;
 
 // Thread-safe.
 class Receiver {
@@ -58,6 +67,19 @@ class Receiver {
   Result<Json> ApplyDocuments(const std::string& db, const Json& req);
   Result<Json> FileBegin(const std::string& db, const Json& req);
   Result<Json> FileCommit(const std::string& db, const Json& req);
+  Result<Json> FilesBegin(const std::string& db, const Json& req);
+  Result<Json> FilesCommit(const std::string& db, const Json& req);
+
+  // The steps of file-begin and file-commit, shared by the single and the batched operations.
+  struct Begin;
+  struct Commit;
+  static Result<Begin> ParseBegin(const Json& req);
+  // Decides (and for a delete or metadata update, applies) one file-begin inside `txn`.
+  Status DecideBegin(WriteTransaction& txn, const SyncSource& source, int64_t now, Begin* b);
+  // The reply for one decided file-begin: holds the chunks, reads the need list and basis.
+  Result<Json> BeginReply(const std::string& db, const SyncSource& source, const Begin& b);
+  Result<Commit> ParseCommit(const std::string& db, const Json& req);
+  Status ApplyCommit(WriteTransaction& txn, const SyncSource& source, int64_t now, Commit* c);
   Result<Json> FileAbort(const std::string& db, const Json& req);
   Result<Json> Rename(const std::string& db, const Json& req);
   Result<Json> StoreChunks(const std::string& db, std::string_view batch);

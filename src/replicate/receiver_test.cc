@@ -7,6 +7,7 @@
 
 #include "chunk/file_writer.h"
 #include "replicate/chunk_batch.h"
+#include "replicate/protocol.h"
 #include "sync/item_json.h"
 #include "sync/local_writer.h"
 #include "testing/manual_clock.h"
@@ -56,6 +57,12 @@ class ReceiverTest : public ::testing::Test {
         {ProtoOp::kFileAbort, {{"source", Source()}, {"item", ItemRefToJson(file_.ref())}}},
         {ProtoOp::kRename, {{"source", Source()}, {"from", ItemToJson(tomb)},
                             {"to", ItemToJson(file_)}, {"report", Report(file_)}}},
+        {ProtoOp::kFilesBegin, {{"source", Source()},
+                                {"items", {{{"type", "content-update"}, {"item", ItemToJson(file_)},
+                                            {"report", Report(file_)}}}}}},
+        {ProtoOp::kFilesCommit, {{"source", Source()},
+                                 {"items", {{{"item", ItemToJson(file_)}, {"report", Report(file_)}}}},
+                                 {"abort", {ItemRefToJson(file_.ref())}}}},
     };
   }
 
@@ -183,6 +190,84 @@ TEST_F(ReceiverTest, GarbageBinaryBodiesAreRefusedAndStoreNothing) {
   ASSERT_OK(commit);
   EXPECT_EQ((*commit)["outcome"], "applied");
   EXPECT_EQ(dst_->GetItem("db", ItemKind::kFile, "", "f")->content_hash, file_.content_hash);
+}
+
+// A batch of files (files-begin, chunks, files-commit): one transaction each; a file locked by
+// another source, or whose chunks have not all arrived, fails alone; an abort frees its lock.
+TEST_F(ReceiverTest, FileBatchesRefuseFilesOneByOne) {
+  LocalWriter writer(src_.get(), Env::Default()->clock);
+  std::vector<Item> files;
+  for (int i = 0; i < 3; ++i) {
+    auto w = FileWriter::Open(src_.get(), "db");
+    ASSERT_OK(w);
+    ASSERT_OK((*w)->Append(testing::RandomBytes(5000, 10 + i)));
+    auto content = (*w)->Finish();
+    ASSERT_OK(content);
+    std::string key = "batch" + std::to_string(i);
+    ASSERT_OK(writer.CommitFile("db", key, *content, "{}", std::nullopt));
+    files.push_back(*src_->GetItem("db", ItemKind::kFile, "", key));
+  }
+  auto begin_one = [&](const std::string& node, const Item& f) {
+    Json req = {{"source", Source()}, {"type", "content-update"}, {"item", ItemToJson(f)},
+                {"report", Report(f)}};
+    req["source"]["node_id"] = node;
+    return receiver_->Handle("db", ProtoOp::kFileBegin, req);
+  };
+  ASSERT_OK(begin_one("node-other", files[1]));  // another source holds batch1
+  Json items = Json::array();
+  for (const Item& f : files) {
+    items.push_back({{"type", "content-update"}, {"item", ItemToJson(f)}, {"report", Report(f)}});
+  }
+  auto begun = receiver_->Handle("db", ProtoOp::kFilesBegin, {{"source", Source()}, {"items", items}});
+  ASSERT_OK(begun);
+  auto results = DecodeFilesBeginReply(*begun, {1, 1, 1});
+  ASSERT_OK(results);
+  ASSERT_TRUE((*results)[0].reply);
+  EXPECT_EQ((*results)[0].reply->outcome, ProtoOutcome::kProceed);
+  EXPECT_EQ((*results)[0].reply->need, (std::vector<size_t>{0}));
+  EXPECT_FALSE((*results)[1].reply);
+  EXPECT_EQ((*results)[1].error.code(), Status::Code::kPreconditionFailed) << "locked by another";
+  ASSERT_TRUE((*results)[2].reply);
+  EXPECT_EQ((*results)[2].reply->outcome, ProtoOutcome::kProceed);
+
+  // Only batch0's chunk arrives; the commit of batch0 and batch2 applies the first alone.
+  ChunkBatchWriter batch;
+  std::string chunk;
+  const ChunkRef c = Manifest::Decode(files[0].manifest)->chunks[0];
+  ASSERT_OK(src_->ReadChunk("db", c.hash, &chunk, Store::ChunkCheck::kVerify));
+  batch.Add(c.hash, chunk);
+  ASSERT_OK(receiver_->HandleBinary("db", ProtoOp::kChunks, batch.bytes()));
+  Json commits = Json::array();
+  for (int i : {0, 2}) commits.push_back({{"item", ItemToJson(files[i])}, {"report", Report(files[i])}});
+  auto committed = receiver_->Handle("db", ProtoOp::kFilesCommit, {{"source", Source()}, {"items", commits}});
+  ASSERT_OK(committed);
+  auto outcomes = DecodeFilesCommitReply(*committed, 2);
+  ASSERT_OK(outcomes);
+  EXPECT_EQ((*outcomes)[0].outcome, ProtoOutcome::kApplied);
+  EXPECT_FALSE((*outcomes)[1].outcome);
+  EXPECT_EQ((*outcomes)[1].error.code(), Status::Code::kPreconditionFailed) << "its chunk is missing";
+  EXPECT_EQ(dst_->GetItem("db", ItemKind::kFile, "", "batch0")->content_hash, files[0].content_hash);
+  EXPECT_TRUE(dst_->GetItem("db", ItemKind::kFile, "", "batch2").status().IsNotFound());
+
+  // batch2 is still locked by node-src, until the source gives it up.
+  EXPECT_EQ(begin_one("node-other", files[2]).status().code(), Status::Code::kPreconditionFailed);
+  ASSERT_OK(receiver_->Handle("db", ProtoOp::kFilesCommit,
+                              {{"source", Source()}, {"items", Json::array()},
+                               {"abort", {ItemRefToJson(files[2].ref())}}}));
+  EXPECT_OK(begin_one("node-other", files[2]));
+
+  // A file twice in one batch, or too many files, is a malformed request: nothing happens.
+  std::string before = Snapshot();
+  Json twice = {items[0], items[0]};
+  EXPECT_EQ(receiver_->Handle("db", ProtoOp::kFilesBegin, {{"source", Source()}, {"items", twice}})
+                .status().code(),
+            Status::Code::kInvalidArgument);
+  Json many = Json::array();
+  for (size_t i = 0; i <= kMaxFileBatchItems; ++i) many.push_back(items[0]);
+  EXPECT_EQ(receiver_->Handle("db", ProtoOp::kFilesBegin, {{"source", Source()}, {"items", many}})
+                .status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(Snapshot(), before);
 }
 
 // Lock timeouts on a ManualClock: a lock left by a source that went away blocks every other
