@@ -6,6 +6,11 @@ Data: 256 files of 1 MiB and 4 of 64 MiB, incompressible, from a fixed seed.
   B: ~1% of the bytes rewritten as scattered 2-6 KiB patches across 10% of the files (24 small,
      2 large), plus 100 bytes inserted at the start of two other large files.
   C: nothing changed.
+  S: 20,000 files of 1-16 KiB in 1,000 nested folders (about 170 MB): initial sync to an empty
+     destination (3 alternating rounds), then nothing changed (5 alternating rounds).
+A also records rsync followed by `sync` (the time until rsync's copy is durable, as Syncline's
+is when it returns). Each node's peak RSS (VmHWM) is read after A and after S (S runs on nodes
+of its own). SCENARIOS=A,B,C,S (the default) picks what runs.
 Wall time is measured around `syncline sync run --force` (the source already holds the data,
 as rsync's source folder does) and around `rsync -a`. Wire bytes are the loopback interface's
 tx counter, which counts every byte both ways for either tool. Usage:
@@ -23,6 +28,23 @@ import time
 
 MiB = 1 << 20
 SMALL, LARGE = 256, 4
+
+
+def make_small_tree(root, rng, count=20000):
+    files = {}
+    for i in range(count):
+        name = f"d{i % 20:02d}/e{(i // 20) % 50:02d}/f{i:05d}.bin"
+        files[name] = rng.randbytes(rng.randint(1024, 16384))
+    write_tree(root, files)
+    return files
+
+
+def peak_rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 def lo_bytes():
@@ -88,6 +110,18 @@ class Node:
         self.port = int(self.url.rsplit(":", 1)[1])
         self.key = open(os.path.join(data_dir, "admin.key")).read().strip()
 
+    def put_files(self, db, files):
+        """PUTs every file on one kept-alive connection (setup, untimed)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        headers = {"Authorization": "Bearer " + self.key}
+        for name, data in files.items():
+            conn.request("PUT", f"/v1/db/{db}/files/{name}", body=data, headers=headers)
+            r = conn.getresponse()
+            r.read()
+            if r.status >= 300:
+                raise RuntimeError(f"PUT {name}: {r.status}")
+        conn.close()
+
     def request(self, method, path, body=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         headers = {"Authorization": "Bearer " + self.key}
@@ -110,119 +144,186 @@ def timed(fn):
     return time.perf_counter() - start, lo_bytes() - before, out
 
 
+def start_rsync(work, modules):
+    conf = os.path.join(work, "rsyncd.conf")
+    with open(conf, "w") as f:
+        f.write(f"use chroot = no\nuid = {os.getuid()}\ngid = {os.getgid()}\n")
+        for name, path in modules.items():
+            f.write(f"[{name}]\n  path = {path}\n  read only = no\n")
+    port = 28730 + os.getpid() % 1000
+    proc = subprocess.Popen(["rsync", "--daemon", "--no-detach", f"--config={conf}",
+                             f"--port={port}", "--address=127.0.0.1"])
+    time.sleep(0.5)
+    return proc, port
+
+
+def syncline_run(binary, node, db):
+    r = subprocess.run([binary, "sync", "run", db, "--force", "--json", "--server", node.url,
+                        "--api-key", node.key], check=True, capture_output=True, text=True)
+    runs = json.loads(r.stdout)
+    errors = [x for x in runs if x["error"]] + [
+        rep for x in runs for rep in x["reports"] if rep["error"]]
+    if errors:
+        raise RuntimeError(f"sync run failed: {errors[:3]}")
+    return runs
+
+
+def alternate(rnd, first, second):
+    return [first, second] if rnd % 2 == 0 else [second, first]
+
+
+def summarize(tools):
+    med = {t: sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2] for t, runs in tools.items()}
+    out = {
+        "rounds": len(tools["syncline"]),
+        "rsync_seconds": med["rsync"]["seconds"],
+        "syncline_seconds": med["syncline"]["seconds"],
+        "time_ratio": round(med["syncline"]["seconds"] / med["rsync"]["seconds"], 3),
+        "rsync_wire_bytes": med["rsync"]["wire_bytes"],
+        "syncline_wire_bytes": med["syncline"]["wire_bytes"],
+        "wire_ratio": round(med["syncline"]["wire_bytes"] / max(1, med["rsync"]["wire_bytes"]), 3),
+        # Best of the rounds: the least disturbed by page-cache writeback on either side.
+        "rsync_best_seconds": min(r["seconds"] for r in tools["rsync"]),
+        "syncline_best_seconds": min(r["seconds"] for r in tools["syncline"]),
+        "rsync_range": [min(r["seconds"] for r in tools["rsync"]), max(r["seconds"] for r in tools["rsync"])],
+        "syncline_range": [min(r["seconds"] for r in tools["syncline"]),
+                           max(r["seconds"] for r in tools["syncline"])],
+    }
+    out["best_time_ratio"] = round(out["syncline_best_seconds"] / out["rsync_best_seconds"], 3)
+    if "rsync+sync" in tools:
+        out["rsync_durable_seconds"] = med["rsync+sync"]["seconds"]
+        out["time_ratio_to_durable_rsync"] = round(
+            med["syncline"]["seconds"] / med["rsync+sync"]["seconds"], 3)
+    return out
+
+
 def main():
     build, out_path = sys.argv[1], sys.argv[2]
+    scenarios = set(os.environ.get("SCENARIOS", "A,B,C,S").split(","))
     binary = os.path.join(build, "syncline")
     work = tempfile.mkdtemp(prefix="syncline-bench-")
     rsync_proc = None
     nodes = []
+    results = {"scenarios": {}, "peak_rss_mib": {}}
+
+    def record(name, tool, seconds, wire):
+        results["scenarios"].setdefault(name, {}).setdefault(tool, []).append(
+            {"seconds": round(seconds, 4), "wire_bytes": wire})
+        print(f"{name} {tool:10s} {seconds:7.3f} s  {wire / 1e6:9.2f} MB on the wire", flush=True)
+
     try:
         rng = random.Random(20261122)
-        src = os.path.join(work, "src")
-        files = make_data(src, rng)
-        changed, changed_bytes = mutate(files, rng)
-        total = sum(len(d) for d in files.values())
-
-        # rsync: a daemon on loopback serving the destination folder.
-        dst = os.path.join(work, "rsync-dst")
+        src, dst = os.path.join(work, "src"), os.path.join(work, "rsync-dst")
+        src_s, dst_s = os.path.join(work, "src-s"), os.path.join(work, "rsync-dst-s")
         os.makedirs(dst)
-        conf = os.path.join(work, "rsyncd.conf")
-        with open(conf, "w") as f:
-            f.write(f"use chroot = no\nuid = {os.getuid()}\ngid = {os.getgid()}\n"
-                    f"[dst]\n  path = {dst}\n  read only = no\n")
-        port = 28730 + os.getpid() % 1000
-        rsync_proc = subprocess.Popen(["rsync", "--daemon", "--no-detach", f"--config={conf}",
-                                       f"--port={port}", "--address=127.0.0.1"])
-        time.sleep(0.5)
+        os.makedirs(dst_s)
+        rsync_proc, port = start_rsync(work, {"dst": dst, "dsts": dst_s})
 
-        def rsync():
-            subprocess.run(["rsync", "-a", src + "/", f"rsync://127.0.0.1:{port}/dst/"], check=True)
+        def rsync_to(folder, module):
+            subprocess.run(["rsync", "-a", folder + "/", f"rsync://127.0.0.1:{port}/{module}/"],
+                           check=True)
 
-        # Syncline: a source holding the data, a destination, `sync run` between them.
-        a = Node(binary, os.path.join(work, "a"))
-        b = Node(binary, os.path.join(work, "b"))
-        nodes = [a, b]
-        a.request("PUT", "/v1/db/d")
-        b.request("PUT", "/v1/db/d")
-
-        def put_all(fs):
-            for name, data in fs.items():
-                a.request("PUT", "/v1/db/d/files/" + name, data)
-
-        put_all(files)
-        a.request("POST", "/v1/db/d/destinations",
-                  json.dumps({"url": b.url, "remote_key": b.key}))
-
-        def syncline():
-            r = subprocess.run([binary, "sync", "run", "d", "--force", "--json", "--server", a.url,
-                                "--api-key", a.key], check=True, capture_output=True, text=True)
-            runs = json.loads(r.stdout)
-            errors = [x for x in runs if x["error"]] + [
-                rep for x in runs for rep in x["reports"] if rep["error"]]
-            if errors:
-                raise RuntimeError(f"sync run failed: {errors[:3]}")
-            return runs
-
-        def reset():
-            shutil.rmtree(dst)
-            os.makedirs(dst)
-            b.request("DELETE", "/v1/db/d")
-            b.request("PUT", "/v1/db/d")
+        def reset(folder, node, db):
+            shutil.rmtree(folder)
+            os.makedirs(folder)
+            node.request("DELETE", f"/v1/db/{db}")
+            node.request("PUT", f"/v1/db/{db}")
             subprocess.run(["sync"], check=True)
 
-        results = {"data_bytes": total, "changed_bytes_B": changed_bytes, "scenarios": {}}
+        if scenarios & {"A", "B", "C"}:
+            files = make_data(src, rng)
+            changed, changed_bytes = mutate(files, rng)
+            results["data_bytes"] = sum(len(d) for d in files.values())
+            results["changed_bytes_B"] = changed_bytes
+            # Syncline: a source holding the data, a destination, `sync run` between them.
+            a = Node(binary, os.path.join(work, "a"))
+            b = Node(binary, os.path.join(work, "b"))
+            nodes += [a, b]
+            a.request("PUT", "/v1/db/d")
+            b.request("PUT", "/v1/db/d")
+            a.put_files("d", files)
+            a.request("POST", "/v1/db/d/destinations",
+                      json.dumps({"url": b.url, "remote_key": b.key}))
+            rsync = lambda: rsync_to(src, "dst")
+            syncline = lambda: syncline_run(binary, a, "d")
 
-        def record(name, tool, seconds, wire):
-            results["scenarios"].setdefault(name, {}).setdefault(tool, []).append(
-                {"seconds": round(seconds, 4), "wire_bytes": wire})
-            print(f"{name} {tool:9s} {seconds:7.3f} s  {wire / 1e6:9.2f} MB on the wire", flush=True)
+            def rsync_durable():
+                rsync()
+                subprocess.run(["sync"], check=True)
 
-        # A: five alternating rounds from empty destinations.
-        for rnd in range(5):
-            reset()
-            for tool, fn in ([("rsync", rsync), ("syncline", syncline)] if rnd % 2 == 0
-                             else [("syncline", syncline), ("rsync", rsync)]):
-                s, w, _ = timed(fn)
-                record("A", tool, s, w)
+            if "A" in scenarios:
+                # Five alternating rounds from empty destinations; rsync's round also times
+                # the `sync` after it.
+                for rnd in range(5):
+                    reset(dst, b, "d")
+                    for tool in alternate(rnd, "rsync", "syncline"):
+                        if tool == "rsync":
+                            before, start = lo_bytes(), time.perf_counter()
+                            rsync()
+                            mid = time.perf_counter()
+                            subprocess.run(["sync"], check=True)
+                            end = time.perf_counter()
+                            record("A", "rsync", mid - start, lo_bytes() - before)
+                            record("A", "rsync+sync", end - start, 0)
+                        else:
+                            s_, w, _ = timed(syncline)
+                            record("A", tool, s_, w)
+                results["peak_rss_mib"]["A"] = {"source": peak_rss_mib(a.proc.pid),
+                                                "destination": peak_rss_mib(b.proc.pid)}
+            else:
+                rsync()
+                syncline()
+            if "B" in scenarios:
+                # The edits land in rsync's source folder and in Syncline's source (untimed).
+                write_tree(src, changed)
+                a.put_files("d", changed)
+                subprocess.run(["sync"], check=True)
+                for tool, fn in [("rsync", rsync), ("syncline", syncline)]:
+                    s_, w, _ = timed(fn)
+                    record("B", tool, s_, w)
+            if "C" in scenarios:
+                for rnd in range(5):
+                    for tool in alternate(rnd, "rsync", "syncline"):
+                        s_, w, _ = timed(rsync if tool == "rsync" else syncline)
+                        record("C", tool, s_, w)
 
-        # B: the edits land in rsync's source folder and in Syncline's source node (untimed).
-        write_tree(src, changed)
-        put_all(changed)
-        subprocess.run(["sync"], check=True)
-        for tool, fn in [("rsync", rsync), ("syncline", syncline)]:
-            s, w, _ = timed(fn)
-            record("B", tool, s, w)
+        if "S" in scenarios:
+            small = make_small_tree(src_s, random.Random(20261204))
+            results["data_bytes_S"] = sum(len(d) for d in small.values())
+            results["files_S"] = len(small)
+            sa = Node(binary, os.path.join(work, "sa"))
+            sb = Node(binary, os.path.join(work, "sb"))
+            nodes += [sa, sb]
+            sa.request("PUT", "/v1/db/s")
+            sb.request("PUT", "/v1/db/s")
+            sa.put_files("s", small)
+            sa.request("POST", "/v1/db/s/destinations",
+                       json.dumps({"url": sb.url, "remote_key": sb.key}))
+            subprocess.run(["sync"], check=True)
+            rsync_s = lambda: rsync_to(src_s, "dsts")
+            syncline_s = lambda: syncline_run(binary, sa, "s")
+            for rnd in range(3):
+                reset(dst_s, sb, "s")
+                for tool in alternate(rnd, "rsync", "syncline"):
+                    s_, w, _ = timed(rsync_s if tool == "rsync" else syncline_s)
+                    record("S", tool, s_, w)
+            results["peak_rss_mib"]["S"] = {"source": peak_rss_mib(sa.proc.pid),
+                                            "destination": peak_rss_mib(sb.proc.pid)}
+            for rnd in range(5):
+                for tool in alternate(rnd, "rsync", "syncline"):
+                    s_, w, _ = timed(rsync_s if tool == "rsync" else syncline_s)
+                    record("S-unchanged", tool, s_, w)
 
-        # C: nothing changed; five alternating rounds (medians and bests).
-        for rnd in range(5):
-            for tool, fn in ([("rsync", rsync), ("syncline", syncline)] if rnd % 2 == 0
-                             else [("syncline", syncline), ("rsync", rsync)]):
-                s, w, _ = timed(fn)
-                record("C", tool, s, w)
-
-        summary = {}
-        for name, tools in results["scenarios"].items():
-            med = {t: sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2] for t, runs in tools.items()}
-            summary[name] = {
-                "rsync_seconds": med["rsync"]["seconds"],
-                "syncline_seconds": med["syncline"]["seconds"],
-                "time_ratio": round(med["syncline"]["seconds"] / med["rsync"]["seconds"], 3),
-                "rsync_wire_bytes": med["rsync"]["wire_bytes"],
-                "syncline_wire_bytes": med["syncline"]["wire_bytes"],
-                "wire_ratio": round(med["syncline"]["wire_bytes"] / max(1, med["rsync"]["wire_bytes"]), 3),
-                # Best of the rounds: the least disturbed by page-cache writeback on either side.
-                "rsync_best_seconds": min(r["seconds"] for r in tools["rsync"]),
-                "syncline_best_seconds": min(r["seconds"] for r in tools["syncline"]),
-            }
-            summary[name]["best_time_ratio"] = round(
-                summary[name]["syncline_best_seconds"] / summary[name]["rsync_best_seconds"], 3)
-        summary["B"]["changed_bytes"] = changed_bytes
-        summary["B"]["syncline_wire_per_changed_byte"] = round(summary["B"]["syncline_wire_bytes"] / changed_bytes, 2)
-        summary["B"]["rsync_wire_per_changed_byte"] = round(summary["B"]["rsync_wire_bytes"] / changed_bytes, 2)
+        summary = {name: summarize(tools) for name, tools in results["scenarios"].items()}
+        if "B" in summary:
+            cb = results["changed_bytes_B"]
+            summary["B"]["changed_bytes"] = cb
+            summary["B"]["syncline_wire_per_changed_byte"] = round(summary["B"]["syncline_wire_bytes"] / cb, 2)
+            summary["B"]["rsync_wire_per_changed_byte"] = round(summary["B"]["rsync_wire_bytes"] / cb, 2)
         results["summary"] = summary
         with open(out_path, "w") as f:
             json.dump(results, f, indent=2)
-        print(json.dumps(summary, indent=2))
+        print(json.dumps({"summary": summary, "peak_rss_mib": results["peak_rss_mib"]}, indent=2))
     finally:
         for n in nodes:
             n.stop()

@@ -70,11 +70,18 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     } else {
       if (runs.empty()) std::cout << "no enabled destinations\n";
       for (const auto& d : runs) {
+        const Json& items = JsonField(d, "items");
+        const size_t count = items.is_number_integer() ? items.get<size_t>() : JsonField(d, "reports").size();
         std::cout << JsonText(d, "destination_url") << ": "
                   << (JsonField(d, "error").is_string() ? "error: " + JsonText(d, "error")
-                                             : std::to_string(JsonField(d, "reports").size()) + " items")
+                                             : std::to_string(count) + " items")
                   << (JsonFlag(d, "more_pending") ? " (more pending)" : "") << "\n";
         for (const auto& rep : JsonField(d, "reports")) PrintReportLine(rep);
+        const Json& omitted = JsonField(d, "reports_omitted");
+        if (omitted.is_number_integer() && omitted.get<int64_t>() > 0) {
+          std::cout << "  ... and " << omitted.get<int64_t>()
+                    << " more (see `syncline sync status`)\n";
+        }
       }
     }
     if (!failed.ok()) *exit_code = ctx.Fail(failed);

@@ -76,11 +76,35 @@ struct Pusher::Walk {
   SentChunks sent;           // chunks this run has sent: each travels once
 };
 
+void DestinationRun::AddReport(SyncReport report) {
+  ++items;
+  bytes_transferred += report.bytes_transferred;
+  bytes_copied += report.bytes_copied;
+  const bool conflict = report.error.code() == Status::Code::kConflicted;
+  const bool failure = !report.error.ok() && !conflict;
+  conflicts += conflict ? 1 : 0;
+  if (failure) {
+    ++failed;
+    if (item_error.ok()) item_error = report.error.WithContext("item " + report.ref.key);
+  }
+  if (reports.size() < (failure ? 2 * kMaxRunReports : kMaxRunReports)) {
+    reports.push_back(std::move(report));
+  } else {
+    ++reports_omitted;
+  }
+}
+
 Json DestinationRunToJson(const DestinationRun& run) {
   Json reports = Json::array();
   for (const auto& r : run.reports) reports.push_back(SyncReportToJson(r));
   Json j = {{"destination_url", run.destination_url},
             {"reports", reports},
+            {"reports_omitted", run.reports_omitted},
+            {"items", run.items},
+            {"conflicts", run.conflicts},
+            {"failed", run.failed},
+            {"bytes_transferred", run.bytes_transferred},
+            {"bytes_copied", run.bytes_copied},
             {"more_pending", run.more_pending},
             {"last_etag", run.last_etag}};
   WriteJsonStatus(run.error, "error", "error_code", &j);
@@ -607,7 +631,7 @@ void Pusher::WalkFeed(Remote& remote, const Destination& dest, const PushOptions
         auto [it, fresh] = settled.try_emplace(o.report.ref, o.settled);
         if (!fresh) it->second = it->second && o.settled;
         if (o.applied) walk->pushed.push_back(o.report.ref);
-        run->reports.push_back(std::move(o.report));
+        run->AddReport(std::move(o.report));
       }
     }
     for (const Change& c : page->changes) {

@@ -32,7 +32,11 @@ struct PushOptions {
   const std::atomic<bool>* stop = nullptr;  // set to give up between works
 };
 
-// What one run to one destination did.
+// What one run to one destination did. A run can move millions of items: it keeps totals of
+// all of them and the reports of at most kMaxRunReports (failures up to twice that); every
+// report is in the store's history (`sync status`) either way.
+inline constexpr size_t kMaxRunReports = 1000;
+
 struct DestinationRun {
   std::string destination_url;
   std::vector<SyncReport> reports;
@@ -40,6 +44,17 @@ struct DestinationRun {
   bool more_pending = false;         // works left for a later run
   int64_t last_etag = 0;             // what the destination now has from us
   int64_t walked_to = 0;             // the change feed position this run went through
+
+  // Over every item of the run, kept in `reports` or not.
+  int64_t items = 0;
+  int64_t conflicts = 0;
+  int64_t failed = 0;  // errors other than a conflict
+  int64_t bytes_transferred = 0;
+  int64_t bytes_copied = 0;
+  int64_t reports_omitted = 0;
+  Status item_error;  // the first failed item's error (a conflict is settled, not failed)
+
+  void AddReport(SyncReport report);
 };
 
 Json DestinationRunToJson(const DestinationRun& run);

@@ -323,3 +323,44 @@ TEST_F(PusherTest, TransportFailuresKeepTheirCodes) {
 }  // namespace
 
 }  // namespace syncline
+
+namespace syncline {
+namespace {
+
+// A run of any size keeps totals of every item and a bounded number of reports: failures
+// first (up to twice the bound), then the first successes.
+TEST(DestinationRunTest, TotalsCoverEveryItemAndReportsStayBounded) {
+  DestinationRun run;
+  auto report = [](const std::string& key, Status error) {
+    SyncReport r;
+    r.ref = {ItemKind::kFile, "", key};
+    r.bytes_transferred = 10;
+    r.bytes_copied = 1;
+    r.error = std::move(error);
+    return r;
+  };
+  for (int i = 0; i < 3 * static_cast<int>(kMaxRunReports); ++i) run.AddReport(report("ok" + std::to_string(i), Status::OK()));
+  run.AddReport(report("conflicted", Status::FromCode(Status::Code::kConflicted, "kept aside")));
+  for (int i = 0; i < 3 * static_cast<int>(kMaxRunReports); ++i) {
+    run.AddReport(report("bad" + std::to_string(i), Status::Unavailable("cut")));
+  }
+  const int64_t n = 6 * static_cast<int64_t>(kMaxRunReports) + 1;
+  EXPECT_EQ(run.items, n);
+  EXPECT_EQ(run.conflicts, 1);
+  EXPECT_EQ(run.failed, 3 * static_cast<int64_t>(kMaxRunReports));
+  EXPECT_EQ(run.bytes_transferred, 10 * n);
+  EXPECT_EQ(run.bytes_copied, n);
+  EXPECT_EQ(run.reports.size(), 2 * kMaxRunReports);
+  EXPECT_EQ(run.reports_omitted, n - static_cast<int64_t>(2 * kMaxRunReports));
+  EXPECT_EQ(run.reports.back().ref.key, "bad" + std::to_string(kMaxRunReports - 1))
+      << "failures fill the second half";
+  EXPECT_EQ(run.item_error.code(), Status::Code::kUnavailable);
+  EXPECT_NE(run.item_error.message().find("bad0"), std::string::npos) << "the first failure, named";
+  Json j = DestinationRunToJson(run);
+  EXPECT_EQ(j["items"], n);
+  EXPECT_EQ(j["reports_omitted"], run.reports_omitted);
+  EXPECT_EQ(j["reports"].size(), 2 * kMaxRunReports);
+}
+
+}  // namespace
+}  // namespace syncline

@@ -73,12 +73,7 @@ class Replicator::Worker {
       run.error = Status::Internal(std::string("unexpected error: ") + e.what());
     }
     // An item that failed (say, locked there) fails the run; a conflict is settled.
-    for (const auto& r : run.reports) {
-      if (!run.error.ok()) break;
-      if (!r.error.ok() && r.error.code() != Status::Code::kConflicted) {
-        run.error = r.error.WithContext("item " + r.ref.key);
-      }
-    }
+    if (run.error.ok()) run.error = run.item_error;
     int64_t backoff;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -295,20 +290,16 @@ namespace {
 // One line per run (what it moved, its error code if it failed), and one per conflict.
 void LogRun(const std::string& db, const DestinationRun& run) {
   const std::string& url = run.destination_url;
-  int64_t bytes = 0, conflicts = 0;
   for (const SyncReport& r : run.reports) {
-    bytes += r.bytes_transferred;
     if (r.error.code() != Status::Code::kConflicted) continue;
-    ++conflicts;
     Log(LogLevel::kWarn, "sync.conflict",
         {{"db", db}, {"destination", url}, {"kind", ItemKindName(r.ref.kind)},
          {"collection", r.ref.collection}, {"name", r.ref.key}},
         "settled as a conflict on the destination");
   }
-  int64_t items = static_cast<int64_t>(run.reports.size());
   LogStatus(LogLevel::kWarn, "sync.run",
-            {{"db", db}, {"destination", url}, {"items", items}, {"conflicts", conflicts},
-             {"bytes_transferred", bytes}, {"last_etag", run.last_etag}},
+            {{"db", db}, {"destination", url}, {"items", run.items}, {"conflicts", run.conflicts},
+             {"bytes_transferred", run.bytes_transferred}, {"last_etag", run.last_etag}},
             run.error);
 }
 
@@ -320,7 +311,7 @@ void Replicator::RunFinished(const std::string& db, const DestinationRun& run, i
   LogRun(db, run);
   if (events_) {
     Json e = {{"destination", run.destination_url},
-              {"items", run.reports.size()},
+              {"items", run.items},
               {"last_etag", run.last_etag},
               {"more_pending", run.more_pending},
               {"state", state},
@@ -337,12 +328,9 @@ void Replicator::RunFinished(const std::string& db, const DestinationRun& run, i
   if (c.last_failed) ++c.retries;
   c.last_failed = !run.error.ok();
   if (!run.error.ok()) ++c.failures[std::string(Status::CodeName(run.error.code()))];
-  int64_t bytes = 0;
-  for (const SyncReport& r : run.reports) {
-    ++c.items;
-    if (r.error.code() == Status::Code::kConflicted) ++c.conflicts;
-    bytes += r.bytes_transferred;
-  }
+  const int64_t bytes = run.bytes_transferred;
+  c.items += run.items;
+  c.conflicts += run.conflicts;
   c.bytes_transferred += bytes;
   if (bytes > 0) {
     c.last_bytes = bytes;

@@ -77,7 +77,7 @@ std::string_view SqliteStatement::Blob(int col) const {
 }
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
-                                                                 bool sync_full) {
+                                                                 bool sync_full, int cache_kib) {
   // SQLite counts every allocation for sqlite3_memory_used() under a global mutex unless told
   // not to; nothing here reads those counts. Must run before SQLite initializes.
   static std::once_flag configured;
@@ -98,7 +98,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   SYNCLINE_RETURN_IF_ERROR(conn->Exec("PRAGMA journal_mode=WAL"));
   SYNCLINE_RETURN_IF_ERROR(
       conn->Exec(sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
-  SYNCLINE_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size=-16384"));  // 16 MiB
+  SYNCLINE_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size=-" + std::to_string(cache_kib)));
   return conn;
 }
 

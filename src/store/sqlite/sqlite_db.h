@@ -48,7 +48,12 @@ class SqliteStatement {
 // One connection with a cache of prepared statements. Not thread-safe: callers serialize use.
 class SqliteConnection {
  public:
-  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool sync_full);
+  // `cache_kib`: the connection's own page cache. Readers keep a small one: each has its own,
+  // and the pages they share are in the OS's page cache anyway.
+  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool sync_full,
+                                                         int cache_kib = kWriterCacheKib);
+  static constexpr int kWriterCacheKib = 16 * 1024;
+  static constexpr int kReaderCacheKib = 4 * 1024;
   ~SqliteConnection();
 
   // Executes one or more statements with no result rows.

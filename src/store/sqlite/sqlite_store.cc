@@ -1044,7 +1044,7 @@ class SqliteStore : public Store {
         return c;
       }
     }
-    return SqliteConnection::Open(path(), options_.sync_commits);
+    return SqliteConnection::Open(path(), options_.sync_commits, SqliteConnection::kReaderCacheKib);
   }
 
   static Status NoDatabase(std::string_view name) {
