@@ -10,7 +10,8 @@ Data: 256 files of 1 MiB and 4 of 64 MiB, incompressible, from a fixed seed.
      destination (3 alternating rounds), then nothing changed (5 alternating rounds).
 A also records rsync followed by `sync` (the time until rsync's copy is durable, as Syncline's
 is when it returns). Each node's peak RSS (VmHWM) is read after A and after S (S runs on nodes
-of its own). SCENARIOS=A,B,C,S (the default) picks what runs.
+of its own). D: identical content moves once (four copies of one 50 MiB file synced at once: wire bytes,
+each report, the destination's pack bytes). SCENARIOS=A,B,C,S,D (the default) picks what runs.
 Wall time is measured around `syncline sync run --force` (the source already holds the data,
 as rsync's source folder does) and around `rsync -a`. Wire bytes are the loopback interface's
 tx counter, which counts every byte both ways for either tool. Usage:
@@ -199,7 +200,7 @@ def summarize(tools):
 
 def main():
     build, out_path = sys.argv[1], sys.argv[2]
-    scenarios = set(os.environ.get("SCENARIOS", "A,B,C,S").split(","))
+    scenarios = set(os.environ.get("SCENARIOS", "A,B,C,S,D").split(","))
     binary = os.path.join(build, "syncline")
     work = tempfile.mkdtemp(prefix="syncline-bench-")
     rsync_proc = None
@@ -320,6 +321,30 @@ def main():
                 for tool in alternate(rnd, "rsync", "syncline"):
                     s_, w, _ = timed(rsync_s if tool == "rsync" else syncline_s)
                     record("S-unchanged", tool, s_, w)
+
+        if "D" in scenarios:
+            # Identical content moves once: four copies of one 50 MiB file, then a sync.
+            node_a = Node(binary, os.path.join(work, "da"))
+            node_b = Node(binary, os.path.join(work, "db"))
+            nodes += [node_a, node_b]
+            node_a.request("PUT", "/v1/db/dup")
+            node_b.request("PUT", "/v1/db/dup")
+            blob = random.Random(20261205).randbytes(50 * MiB)
+            node_a.put_files("dup", {f"copy{i}.bin": blob for i in range(4)})
+            node_a.request("POST", "/v1/db/dup/destinations",
+                           json.dumps({"url": node_b.url, "remote_key": node_b.key}))
+            seconds, wire, runs = timed(lambda: syncline_run(binary, node_a, "dup"))
+            stats_a = node_a.request("GET", "/v1/db/dup/stats")
+            stats_b = node_b.request("GET", "/v1/db/dup/stats")
+            results["identical_copies"] = {
+                "files": 4, "file_bytes": len(blob), "seconds": round(seconds, 4),
+                "wire_bytes": wire,
+                "reports": [{k: r[k] for k in ("name", "bytes_transferred", "bytes_copied")}
+                            for x in runs for r in x["reports"]],
+                "source_disk_bytes": stats_a["disk_bytes"],
+                "destination_disk_bytes": stats_b["disk_bytes"],
+            }
+            print(json.dumps(results["identical_copies"], indent=2), flush=True)
 
         summary = {name: summarize(tools) for name, tools in results["scenarios"].items()}
         if "B" in summary:
