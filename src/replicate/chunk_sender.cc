@@ -66,6 +66,16 @@ void ChunkSender::AddWhole(size_t file, const Sha256Digest& hash, std::string_vi
   batch_claims_.push_back(hash);
 }
 
+Status ChunkSender::AddStored(size_t file, const Sha256Digest& hash) {
+  Status read = store_->ReadChunk(db_, hash, &chunk_, Store::ChunkCheck::kTrusted);
+  if (!read.ok()) {
+    shared_->Done({hash}, false);  // the rest this sender took goes with its destructor
+    return read;
+  }
+  AddWhole(file, hash, chunk_);
+  return Status::OK();
+}
+
 Status ChunkSender::Add(const Item& item, const FileBeginReply& begin, SyncReport* report) {
   SYNCLINE_ASSIGN_OR_RETURN(Manifest manifest, Manifest::Decode(item.manifest));
   BasisIndex basis;
@@ -149,14 +159,7 @@ Status ChunkSender::SendRecipes() {
   // Chunks the destination could not rebuild go whole (still claimed by this sender).
   for (const auto& [hash, file] : sent) {
     if (std::find(whole.begin(), whole.end(), hash) == whole.end()) continue;
-    Status read = store_->ReadChunk(db_, hash, &chunk_, Store::ChunkCheck::kTrusted);
-    if (!read.ok()) {
-      shared_->Done({hash}, false);
-      Settle(&batch_claims_, false);
-      batch_.Clear();
-      return read;
-    }
-    AddWhole(file, hash, chunk_);
+    SYNCLINE_RETURN_IF_ERROR(AddStored(file, hash));
   }
   SYNCLINE_RETURN_IF_ERROR(SendBatch());
   return check_ ? check_() : Status::OK();
@@ -175,14 +178,7 @@ Status ChunkSender::Finish() {
       SentChunks::Claim claim = shared_->Take(hash);
       if (claim == SentChunks::Claim::kElsewhere) elsewhere_.emplace_back(hash, file);
       if (claim != SentChunks::Claim::kMine) continue;
-      Status read = store_->ReadChunk(db_, hash, &chunk_, Store::ChunkCheck::kTrusted);
-      if (!read.ok()) {
-        shared_->Done({hash}, false);
-        Settle(&batch_claims_, false);
-        batch_.Clear();
-        return read;
-      }
-      AddWhole(file, hash, chunk_);
+      SYNCLINE_RETURN_IF_ERROR(AddStored(file, hash));
       if (batch_.bytes().size() >= kChunkBatchBytes) SYNCLINE_RETURN_IF_ERROR(SendBatch());
     }
     SYNCLINE_RETURN_IF_ERROR(SendBatch());

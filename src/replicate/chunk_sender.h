@@ -70,6 +70,8 @@ class ChunkSender {
   };
   // Queues one chunk whole for files_[file].
   void AddWhole(size_t file, const Sha256Digest& hash, std::string_view data);
+  // Reads a chunk this sender took from the store and queues it whole.
+  Status AddStored(size_t file, const Sha256Digest& hash);
   Status SendBatch();
   Status SendRecipes();
   // After a request: the claims it carried are settled with the shared set.
