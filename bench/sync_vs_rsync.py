@@ -158,6 +158,18 @@ def start_rsync(work, modules):
     return proc, port
 
 
+def node_pair(binary, work, source_name, destination_name, db, files):
+    """Two nodes with `db`, the source holding `files` and the destination configured."""
+    source = Node(binary, os.path.join(work, source_name))
+    destination = Node(binary, os.path.join(work, destination_name))
+    source.request("PUT", f"/v1/db/{db}")
+    destination.request("PUT", f"/v1/db/{db}")
+    source.put_files(db, files)
+    source.request("POST", f"/v1/db/{db}/destinations",
+                   json.dumps({"url": destination.url, "remote_key": destination.key}))
+    return source, destination
+
+
 def syncline_run(binary, node, db):
     r = subprocess.run([binary, "sync", "run", db, "--force", "--json", "--server", node.url,
                         "--api-key", node.key], check=True, capture_output=True, text=True)
@@ -237,14 +249,8 @@ def main():
             results["data_bytes"] = sum(len(d) for d in files.values())
             results["changed_bytes_B"] = changed_bytes
             # Syncline: a source holding the data, a destination, `sync run` between them.
-            a = Node(binary, os.path.join(work, "a"))
-            b = Node(binary, os.path.join(work, "b"))
+            a, b = node_pair(binary, work, "a", "b", "d", files)
             nodes += [a, b]
-            a.request("PUT", "/v1/db/d")
-            b.request("PUT", "/v1/db/d")
-            a.put_files("d", files)
-            a.request("POST", "/v1/db/d/destinations",
-                      json.dumps({"url": b.url, "remote_key": b.key}))
             rsync = lambda: rsync_to(src, "dst")
             syncline = lambda: syncline_run(binary, a, "d")
 
@@ -292,14 +298,8 @@ def main():
             small = make_small_tree(src_s, random.Random(20261204))
             results["data_bytes_S"] = sum(len(d) for d in small.values())
             results["files_S"] = len(small)
-            sa = Node(binary, os.path.join(work, "sa"))
-            sb = Node(binary, os.path.join(work, "sb"))
+            sa, sb = node_pair(binary, work, "sa", "sb", "s", small)
             nodes += [sa, sb]
-            sa.request("PUT", "/v1/db/s")
-            sb.request("PUT", "/v1/db/s")
-            sa.put_files("s", small)
-            sa.request("POST", "/v1/db/s/destinations",
-                       json.dumps({"url": sb.url, "remote_key": sb.key}))
             subprocess.run(["sync"], check=True)
             # Each initial round of rsync goes to a new folder: removing 20,000 files and
             # writing them again at once made rsync's next rounds 6-8 times slower on this disk
@@ -324,15 +324,10 @@ def main():
 
         if "D" in scenarios:
             # Identical content moves once: four copies of one 50 MiB file, then a sync.
-            node_a = Node(binary, os.path.join(work, "da"))
-            node_b = Node(binary, os.path.join(work, "db"))
-            nodes += [node_a, node_b]
-            node_a.request("PUT", "/v1/db/dup")
-            node_b.request("PUT", "/v1/db/dup")
             blob = random.Random(20261205).randbytes(50 * MiB)
-            node_a.put_files("dup", {f"copy{i}.bin": blob for i in range(4)})
-            node_a.request("POST", "/v1/db/dup/destinations",
-                           json.dumps({"url": node_b.url, "remote_key": node_b.key}))
+            node_a, node_b = node_pair(binary, work, "da", "db", "dup",
+                                       {f"copy{i}.bin": blob for i in range(4)})
+            nodes += [node_a, node_b]
             seconds, wire, runs = timed(lambda: syncline_run(binary, node_a, "dup"))
             stats_a = node_a.request("GET", "/v1/db/dup/stats")
             stats_b = node_b.request("GET", "/v1/db/dup/stats")

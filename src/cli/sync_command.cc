@@ -70,17 +70,17 @@ void AddSyncCommand(CLI::App& app, const CliContext& ctx, int* exit_code) {
     } else {
       if (runs.empty()) std::cout << "no enabled destinations\n";
       for (const auto& d : runs) {
-        const Json& items = JsonField(d, "items");
-        const size_t count = items.is_number_integer() ? items.get<size_t>() : JsonField(d, "reports").size();
+        // Older servers send no totals: count the reports then.
+        const Result<int64_t> count =
+            JsonIntOr(d, "items", static_cast<int64_t>(JsonField(d, "reports").size()));
         std::cout << JsonText(d, "destination_url") << ": "
                   << (JsonField(d, "error").is_string() ? "error: " + JsonText(d, "error")
-                                             : std::to_string(count) + " items")
+                                             : std::to_string(count.ok() ? *count : 0) + " items")
                   << (JsonFlag(d, "more_pending") ? " (more pending)" : "") << "\n";
         for (const auto& rep : JsonField(d, "reports")) PrintReportLine(rep);
-        const Json& omitted = JsonField(d, "reports_omitted");
-        if (omitted.is_number_integer() && omitted.get<int64_t>() > 0) {
-          std::cout << "  ... and " << omitted.get<int64_t>()
-                    << " more (see `syncline sync status`)\n";
+        const Result<int64_t> omitted = JsonIntOr(d, "reports_omitted", 0);
+        if (omitted.ok() && *omitted > 0) {
+          std::cout << "  ... and " << *omitted << " more (see `syncline sync status`)\n";
         }
       }
     }

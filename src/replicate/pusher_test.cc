@@ -179,11 +179,7 @@ TEST_F(PusherTest, IdenticalFilesPushedAtOnceSendEachChunkOnce) {
   const std::string small = testing::RandomBytes(100000, 8);    // in batches
   for (int i = 0; i < 4; ++i) PutFile("big" + std::to_string(i), big);
   for (int i = 0; i < 300; ++i) PutFile("small" + std::to_string(i), small);
-  std::atomic<int64_t> chunk_requests{0};
-  DestinationRun run = Run([&](ProtoOp op, const Json&) -> std::optional<Result<Json>> {
-    if (op == ProtoOp::kChunks) ++chunk_requests;
-    return std::nullopt;
-  });
+  DestinationRun run = Run();
   EXPECT_OK(run.error);
   ASSERT_EQ(run.reports.size(), 304u);
   int64_t transferred = 0, copied = 0;

@@ -305,6 +305,12 @@ Result<const Json*> BatchField(const Json& req, const char* field) {
   return items;
 }
 
+// InvalidArgument if `item` was already in this batch.
+Status OncePerBatch(const Item& item, std::set<ItemRef>* seen) {
+  if (seen->insert(item.ref()).second) return Status::OK();
+  return Status::InvalidArgument("file '" + item.key + "' is twice in one batch");
+}
+
 }  // namespace
 
 Result<Json> Receiver::FilesBegin(const std::string& db, const Json& req) {
@@ -314,9 +320,7 @@ Result<Json> Receiver::FilesBegin(const std::string& db, const Json& req) {
   std::set<ItemRef> seen;
   for (const Json& entry : *items) {
     SYNCLINE_ASSIGN_OR_RETURN(Begin b, ParseBegin(entry));
-    if (!seen.insert(b.item.ref()).second) {
-      return Status::InvalidArgument("file '" + b.item.key + "' is twice in one batch");
-    }
+    SYNCLINE_RETURN_IF_ERROR(OncePerBatch(b.item, &seen));
     begins.push_back(std::move(b));
   }
   int64_t now = clock_->NowMicros();
@@ -475,9 +479,7 @@ Result<Json> Receiver::FilesCommit(const std::string& db, const Json& req) {
   std::set<ItemRef> seen;
   for (const Json& entry : *items) {
     SYNCLINE_ASSIGN_OR_RETURN(Commit c, ParseCommit(db, entry));
-    if (!seen.insert(c.item.ref()).second) {
-      return Status::InvalidArgument("file '" + c.item.key + "' is twice in one batch");
-    }
+    SYNCLINE_RETURN_IF_ERROR(OncePerBatch(c.item, &seen));
     commits.push_back(std::move(c));
   }
   // Files the source gave up (they changed there meanwhile): their locks go now.
